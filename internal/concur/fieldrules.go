@@ -1,0 +1,116 @@
+package concur
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	_ "time/tzdata" // timezone names are checked without relying on the host's zoneinfo
+)
+
+// Field limits of the Identity v4.1 user schema (OpenAPI maxLength values). The provider checks
+// them at plan time so a bad value fails before any user is touched.
+const (
+	MaxEmployeeNumber = 48
+	MaxUserName       = 128 // not in the Identity schema; the User v1 LoginId limit, the tightest one documented
+	MaxEmail          = 255
+	MaxGivenName      = 32
+	MaxFamilyName     = 32
+	MaxMiddleName     = 60
+	MaxNickName       = 60
+	MaxTitle          = 255
+	MaxCostCenter     = 25
+	MaxDivision       = 48
+	MaxDepartment     = 255
+	MaxExternalID     = 255
+)
+
+// userNameForbidden are the characters Concur rejects in a login ID.
+const userNameForbidden = `%[#!*&()~'{^}\/?><,;:"+=]|`
+
+var (
+	languageTag = regexp.MustCompile(`^[a-z]{2,3}(-[A-Z]{2})?$`)
+	earliestDay = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	latestDay   = time.Date(2079, 6, 6, 0, 0, 0, 0, time.UTC)
+)
+
+// CheckLength returns an error when value is longer than max characters.
+func CheckLength(value string, max int) error {
+	if n := utf8.RuneCountInString(value); n > max {
+		return fmt.Errorf("%q is %d characters long; Concur accepts at most %d", value, n, max)
+	}
+	return nil
+}
+
+// CheckEmployeeNumber checks an empId: not blank, no surrounding spaces, at most 48 characters.
+func CheckEmployeeNumber(value string) error {
+	if strings.TrimSpace(value) == "" {
+		return fmt.Errorf("the employee ID must not be empty")
+	}
+	if strings.TrimSpace(value) != value {
+		return fmt.Errorf("%q has leading or trailing spaces; Concur would store a different employee ID than the directory holds", value)
+	}
+	return CheckLength(value, MaxEmployeeNumber)
+}
+
+// CheckUserName checks a login ID: user@domain, none of Concur's forbidden characters.
+func CheckUserName(value string) error {
+	if i := strings.IndexAny(value, userNameForbidden); i >= 0 {
+		return fmt.Errorf("%q contains %q; Concur login IDs must not contain any of %s", value, value[i:i+1], userNameForbidden)
+	}
+	if strings.ContainsAny(value, " \t\r\n") {
+		return fmt.Errorf("%q contains white space; Concur login IDs are of the form user@domain", value)
+	}
+	local, domain, found := strings.Cut(value, "@")
+	if !found || local == "" || domain == "" || strings.Contains(domain, "@") {
+		return fmt.Errorf("%q is not of the form user@domain that Concur requires for login IDs", value)
+	}
+	return CheckLength(value, MaxUserName)
+}
+
+// CheckEmail checks an e-mail address: one plain address, at most 255 characters.
+func CheckEmail(value string) error {
+	addr, err := mail.ParseAddress(value)
+	if err != nil || addr.Address != value || addr.Name != "" {
+		return fmt.Errorf("%q is not a plain e-mail address such as jane.roe@example.com", value)
+	}
+	return CheckLength(value, MaxEmail)
+}
+
+// CheckLanguage checks a preferred language such as en-US.
+func CheckLanguage(value string) error {
+	if !languageTag.MatchString(value) {
+		return fmt.Errorf("%q is not a language tag such as \"en-US\" or \"de-DE\" (language lower-case, region upper-case, joined by a hyphen)", value)
+	}
+	return nil
+}
+
+// CheckTimezone checks an Olson timezone name such as America/New_York.
+func CheckTimezone(value string) error {
+	// LoadLocation accepts "" and "Local" as the host's zone, which mean nothing to Concur.
+	if _, err := time.LoadLocation(value); err != nil || value == "" || value == "Local" {
+		return fmt.Errorf("%q is not an IANA timezone name such as \"America/New_York\" or \"Europe/Berlin\"", value)
+	}
+	return nil
+}
+
+// ParseDate parses a YYYY-MM-DD date within the range Concur accepts (1900-01-01 to 2079-06-06).
+func ParseDate(value string) (time.Time, error) {
+	day, err := time.Parse(time.DateOnly, value)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date of the form YYYY-MM-DD", value)
+	}
+	if day.Before(earliestDay) || day.After(latestDay) {
+		return time.Time{}, fmt.Errorf("%q is outside the range Concur accepts, 1900-01-01 to 2079-06-06", value)
+	}
+	return day, nil
+}
+
+// CheckDate checks a YYYY-MM-DD date within Concur's range.
+func CheckDate(value string) error {
+	_, err := ParseDate(value)
+	return err
+}
