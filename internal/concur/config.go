@@ -1,0 +1,80 @@
+package concur
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Config configures a Client. Exactly one credential is needed: a refresh token, a company
+// UUID with a request token, or a ready access token (in that order of preference).
+type Config struct {
+	BaseURL                   string // where the token endpoint is; API calls then go to the token's geolocation
+	ClientID, ClientSecret    string
+	RefreshToken              string // credential 1
+	CompanyUUID, RequestToken string // credential 2 (password grant, credtype=authtoken)
+	AccessToken               string // credential 3 (used as is; no refresh possible)
+	TokenStore                TokenStore
+	CompanyID                 string // enterprise companyId for creates; looked up when empty
+	MaxRetries                int    // default 5
+	RequestsPerSecond         float64
+	MaxConcurrency            int           // default 10
+	RequestTimeout            time.Duration // per HTTP attempt, default 60s
+	HTTPClient                *http.Client
+	Logf                      func(ctx context.Context, msg string, fields map[string]any) // never receives secrets
+	UserAgent                 string
+}
+
+const (
+	defaultMaxRetries     = 5
+	defaultMaxConcurrency = 10
+	defaultRequestTimeout = 60 * time.Second
+	defaultUserAgent      = "terraform-provider-concur"
+)
+
+func (cfg Config) withDefaults() Config {
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = defaultMaxRetries
+	}
+	if cfg.MaxConcurrency <= 0 {
+		cfg.MaxConcurrency = defaultMaxConcurrency
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = defaultRequestTimeout
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = defaultUserAgent
+	}
+	return cfg
+}
+
+func (cfg Config) validate() error {
+	var problems []error
+	if u, err := url.Parse(cfg.BaseURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		problems = append(problems, errors.New("base URL must be an absolute http(s) URL such as https://us2.api.concursolutions.com"))
+	}
+	refreshable := cfg.RefreshToken != "" || (cfg.CompanyUUID != "" && cfg.RequestToken != "")
+	hasClient := cfg.ClientID != "" && cfg.ClientSecret != ""
+	if refreshable && !hasClient {
+		problems = append(problems, errors.New("client ID and client secret are required to obtain access tokens"))
+	}
+	// A token store alone may hold a refresh token from an earlier run, but only a client can use it.
+	if !refreshable && cfg.AccessToken == "" && !(cfg.TokenStore != nil && hasClient) {
+		problems = append(problems, errors.New("no credential: set a refresh token, a company UUID with a company request token, or an access token (with client ID and secret)"))
+	}
+	if (cfg.CompanyUUID == "") != (cfg.RequestToken == "") {
+		problems = append(problems, errors.New("a company UUID and a company request token must be set together"))
+	}
+	if cfg.MaxRetries < 0 {
+		problems = append(problems, errors.New("max retries must not be negative"))
+	}
+	if cfg.RequestsPerSecond < 0 {
+		problems = append(problems, errors.New("requests per second must not be negative"))
+	}
+	return errors.Join(problems...)
+}

@@ -1,0 +1,43 @@
+package concur
+
+// patchOp is one operation of a SCIM PatchOp request (RFC 7644 §3.5.2).
+type patchOp struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value,omitempty"`
+}
+
+type patchRequest struct {
+	Schemas    []string  `json:"schemas"`
+	Operations []patchOp `json:"Operations"`
+}
+
+// patchOps lists the operations that turn from into to, touching only what differs, so that
+// a change made in Concur to an attribute we do not manage is never overwritten. An emptied
+// attribute is removed. to.ManagerID must already be resolved (see resolveManager).
+func patchOps(from, to User) []patchOp {
+	var ops []patchOp
+	if from.Active != to.Active {
+		ops = append(ops, patchOp{Op: "replace", Path: "active", Value: to.Active})
+	}
+	for _, a := range patchableAttributes {
+		was, want := a.value(from), a.value(to)
+		switch {
+		case was == want:
+		case want == "":
+			ops = append(ops, patchOp{Op: "remove", Path: a.path})
+		case a.wire != nil:
+			ops = append(ops, patchOp{Op: "replace", Path: a.path, Value: a.wire(want)})
+		default:
+			ops = append(ops, patchOp{Op: "replace", Path: a.path, Value: want})
+		}
+	}
+	switch {
+	case from.ManagerID == to.ManagerID:
+	case to.ManagerID == "":
+		ops = append(ops, patchOp{Op: "remove", Path: pathManager})
+	default:
+		ops = append(ops, patchOp{Op: "replace", Path: pathManager, Value: map[string]string{"value": to.ManagerID}})
+	}
+	return ops
+}

@@ -1,0 +1,80 @@
+package concur
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// request is one logical call; send may perform it several times.
+type request struct {
+	method, path string // path only, so it can be named in errors and logs without query values
+	query        url.Values
+	body         []byte
+	contentType  string
+	baseURL      string // set for the token endpoint; API calls go to the access token's geolocation
+	// resendIfUnsure allows repeating the request after a failure that leaves its outcome
+	// unknown (network error, timeout, 5xx). Creates must not: a repeat could duplicate a user.
+	resendIfUnsure bool
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// maxResponseBytes bounds what one answer may hold; a 1000-user page is a few MB.
+const maxResponseBytes = 64 << 20
+
+// roundTrip performs one HTTP attempt within the client's rate limit, concurrency limit and
+// per-attempt timeout.
+func (c *Client) roundTrip(ctx context.Context, r request, baseURL, bearer string) (*response, error) {
+	if c.limiter != nil {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+	defer func() { <-c.slots }()
+
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
+	defer cancel()
+	target := strings.TrimRight(baseURL, "/") + r.path
+	if len(r.query) > 0 {
+		target += "?" + r.query.Encode()
+	}
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		return nil, err
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
+}

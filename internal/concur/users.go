@@ -1,0 +1,327 @@
+package concur
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+const (
+	usersPath  = "/profile/identity/v4.1/Users"
+	searchPath = usersPath + "/.search"
+
+	maxPageSize = 1000 // the v4.1 maximum
+	// employeeNumbersPerSearch keeps a batched filter well within request size limits while
+	// turning thousands of lookups into a few dozen requests.
+	employeeNumbersPerSearch = 50
+)
+
+func (c *Client) GetUser(ctx context.Context, id string) (*User, error) {
+	if id == "" {
+		return nil, errors.New("concur: GetUser: empty id")
+	}
+	resp, err := c.send(ctx, request{method: http.MethodGet, path: usersPath + "/" + url.PathEscape(id), resendIfUnsure: true})
+	if err != nil {
+		return nil, err
+	}
+	return decodeUser(resp)
+}
+
+func (c *Client) FindUserByEmployeeNumber(ctx context.Context, empID string) (*User, error) {
+	return c.findOne(ctx, "employeeNumber", pathEmployeeNumber, empID, func(u *User) bool { return u.EmployeeNumber == empID })
+}
+
+// FindUserByUserName matches case-insensitively, as SCIM defines userName.
+func (c *Client) FindUserByUserName(ctx context.Context, userName string) (*User, error) {
+	return c.findOne(ctx, "userName", "userName", userName, func(u *User) bool { return strings.EqualFold(u.UserName, userName) })
+}
+
+func (c *Client) findOne(ctx context.Context, name, path, value string, same func(*User) bool) (*User, error) {
+	if value == "" {
+		return nil, fmt.Errorf("concur: looking up a user by %s: empty value", name)
+	}
+	var found *User
+	err := c.SearchUsers(ctx, path+" eq "+scimString(value), func(u *User) error {
+		if same(u) && found == nil {
+			found = u
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, fmt.Errorf("concur: no user with %s %q: %w", name, value, errNotFound)
+	}
+	return found, nil
+}
+
+// FindUsersByEmployeeNumbers looks many users up with few requests: each search or-s
+// employeeNumbersPerSearch terms, and searches run concurrently within MaxConcurrency.
+// Employee numbers without a user are absent from the result.
+func (c *Client) FindUsersByEmployeeNumbers(ctx context.Context, empIDs []string) (map[string]*User, error) {
+	wanted := map[string]bool{}
+	var unique []string
+	for _, id := range empIDs {
+		if id != "" && !wanted[id] {
+			wanted[id] = true
+			unique = append(unique, id)
+		}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu    sync.Mutex
+		found = map[string]*User{}
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, c.cfg.MaxConcurrency)
+	)
+	for start := 0; start < len(unique); start += employeeNumbersPerSearch {
+		chunk := unique[start:min(start+employeeNumbersPerSearch, len(unique))]
+		terms := make([]string, len(chunk))
+		for i, id := range chunk {
+			terms[i] = pathEmployeeNumber + " eq " + scimString(id)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			err := c.SearchUsers(ctx, strings.Join(terms, " or "), func(u *User) error {
+				if wanted[u.EmployeeNumber] {
+					mu.Lock()
+					found[u.EmployeeNumber] = u
+					mu.Unlock()
+				}
+				return nil
+			})
+			if err != nil {
+				cancel(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	return found, nil
+}
+
+type searchRequest struct {
+	Schemas []string `json:"schemas"`
+	Filter  string   `json:"filter"`
+	Count   int      `json:"count"`
+	Cursor  string   `json:"cursor,omitempty"`
+}
+
+// SearchUsers visits every user matching a SCIM filter ("" for all users), following the
+// cursor from page to page. A user the server repeats across pages is visited once.
+func (c *Client) SearchUsers(ctx context.Context, filter string, visit func(*User) error) error {
+	seen := map[string]bool{}
+	cursor := ""
+	for {
+		page, err := c.page(ctx, filter, cursor, c.pageSize)
+		if err != nil {
+			return err
+		}
+		for _, s := range page.Resources {
+			if seen[s.ID] {
+				continue
+			}
+			seen[s.ID] = true
+			u := s.user()
+			if err := visit(&u); err != nil {
+				return err
+			}
+		}
+		if page.NextCursor == "" || len(page.Resources) == 0 {
+			return nil
+		}
+		if page.NextCursor == cursor {
+			return errors.New("concur: listing users: the server returned the same cursor twice")
+		}
+		cursor = page.NextCursor
+	}
+}
+
+// page fetches one page: GET /Users for everyone, POST /Users/.search for a filter (v4.1's
+// GET takes no filter).
+func (c *Client) page(ctx context.Context, filter, cursor string, count int) (*listResponse, error) {
+	r := request{method: http.MethodGet, path: usersPath, query: url.Values{"count": {strconv.Itoa(count)}}, resendIfUnsure: true}
+	if cursor != "" {
+		r.query.Set("cursor", cursor)
+	}
+	if filter != "" {
+		var err error
+		r, err = jsonRequest(http.MethodPost, searchPath, searchRequest{
+			Schemas: []string{schemaSearchRequest}, Filter: filter, Count: count, Cursor: cursor,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var page listResponse
+	if err := json.Unmarshal(resp.body, &page); err != nil {
+		return nil, fmt.Errorf("concur: %s %s: unreadable list response: %w", r.method, r.path, err)
+	}
+	return &page, nil
+}
+
+// CreateUser creates u, filling in the company ID and the manager's Concur id when only the
+// manager's employee number is given. A create that may have taken effect (network error,
+// timeout, 5xx) is never blindly repeated: the user is looked up first and returned if it
+// exists, because a second POST would create a duplicate or fail with 409.
+func (c *Client) CreateUser(ctx context.Context, u User) (*User, error) {
+	if u.CompanyID == "" {
+		id, err := c.CompanyID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		u.CompanyID = id
+	}
+	if err := c.resolveManager(ctx, User{}, &u); err != nil {
+		return nil, err
+	}
+	r, err := jsonRequest(http.MethodPost, usersPath, scimUserForCreate(u))
+	if err != nil {
+		return nil, err
+	}
+	r.resendIfUnsure = false
+	for retries := 0; ; retries++ {
+		resp, err := c.send(ctx, r)
+		if err == nil {
+			return decodeUser(resp)
+		}
+		// After an unsure attempt, a 409 may be our own earlier create becoming visible.
+		if !isUnsureOutcome(err) && !(retries > 0 && IsConflict(err)) {
+			return nil, err
+		}
+		existing, lookupErr := c.findCreated(ctx, u)
+		if lookupErr == nil {
+			c.logf(ctx, "concur: create outcome was unknown; the user exists and is returned", map[string]any{"employee_number": u.EmployeeNumber, "id": existing.ID})
+			return existing, nil
+		}
+		if !IsNotFound(lookupErr) {
+			return nil, fmt.Errorf("%w; checking whether the user was created anyway failed: %w", err, lookupErr)
+		}
+		if retries >= c.retry.maxRetries || IsConflict(err) {
+			return nil, err
+		}
+		c.logf(ctx, "concur: create outcome was unknown and the user does not exist; creating again", map[string]any{"employee_number": u.EmployeeNumber, "reason": err.Error()})
+		if err := sleep(ctx, c.retry.backoff(retries)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (c *Client) findCreated(ctx context.Context, u User) (*User, error) {
+	if u.EmployeeNumber != "" {
+		return c.FindUserByEmployeeNumber(ctx, u.EmployeeNumber)
+	}
+	return c.FindUserByUserName(ctx, u.UserName)
+}
+
+// UpdateUser sends only the attributes that differ between from (what Concur holds) and to,
+// and returns the user as Concur holds it afterwards.
+func (c *Client) UpdateUser(ctx context.Context, id string, from, to User) (*User, error) {
+	if err := c.resolveManager(ctx, from, &to); err != nil {
+		return nil, err
+	}
+	ops := patchOps(from, to)
+	if len(ops) == 0 {
+		return c.GetUser(ctx, id)
+	}
+	return c.patch(ctx, id, ops)
+}
+
+// DeactivateUser sets active=false and keeps the user's data.
+func (c *Client) DeactivateUser(ctx context.Context, id string) error {
+	_, err := c.patch(ctx, id, []patchOp{{Op: "replace", Path: "active", Value: false}})
+	return err
+}
+
+// DeleteUser hard-deletes a user; a user that is already gone counts as deleted.
+func (c *Client) DeleteUser(ctx context.Context, id string) error {
+	if id == "" {
+		return errors.New("concur: DeleteUser: empty id")
+	}
+	_, err := c.send(ctx, request{method: http.MethodDelete, path: usersPath + "/" + url.PathEscape(id), resendIfUnsure: true})
+	if IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+func (c *Client) patch(ctx context.Context, id string, ops []patchOp) (*User, error) {
+	if id == "" {
+		return nil, errors.New("concur: updating a user: empty id")
+	}
+	r, err := jsonRequest(http.MethodPatch, usersPath+"/"+url.PathEscape(id), patchRequest{Schemas: []string{schemaPatchOp}, Operations: ops})
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return decodeUser(resp)
+}
+
+// resolveManager fills to.ManagerID when only the manager's employee number is given. An
+// unchanged employee number keeps from's id without a lookup; lookups are cached per Client.
+func (c *Client) resolveManager(ctx context.Context, from User, to *User) error {
+	empID := to.ManagerEmployeeNumber
+	if to.ManagerID != "" || empID == "" {
+		return nil
+	}
+	if empID == from.ManagerEmployeeNumber && from.ManagerID != "" {
+		to.ManagerID = from.ManagerID
+		return nil
+	}
+	c.mu.Lock()
+	cached := c.managerIDs[empID]
+	c.mu.Unlock()
+	if cached != "" {
+		to.ManagerID = cached
+		return nil
+	}
+	manager, err := c.FindUserByEmployeeNumber(ctx, empID)
+	if err != nil {
+		return fmt.Errorf("concur: resolving the manager with employee number %q: %w", empID, err)
+	}
+	c.mu.Lock()
+	c.managerIDs[empID] = manager.ID
+	c.mu.Unlock()
+	to.ManagerID = manager.ID
+	return nil
+}
+
+// jsonRequest builds a request that may be re-sent after an unsure outcome: true of reads,
+// searches, and patches (replace and remove leave the same result when applied twice).
+func jsonRequest(method, path string, body any) (request, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return request{}, fmt.Errorf("concur: %s %s: encoding the request: %w", method, path, err)
+	}
+	return request{method: method, path: path, body: data, contentType: "application/json", resendIfUnsure: true}, nil
+}
+
+func decodeUser(resp *response) (*User, error) {
+	var s scimUser
+	if err := json.Unmarshal(resp.body, &s); err != nil {
+		return nil, fmt.Errorf("concur: unreadable user in a %d answer: %w", resp.status, err)
+	}
+	u := s.user()
+	return &u, nil
+}
