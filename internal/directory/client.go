@@ -1,0 +1,43 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+)
+
+// Client reads users and groups from one directory. It holds no connection
+// between calls: every operation dials, binds, works and closes, so a Client
+// is safe for concurrent use and never hands out a stale connection.
+type Client struct {
+	cfg Config
+}
+
+// New validates cfg, applies the defaults and returns a Client. It does not
+// contact the server; call Ping for that.
+func New(cfg Config) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Client{cfg: cfg.withDefaults()}, nil
+}
+
+// Ping connects and binds, and reports why that failed: ErrUnreachable,
+// ErrTimeout, ErrCertificate or ErrInvalidCredentials.
+func (c *Client) Ping(ctx context.Context) error {
+	return c.withSession(ctx, func(*session) error { return nil })
+}
+
+func (c *Client) withSession(ctx context.Context, work func(*session) error) error {
+	s, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if err := work(s); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,212 @@
+package directory
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// Kind says which server family the client talks to; it decides how nested
+// groups and disabled accounts are recognised.
+type Kind string
+
+const (
+	// KindGeneric is any RFC 4511 server (OpenLDAP, 389-ds, PingDirectory).
+	KindGeneric Kind = "generic"
+	// KindActiveDirectory enables the in-chain matching rule for nested groups
+	// and the userAccountControl disabled bit.
+	KindActiveDirectory Kind = "active_directory"
+)
+
+// Defaults applied by New when a Config leaves the field at its zero value.
+const (
+	DefaultTimeout  = 30 * time.Second
+	DefaultPageSize = 500
+)
+
+// Active Directory matching rules used in filters.
+const (
+	// MatchingRuleInChain (LDAP_MATCHING_RULE_IN_CHAIN) walks memberOf/member
+	// transitively on the server.
+	MatchingRuleInChain = "1.2.840.113556.1.4.1941"
+	// MatchingRuleBitAnd (LDAP_MATCHING_RULE_BIT_AND) matches when all bits of
+	// the asserted integer are set.
+	MatchingRuleBitAnd = "1.2.840.113556.1.4.803"
+)
+
+// ActiveDirectoryDisabledFilter matches accounts whose userAccountControl has
+// the ACCOUNTDISABLE bit (2) set; it is the DisabledFilter of KindActiveDirectory
+// unless one is given.
+const ActiveDirectoryDisabledFilter = "(userAccountControl:" + MatchingRuleBitAnd + ":=2)"
+
+// Config is how to reach and bind to the directory.
+type Config struct {
+	// URL is ldap://host[:port] or ldaps://host[:port].
+	URL string
+	// StartTLS upgrades an ldap:// connection before binding.
+	StartTLS bool
+	// BindDN and BindPassword are used for a simple bind; both empty binds
+	// anonymously.
+	BindDN       string
+	BindPassword string
+	// CACertPEM holds the certificates that sign the server's certificate; empty
+	// trusts the system pool.
+	CACertPEM string
+	// InsecureSkipVerify accepts any server certificate. For tests only.
+	InsecureSkipVerify bool
+	// Timeout bounds connecting, the TLS handshake, the bind and each request.
+	Timeout time.Duration
+	// PageSize is the RFC 2696 page size of every search.
+	PageSize uint32
+	// Kind is KindGeneric (the default) or KindActiveDirectory.
+	Kind Kind
+	// DisabledFilter marks an entry disabled when the server says the entry
+	// matches it, for example (pwdAccountLockedTime=*) or (nsAccountLock=TRUE).
+	// Empty means no entry is disabled, except on Active Directory where it
+	// defaults to ActiveDirectoryDisabledFilter.
+	DisabledFilter string
+	// TransitiveMemberOf says the server computes nested memberOf (OpenLDAP
+	// with the dynlist overlay). Nested groups are then resolved by one paged
+	// (memberOf=<group>) search instead of walking the groups client-side.
+	// Active Directory always resolves nesting on the server, with the in-chain
+	// rule.
+	TransitiveMemberOf bool
+}
+
+// Validate reports the first setting that cannot work, without touching the
+// network, so the provider can reject it at plan time.
+func (c Config) Validate() error {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return fmt.Errorf("%w: url %q: %v", ErrInvalidConfig, c.URL, err)
+	}
+	if u.Scheme != "ldap" && u.Scheme != "ldaps" {
+		return fmt.Errorf("%w: url %q: scheme must be ldap:// or ldaps://", ErrInvalidConfig, c.URL)
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("%w: url %q has no host", ErrInvalidConfig, c.URL)
+	}
+	if c.StartTLS && u.Scheme == "ldaps" {
+		return fmt.Errorf("%w: start_tls applies to ldap:// only; ldaps:// is already encrypted", ErrInvalidConfig)
+	}
+	if c.BindDN != "" {
+		if err := ValidateDN(c.BindDN); err != nil {
+			return fmt.Errorf("%w: bind DN: %v", ErrInvalidConfig, err)
+		}
+	}
+	if c.BindDN == "" && c.BindPassword != "" {
+		return fmt.Errorf("%w: a bind password is set without a bind DN", ErrInvalidConfig)
+	}
+	if c.CACertPEM != "" {
+		if _, err := certPool(c.CACertPEM); err != nil {
+			return err
+		}
+	}
+	if c.DisabledFilter != "" {
+		if err := ValidateFilter(c.DisabledFilter); err != nil {
+			return fmt.Errorf("%w: disabled filter: %v", ErrInvalidConfig, err)
+		}
+	}
+	switch c.Kind {
+	case "", KindGeneric, KindActiveDirectory:
+	default:
+		return fmt.Errorf("%w: kind %q: must be %q or %q", ErrInvalidConfig, c.Kind, KindGeneric, KindActiveDirectory)
+	}
+	if c.Timeout < 0 {
+		return fmt.Errorf("%w: timeout must not be negative", ErrInvalidConfig)
+	}
+	return nil
+}
+
+// withDefaults fills the zero values New documents.
+func (c Config) withDefaults() Config {
+	if c.Kind == "" {
+		c.Kind = KindGeneric
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.PageSize == 0 {
+		c.PageSize = DefaultPageSize
+	}
+	if c.DisabledFilter == "" && c.Kind == KindActiveDirectory {
+		c.DisabledFilter = ActiveDirectoryDisabledFilter
+	}
+	return c
+}
+
+func (c Config) usesTLS() bool {
+	return c.StartTLS || strings.HasPrefix(c.URL, "ldaps://")
+}
+
+// hostPort is the address to dial, with the scheme's default port.
+func (c Config) hostPort() (host, addr string) {
+	u, _ := url.Parse(c.URL) // Validate has accepted it
+	port := u.Port()
+	if port == "" {
+		port = ldap.DefaultLdapPort
+		if u.Scheme == "ldaps" {
+			port = ldap.DefaultLdapsPort
+		}
+	}
+	return u.Hostname(), net.JoinHostPort(u.Hostname(), port)
+}
+
+func certPool(pemText string) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(pemText)) {
+		return nil, fmt.Errorf("%w: the CA certificate PEM holds no certificate", ErrInvalidConfig)
+	}
+	return pool, nil
+}
+
+// tlsConfig verifies the server itself (instead of leaving it to crypto/tls)
+// so that a rejected certificate keeps its x509 error type: go-ldap flattens
+// StartTLS handshake errors into text. verifyErr receives that error.
+func (c Config) tlsConfig(host string, verifyErr *error) (*tls.Config, error) {
+	var roots *x509.CertPool
+	if c.CACertPEM != "" {
+		pool, err := certPool(c.CACertPEM)
+		if err != nil {
+			return nil, err
+		}
+		roots = pool
+	}
+	skip := c.InsecureSkipVerify
+	return &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		ServerName:         host,
+		InsecureSkipVerify: true, //nolint:gosec // verified in VerifyConnection below
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if skip {
+				return nil
+			}
+			err := verifyPeer(cs, host, roots)
+			*verifyErr = err
+			return err
+		},
+	}, nil
+}
+
+func verifyPeer(cs tls.ConnectionState, host string, roots *x509.CertPool) error {
+	if len(cs.PeerCertificates) == 0 {
+		return fmt.Errorf("server sent no certificate")
+	}
+	intermediates := x509.NewCertPool()
+	for _, cert := range cs.PeerCertificates[1:] {
+		intermediates.AddCert(cert)
+	}
+	_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{
+		DNSName:       host,
+		Roots:         roots,
+		Intermediates: intermediates,
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	})
+	return err
+}

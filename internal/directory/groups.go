@@ -1,0 +1,203 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// groupClasses are the object classes that make an entry a group, whose
+// members are expanded instead of being returned as users.
+var groupClasses = []string{"groupOfNames", "groupOfUniqueNames", "posixGroup", "group"}
+
+// attributeName accepts an attribute description (name or OID, no options),
+// so a naming attribute cannot smuggle filter syntax.
+var attributeName = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]*|[0-9]+(\.[0-9]+)+)$`)
+
+// GroupQuery names a group, by DN or by name under a base DN, and says what to
+// return about its members.
+type GroupQuery struct {
+	// DN names the group directly. Set either DN or Name.
+	DN string
+	// Name is the value of NamingAttribute (default cn) of a group somewhere
+	// under BaseDN.
+	Name            string
+	BaseDN          string
+	NamingAttribute string
+	// Nested includes the members of member groups, at any depth.
+	Nested bool
+	// UserBaseDN is where memberUid values are looked up and where server-side
+	// nesting searches; it defaults to the naming context holding the group.
+	UserBaseDN string
+	// Attributes to return for each member.
+	Attributes []string
+}
+
+// GroupResult is a group's membership. Nothing is dropped silently: a member
+// value that names no readable entry is listed in Unresolved.
+type GroupResult struct {
+	// DN of the group, as the server spells it when it was found by name.
+	DN string
+	// Members are the user (non-group) members, sorted by DN, each once.
+	Members []Entry
+	// Subgroups are the groups met among the members: expanded when Nested,
+	// otherwise only listed. Empty when the server resolved the nesting.
+	Subgroups []string
+	// Unresolved are member DNs with no entry behind them (a deleted user
+	// still listed), and "memberUid=<uid>" for memberUid values that match no
+	// entry.
+	Unresolved []string
+}
+
+// Validate checks the query without contacting the server.
+func (q GroupQuery) Validate() error {
+	switch {
+	case q.DN != "" && q.Name != "":
+		return fmt.Errorf("%w: name the group by DN or by name, not both", ErrInvalidConfig)
+	case q.DN != "":
+		if err := ValidateDN(q.DN); err != nil {
+			return fmt.Errorf("%w: group DN: %v", ErrInvalidConfig, err)
+		}
+	case q.Name != "":
+		if err := ValidateDN(q.BaseDN); err != nil {
+			return fmt.Errorf("%w: a group named by name needs a base DN: %v", ErrInvalidConfig, err)
+		}
+		if q.NamingAttribute != "" && !attributeName.MatchString(q.NamingAttribute) {
+			return fmt.Errorf("%w: naming attribute %q is not an attribute name", ErrInvalidConfig, q.NamingAttribute)
+		}
+	default:
+		return fmt.Errorf("%w: the group needs a DN or a name", ErrInvalidConfig)
+	}
+	if q.UserBaseDN != "" {
+		if err := ValidateDN(q.UserBaseDN); err != nil {
+			return fmt.Errorf("%w: user base DN: %v", ErrInvalidConfig, err)
+		}
+	}
+	return nil
+}
+
+// GroupMembers returns the members of the group. Nested groups are expanded
+// on the server when it can (Active Directory's in-chain rule, or a server
+// with TransitiveMemberOf), otherwise here, visiting each group once so that
+// cycles end.
+func (c *Client) GroupMembers(ctx context.Context, q GroupQuery) (GroupResult, error) {
+	if err := q.Validate(); err != nil {
+		return GroupResult{}, err
+	}
+	var result GroupResult
+	err := c.withSession(ctx, func(s *session) error {
+		groupDN, err := findGroup(ctx, s, q)
+		if err != nil {
+			return err
+		}
+		if q.Nested && (c.cfg.Kind == KindActiveDirectory || c.cfg.TransitiveMemberOf) {
+			result, err = c.serverNestedMembers(ctx, s, groupDN, q)
+		} else {
+			result, err = c.walkGroups(ctx, s, groupDN, q)
+		}
+		return err
+	})
+	return result, err
+}
+
+// findGroup returns the DN of the group the query names.
+func findGroup(ctx context.Context, s *session, q GroupQuery) (string, error) {
+	if q.DN != "" {
+		return q.DN, nil
+	}
+	attr := q.NamingAttribute
+	if attr == "" {
+		attr = "cn"
+	}
+	filter := fmt.Sprintf("(&(%s=%s)%s)", attr, ldap.EscapeFilter(q.Name), anyGroupClass())
+	raw, err := s.search(ctx, q.BaseDN, ldap.ScopeWholeSubtree, filter, nil)
+	if err != nil {
+		return "", err
+	}
+	switch len(raw) {
+	case 0:
+		return "", fmt.Errorf("%w: no group with %s=%q under %q", ErrNotFound, attr, q.Name, q.BaseDN)
+	case 1:
+		return raw[0].DN, nil
+	}
+	dns := make([]string, len(raw))
+	for i, r := range raw {
+		dns[i] = r.DN
+	}
+	return "", fmt.Errorf("%w: %s=%q under %q names %d groups: %s", ErrAmbiguous, attr, q.Name, q.BaseDN, len(raw), strings.Join(dns, "; "))
+}
+
+// serverNestedMembers asks the server for every entry whose (transitive)
+// memberOf includes the group, in one paged search.
+func (c *Client) serverNestedMembers(ctx context.Context, s *session, groupDN string, q GroupQuery) (GroupResult, error) {
+	group, err := s.read(ctx, groupDN, anyGroupClass(), nil)
+	if err != nil {
+		return GroupResult{}, err
+	}
+	if group == nil {
+		return GroupResult{}, fmt.Errorf("%w: group %q", ErrNotFound, groupDN)
+	}
+	base, err := c.userBase(ctx, s, q, groupDN)
+	if err != nil {
+		return GroupResult{}, err
+	}
+	rule := ""
+	if c.cfg.Kind == KindActiveDirectory {
+		rule = ":" + MatchingRuleInChain + ":"
+	}
+	filter := fmt.Sprintf("(&(memberOf%s=%s)(!%s))", rule, ldap.EscapeFilter(group.DN), anyGroupClass())
+	members, err := c.searchUsers(ctx, s, FilterQuery{BaseDN: base, Filter: filter, Scope: ScopeSub, Attributes: q.Attributes})
+	if err != nil {
+		return GroupResult{}, err
+	}
+	return GroupResult{DN: group.DN, Members: members}, nil
+}
+
+// userBase is where members are searched for: the query's UserBaseDN or
+// else the naming context (from the root DSE) that holds the group.
+func (c *Client) userBase(ctx context.Context, s *session, q GroupQuery, groupDN string) (string, error) {
+	if q.UserBaseDN != "" {
+		return q.UserBaseDN, nil
+	}
+	root, err := s.read(ctx, "", "(objectClass=*)", []string{"namingContexts", "defaultNamingContext"})
+	if err != nil {
+		return "", err
+	}
+	if root != nil {
+		group, err := ldap.ParseDN(groupDN)
+		if err != nil {
+			return "", fmt.Errorf("%w: group DN %q: %v", ErrInvalidConfig, groupDN, err)
+		}
+		for _, nc := range root.GetAttributeValues("namingContexts") {
+			if parsed, err := ldap.ParseDN(nc); err == nil && (parsed.AncestorOfFold(group) || parsed.EqualFold(group)) {
+				return nc, nil
+			}
+		}
+		if nc := root.GetAttributeValue("defaultNamingContext"); nc != "" {
+			return nc, nil
+		}
+	}
+	return "", fmt.Errorf("%w: the server names no naming context holding %q; set the user base DN", ErrInvalidConfig, groupDN)
+}
+
+func anyGroupClass() string {
+	var b strings.Builder
+	b.WriteString("(|")
+	for _, class := range groupClasses {
+		b.WriteString("(objectClass=" + class + ")")
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func isGroup(raw *ldap.Entry) bool {
+	for _, class := range raw.GetEqualFoldAttributeValues("objectClass") {
+		if containsFold(groupClasses, class) {
+			return true
+		}
+	}
+	return false
+}

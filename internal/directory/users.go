@@ -1,0 +1,92 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// Scope is how far below BaseDN a filter source searches.
+type Scope string
+
+const (
+	ScopeBase Scope = "base" // the base entry only
+	ScopeOne  Scope = "one"  // its immediate children
+	ScopeSub  Scope = "sub"  // the whole subtree (the default)
+)
+
+func (s Scope) ldapScope() (int, error) {
+	switch s {
+	case ScopeBase:
+		return ldap.ScopeBaseObject, nil
+	case ScopeOne:
+		return ldap.ScopeSingleLevel, nil
+	case ScopeSub, "":
+		return ldap.ScopeWholeSubtree, nil
+	}
+	return 0, fmt.Errorf("%w: scope %q: must be base, one or sub", ErrInvalidConfig, s)
+}
+
+// FilterQuery selects users by an LDAP filter under a base DN.
+type FilterQuery struct {
+	BaseDN string
+	// Filter defaults to (objectClass=*).
+	Filter string
+	Scope  Scope
+	// Attributes to return for each entry.
+	Attributes []string
+}
+
+// Validate checks the query without contacting the server.
+func (q FilterQuery) Validate() error {
+	if err := ValidateDN(q.BaseDN); err != nil {
+		return fmt.Errorf("%w: base DN: %v", ErrInvalidConfig, err)
+	}
+	if q.Filter != "" {
+		if err := ValidateFilter(q.Filter); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+		}
+	}
+	_, err := q.Scope.ldapScope()
+	return err
+}
+
+// SearchUsers returns every entry that matches the query, sorted by DN, with
+// Disabled set from the server's answer to the disabled filter.
+func (c *Client) SearchUsers(ctx context.Context, q FilterQuery) ([]Entry, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	var entries []Entry
+	err := c.withSession(ctx, func(s *session) error {
+		var err error
+		entries, err = c.searchUsers(ctx, s, q)
+		return err
+	})
+	return entries, err
+}
+
+func (c *Client) searchUsers(ctx context.Context, s *session, q FilterQuery) ([]Entry, error) {
+	filter := q.Filter
+	if filter == "" {
+		filter = "(objectClass=*)"
+	}
+	scope, _ := q.Scope.ldapScope() // checked by Validate
+	raw, err := s.search(ctx, q.BaseDN, scope, filter, q.Attributes)
+	if err != nil {
+		return nil, err
+	}
+	disabled, err := c.disabledIn(ctx, s, q.BaseDN, scope, filter)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]Entry, 0, len(raw))
+	for _, r := range raw {
+		entry := project(r, q.Attributes)
+		entry.Disabled = disabled[normalizeDN(r.DN)]
+		entries = append(entries, entry)
+	}
+	sortByDN(entries)
+	return entries, nil
+}
