@@ -1,0 +1,71 @@
+package ldaptest
+
+import (
+	"strings"
+	"text/template"
+)
+
+// slapdConf is the whole server. memberof keeps the direct memberOf of
+// groupOfNames members up to date; dynlist adds the nested memberOf (the "*"
+// after the group class), which search filters can use too. ppolicy brings
+// the pwdAccountLockedTime attribute that marks a locked account.
+var slapdConf = template.Must(template.New("slapd.conf").Parse(`
+include {{.SchemaDir}}/core.schema
+include {{.SchemaDir}}/cosine.schema
+include {{.SchemaDir}}/inetorgperson.schema
+include {{.SchemaDir}}/nis.schema
+include {{.SchemaDir}}/dyngroup.schema
+
+modulepath {{.ModuleDir}}
+moduleload back_mdb
+moduleload memberof
+moduleload dynlist
+moduleload ppolicy
+
+pidfile {{.Dir}}/slapd.pid
+argsfile {{.Dir}}/slapd.args
+{{if .SizeLimit}}
+# Ordinary searches stop at SizeLimit entries; paged searches may return
+# everything, as Active Directory's MaxPageSize behaves.
+sizelimit size.soft={{.SizeLimit}} size.hard={{.SizeLimit}} size.prtotal=unlimited
+{{end}}
+{{if .TLS}}
+TLSCACertificateFile {{.TLS.CAFile}}
+TLSCertificateFile {{.TLS.Cert}}
+TLSCertificateKeyFile {{.TLS.Key}}
+{{end}}
+database mdb
+maxsize 268435456
+suffix "{{.Suffix}}"
+rootdn "{{.AdminDN}}"
+rootpw {{.AdminPassword}}
+directory {{.Dir}}/data
+index objectClass eq
+index cn,uid,memberUid eq,sub
+index member,uniqueMember,memberOf eq
+
+access to attrs=userPassword
+  by anonymous auth
+  by self write
+  by * none
+access to *
+  by * read
+
+overlay memberof
+overlay dynlist
+dynlist-attrset groupOfURLs memberURL member+memberOf@groupOfNames*
+`))
+
+type confValues struct {
+	SchemaDir, ModuleDir, Dir string
+	Suffix, AdminDN           string
+	AdminPassword             string
+	SizeLimit                 int
+	TLS                       *tlsFiles
+}
+
+func renderConf(v confValues) (string, error) {
+	var b strings.Builder
+	err := slapdConf.Execute(&b, v)
+	return b.String(), err
+}
