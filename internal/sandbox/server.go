@@ -1,0 +1,206 @@
+// Package sandbox is a local emulator of the SAP Concur APIs the provider uses: the
+// OAuth2 token endpoint and the Identity v4/v4.1 Users API, following
+// /work/shared/reference/concur-api.md. It holds one company with fixed credentials,
+// keeps users in memory, and can add latency, rate limits and faults on demand.
+//
+// It shares no code or types with the client package on purpose: tests that run the
+// client against it check the client against an independent reading of the docs.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure a new sandbox.
+type Options struct {
+	TokenLifetime time.Duration // access-token lifetime; default 1h
+	Latency       time.Duration // added to every request
+	Seed          int64         // seeds the randomness of injected faults
+}
+
+// Credentials are the sandbox company's fixed secrets (see DefaultCredentials).
+type Credentials struct {
+	ClientID, ClientSecret, RefreshToken, CompanyUUID, RequestToken, CompanyID string
+}
+
+// DefaultCredentials are the fixed, documented credentials of every sandbox. The
+// company UUID (the token's subject) is also the enterprise companyId of its users.
+var DefaultCredentials = Credentials{
+	ClientID:     "b8f2c0d4-6a3e-4f51-9c27-2d8e5a7b1c01",
+	ClientSecret: "e3a9d7f1-24b6-4c8e-a05f-7b19c6d2e802",
+	RefreshToken: "0f6c1b7e-93d2-4a85-b4e0-5c2a8f9d3e03",
+	CompanyUUID:  "aa076ada-80a9-4f57-8e98-9300b1c3171d",
+	RequestToken: "5b7d9f1e-3c2a-4e6b-8d0f-a1c3e5f7b904",
+	CompanyID:    "aa076ada-80a9-4f57-8e98-9300b1c3171d",
+}
+
+// Server is one sandbox instance: one company, its users, tokens and knobs.
+type Server struct {
+	creds  Credentials
+	tokens *tokenIssuer
+	users  *userStore
+	knobs  *knobs
+	mux    *http.ServeMux
+
+	mu       sync.Mutex
+	url      string
+	listener net.Listener
+	http     *http.Server
+}
+
+// New builds a sandbox with the default credentials and no users.
+func New(opts Options) *Server {
+	if opts.TokenLifetime <= 0 {
+		opts.TokenLifetime = time.Hour
+	}
+	s := &Server{
+		creds:  DefaultCredentials,
+		tokens: newTokenIssuer(DefaultCredentials, opts.TokenLifetime),
+		users:  newUserStore(DefaultCredentials.CompanyID),
+		knobs:  newKnobs(opts),
+		mux:    http.NewServeMux(),
+	}
+	s.routes()
+	return s
+}
+
+// Endpoint path templates; they are also the keys of Counters and Faults.
+const (
+	identityV4  = "/profile/identity/v4"
+	identityV41 = "/profile/identity/v4.1"
+)
+
+func (s *Server) routes() {
+	s.route("POST /oauth2/v0/token", false, s.handleToken)
+	for _, base := range []string{identityV4, identityV41} {
+		s.route("POST "+base+"/Users", true, s.handleCreate)
+		s.route("GET "+base+"/Users/{id}", true, s.handleGet)
+		s.route("PUT "+base+"/Users/{id}", true, s.handleReplace)
+		s.route("PATCH "+base+"/Users/{id}", true, s.handlePatch)
+		s.route("DELETE "+base+"/Users/{id}", true, s.handleDelete)
+	}
+	s.route("GET "+identityV4+"/Users", true, s.handleListV4)
+	s.route("GET "+identityV41+"/Users", true, s.handleListV41)
+	s.route("POST "+identityV41+"/Users/.search", true, s.handleSearch)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeSCIMError(w, newSCIMError(http.StatusNotFound, "", "No resource at "+r.Method+" "+r.URL.Path))
+	})
+}
+
+// route registers a handler behind the knobs: counting, latency, rate limit, faults,
+// then (for API endpoints) the bearer-token check.
+func (s *Server) route(pattern string, needsToken bool, h http.HandlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		latency := s.knobs.count(pattern)
+		id := r.Header.Get("concur-correlationid")
+		if id == "" {
+			id = newUUID()
+		}
+		w.Header().Set("concur-correlationid", id)
+		sleepCtx(r.Context(), latency)
+		if ok, retryAfter := s.knobs.allow(); !ok {
+			writeRateLimited(w, r, retryAfter)
+			return
+		}
+		action, status := s.knobs.decide(pattern)
+		switch action {
+		case failRequest:
+			writeSCIMError(w, newSCIMError(status, "", http.StatusText(status)))
+			return
+		case dropRequest:
+			dropConnection(w)
+			return
+		}
+		if needsToken && !s.authenticate(w, r) {
+			return
+		}
+		if action == dropAfterCommit {
+			h(httptest.NewRecorder(), r) // the change is made; the answer is thrown away
+			dropConnection(w)
+			return
+		}
+		h(w, r)
+	})
+}
+
+// Handler serves the sandbox API (for use with httptest or another server).
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Start listens on addr ("127.0.0.1:0" picks a free port) and serves in the
+// background. It returns the base URL, which is also the tokens' geolocation.
+func (s *Server) Start(addr string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listener != nil {
+		return "", errors.New("sandbox: already started")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	s.listener = ln
+	s.url = "http://" + ln.Addr().String()
+	s.http = &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.http.Serve(ln) }()
+	return s.url, nil
+}
+
+// URL is the base URL after Start ("" before).
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// baseURL is the geolocation handed out with tokens: the started URL, or, when the
+// handler is served by someone else (httptest), the host the request came to.
+func (s *Server) baseURL(r *http.Request) string {
+	if u := s.URL(); u != "" {
+		return u
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// Close stops a started server, dropping open connections.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	srv := s.http
+	s.http, s.listener = nil, nil
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		return srv.Close()
+	}
+	return nil
+}
+
+// Credentials returns the sandbox company's credentials.
+func (s *Server) Credentials() Credentials { return s.creds }
+
+// SetTokenLifetime changes the lifetime of access tokens issued from now on.
+func (s *Server) SetTokenLifetime(d time.Duration) { s.tokens.setLifetime(d) }
+
+// ExpireTokens invalidates every access token issued so far.
+func (s *Server) ExpireTokens() { s.tokens.expireAll() }
+
+// RotateRefreshTokens makes the refresh grant spend the refresh token it is given and
+// return a new one (off by default: the same refresh token comes back).
+func (s *Server) RotateRefreshTokens(on bool) { s.tokens.setRotation(on) }
+
+// pathID is the {id} of a Users/{id} request.
+func pathID(r *http.Request) string { return strings.TrimSpace(r.PathValue("id")) }

@@ -1,0 +1,15 @@
+package sandbox
+
+import "testing"
+
+// NewTestServer starts a sandbox on a free local port for one test and closes it when
+// the test ends.
+func NewTestServer(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s := New(opts)
+	if _, err := s.Start("127.0.0.1:0"); err != nil {
+		t.Fatalf("sandbox: start: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
