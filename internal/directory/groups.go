@@ -44,7 +44,7 @@ type GroupResult struct {
 	// Members are the user (non-group) members, sorted by DN, each once.
 	Members []Entry
 	// Subgroups are the groups met among the members: expanded when Nested,
-	// otherwise only listed. Empty when the server resolved the nesting.
+	// otherwise only listed.
 	Subgroups []string
 	// Unresolved are member DNs with no entry behind them (a deleted user
 	// still listed), and "memberUid=<uid>" for memberUid values that match no
@@ -131,7 +131,9 @@ func findGroup(ctx context.Context, s *session, q GroupQuery) (string, error) {
 }
 
 // serverNestedMembers asks the server for every entry whose (transitive)
-// memberOf includes the group, in one paged search.
+// memberOf includes the group, in one paged search. Groups among them are
+// told apart by objectClass here: a filter naming a class the server's schema
+// lacks (posixGroup, group) would be Undefined and match nothing.
 func (c *Client) serverNestedMembers(ctx context.Context, s *session, groupDN string, q GroupQuery) (GroupResult, error) {
 	group, err := s.read(ctx, groupDN, anyGroupClass(), nil)
 	if err != nil {
@@ -148,12 +150,23 @@ func (c *Client) serverNestedMembers(ctx context.Context, s *session, groupDN st
 	if c.cfg.Kind == KindActiveDirectory {
 		rule = ":" + MatchingRuleInChain + ":"
 	}
-	filter := fmt.Sprintf("(&(memberOf%s=%s)(!%s))", rule, ldap.EscapeFilter(group.DN), anyGroupClass())
-	members, err := c.searchUsers(ctx, s, FilterQuery{BaseDN: base, Filter: filter, Scope: ScopeSub, Attributes: q.Attributes})
+	filter := fmt.Sprintf("(memberOf%s=%s)", rule, ldap.EscapeFilter(group.DN))
+	raw, disabled, err := c.searchWithDisabled(ctx, s, base, ldap.ScopeWholeSubtree, filter, withAttributes(q.Attributes, "objectClass"))
 	if err != nil {
 		return GroupResult{}, err
 	}
-	return GroupResult{DN: group.DN, Members: members}, nil
+	result := GroupResult{DN: group.DN}
+	for _, r := range raw {
+		if isGroup(r) {
+			result.Subgroups = append(result.Subgroups, r.DN)
+			continue
+		}
+		entry := project(r, q.Attributes)
+		entry.Disabled = disabled[normalizeDN(r.DN)]
+		result.Members = append(result.Members, entry)
+	}
+	sortByDN(result.Members)
+	return result, nil
 }
 
 // userBase is where members are searched for: the query's UserBaseDN or

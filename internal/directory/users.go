@@ -73,11 +73,7 @@ func (c *Client) searchUsers(ctx context.Context, s *session, q FilterQuery) ([]
 		filter = "(objectClass=*)"
 	}
 	scope, _ := q.Scope.ldapScope() // checked by Validate
-	raw, err := s.search(ctx, q.BaseDN, scope, filter, q.Attributes)
-	if err != nil {
-		return nil, err
-	}
-	disabled, err := c.disabledIn(ctx, s, q.BaseDN, scope, filter)
+	raw, disabled, err := c.searchWithDisabled(ctx, s, q.BaseDN, scope, filter, q.Attributes)
 	if err != nil {
 		return nil, err
 	}
@@ -89,4 +85,18 @@ func (c *Client) searchUsers(ctx context.Context, s *session, q FilterQuery) ([]
 	}
 	sortByDN(entries)
 	return entries, nil
+}
+
+// searchWithDisabled runs the paged search and tells which of its entries the
+// server considers disabled, by normalized DN.
+func (c *Client) searchWithDisabled(ctx context.Context, s *session, base string, scope int, filter string, attributes []string) ([]*ldap.Entry, map[string]bool, error) {
+	raw, err := s.search(ctx, base, scope, filter, attributes)
+	if err != nil {
+		return nil, nil, err
+	}
+	disabled, err := c.disabledIn(ctx, s, base, scope, filter)
+	if err != nil {
+		return nil, nil, err
+	}
+	return raw, disabled, nil
 }

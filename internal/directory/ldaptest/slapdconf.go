@@ -40,6 +40,9 @@ suffix "{{.Suffix}}"
 rootdn "{{.AdminDN}}"
 rootpw {{.AdminPassword}}
 directory {{.Dir}}/data
+# A throwaway database needs no fsync per write; it makes loading thousands
+# of entries many times faster.
+dbnosync
 index objectClass eq
 index cn,uid,memberUid eq,sub
 index member,uniqueMember,memberOf eq
