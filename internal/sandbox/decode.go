@@ -56,7 +56,8 @@ func (r *docReader) object(m map[string]any, key, path string) map[string]any {
 	}
 }
 
-// objects reads an array of objects; present-but-empty returns a non-nil empty slice.
+// objects reads an array of objects. Empty and absent both give nil: the record has
+// one representation of "none", so unchanged updates compare equal.
 func (r *docReader) objects(m map[string]any, key, path string) []map[string]any {
 	switch v := m[key].(type) {
 	case nil:
@@ -70,6 +71,9 @@ func (r *docReader) objects(m map[string]any, key, path string) []map[string]any
 				continue
 			}
 			out = append(out, deepCopy(o).(map[string]any))
+		}
+		if len(out) == 0 {
+			return nil
 		}
 		return out
 	default:
@@ -91,6 +95,9 @@ func (r *docReader) strings(m map[string]any, key, path string) []string {
 				continue
 			}
 			out = append(out, s)
+		}
+		if len(out) == 0 {
+			return nil
 		}
 		return out
 	default:
