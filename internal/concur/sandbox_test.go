@@ -43,11 +43,11 @@ func seedUsers(t *testing.T, s *sandbox.Server, n int) {
 	docs := make([]map[string]any, n)
 	for i := range docs {
 		docs[i] = map[string]any{
-			"schemas":  []string{schemaCoreUser, schemaEnterpriseUser},
-			"userName": fmt.Sprintf("user%05d@example.com", i),
-			"active":   true,
-			"name":     map[string]any{"givenName": "Given", "familyName": fmt.Sprintf("Family%05d", i)},
-			"emails":   []map[string]any{{"value": fmt.Sprintf("user%05d@example.com", i), "type": "work"}},
+			"schemas":            []string{schemaCoreUser, schemaEnterpriseUser},
+			"userName":           fmt.Sprintf("user%05d@example.com", i),
+			"active":             true,
+			"name":               map[string]any{"givenName": "Given", "familyName": fmt.Sprintf("Family%05d", i)},
+			"emails":             []map[string]any{{"value": fmt.Sprintf("user%05d@example.com", i), "type": "work"}},
 			schemaEnterpriseUser: map[string]any{"employeeNumber": employeeNumber(i)},
 		}
 	}
