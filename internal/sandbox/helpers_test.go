@@ -210,7 +210,11 @@ func scimMessages(body map[string]any) []string {
 func expectStatus(t *testing.T, resp apiResponse, want int) {
 	t.Helper()
 	if resp.status != want {
-		t.Fatalf("status %d, want %d: %s", resp.status, want, resp.raw)
+		raw := resp.raw
+		if len(raw) > 600 {
+			raw = append(raw[:600:600], "..."...)
+		}
+		t.Fatalf("status %d, want %d: %s", resp.status, want, raw)
 	}
 }
 
