@@ -250,3 +250,51 @@ func TestFileTokenStoreIsPrivateAndAtomic(t *testing.T) {
 		t.Errorf("Load = %+v, %v, %v", got, ok, err)
 	}
 }
+
+func TestRequestTimeoutAppliesPerAttempt(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			select { // hangs until the client gives up on this attempt
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+			return
+		}
+		writeJSONResponse(w, 200, map[string]any{"id": "u1"})
+	}))
+	defer srv.Close()
+	c := newTestClient(t, Config{BaseURL: srv.URL, AccessToken: "at", RequestTimeout: 200 * time.Millisecond})
+	if _, err := c.GetUser(context.Background(), "u1"); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("%d attempts, want 2", calls.Load())
+	}
+}
+
+func TestMaxConcurrencyBoundsRequestsInFlight(t *testing.T) {
+	var inFlight, peak atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		writeJSONResponse(w, 200, map[string]any{"id": "u1"})
+	}))
+	defer srv.Close()
+	c := newTestClient(t, Config{BaseURL: srv.URL, AccessToken: "at", MaxConcurrency: 3})
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Go(func() {
+			if _, err := c.GetUser(context.Background(), "u1"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if p := peak.Load(); p > 3 {
+		t.Errorf("%d requests in flight with MaxConcurrency 3", p)
+	}
+}

@@ -99,7 +99,10 @@ func (c *Client) send(ctx context.Context, r request) (*response, error) {
 
 		var failure error
 		var retryAfter time.Duration
+		var notSent *notSentError
 		switch {
+		case errors.As(err, &notSent):
+			return nil, fmt.Errorf("concur: %s %s: %w", r.method, r.path, err)
 		case err != nil:
 			failure = fmt.Errorf("concur: %s %s: %w", r.method, r.path, err)
 			if !r.resendIfUnsure {

@@ -222,6 +222,7 @@ func TestRetriesThrottledRequestsAfterRetryAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.retry.maxRetries = 10 // 30 goroutines competing for 10 slots a second may lose a few rounds
 	s.SetRateLimit(10, time.Second)
 	s.ResetCounters()
 	var wg sync.WaitGroup
@@ -235,6 +236,31 @@ func TestRetriesThrottledRequestsAfterRetryAfter(t *testing.T) {
 	wg.Wait()
 	if n := s.Counters()[endpointGet]; n <= 30 {
 		t.Errorf("%d requests for 30 reads over a 10/s limit; expected throttled ones to be retried", n)
+	}
+}
+
+func TestClientRateLimitAvoidsThrottling(t *testing.T) {
+	s, cfg := startSandbox(t, sandbox.Options{})
+	seedUsers(t, s, 1)
+	cfg.RequestsPerSecond = 20
+	c := newTestClient(t, cfg)
+	user, err := c.FindUserByEmployeeNumber(context.Background(), employeeNumber(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetRateLimit(25, time.Second)
+	s.ResetCounters()
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Go(func() {
+			if _, err := c.GetUser(context.Background(), user.ID); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := s.Counters()[endpointGet]; n != 40 {
+		t.Errorf("%d requests for 40 reads; the client's own limit should have kept every one under the server's", n)
 	}
 }
 

@@ -21,6 +21,13 @@ type request struct {
 	resendIfUnsure bool
 }
 
+// notSentError is a failure before the request left the client: not worth retrying, and
+// never an unsure outcome.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string { return e.err.Error() }
+func (e *notSentError) Unwrap() error { return e.err }
+
 type response struct {
 	status int
 	header http.Header
@@ -34,14 +41,15 @@ const maxResponseBytes = 64 << 20
 // per-attempt timeout.
 func (c *Client) roundTrip(ctx context.Context, r request, baseURL, bearer string) (*response, error) {
 	if c.limiter != nil {
+		// Wait fails early when the context's deadline comes before the caller's turn.
 		if err := c.limiter.Wait(ctx); err != nil {
-			return nil, err
+			return nil, &notSentError{err}
 		}
 	}
 	select {
 	case c.slots <- struct{}{}:
 	case <-ctx.Done():
-		return nil, context.Cause(ctx)
+		return nil, &notSentError{context.Cause(ctx)}
 	}
 	defer func() { <-c.slots }()
 
@@ -57,7 +65,7 @@ func (c *Client) roundTrip(ctx context.Context, r request, baseURL, bearer strin
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
-		return nil, err
+		return nil, &notSentError{err}
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
