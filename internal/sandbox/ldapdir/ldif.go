@@ -115,24 +115,30 @@ func parseLine(line string) (name, value string, err error) {
 	return name, strings.TrimLeft(rest, " "), nil
 }
 
-// add appends value to the attribute called name, matching names without
-// regard to case as LDAP does.
-func (e *Entry) add(name string, values ...string) {
+// find returns the attribute called name, matching without regard to case
+// as LDAP does, or nil.
+func (e *Entry) find(name string) *Attribute {
 	for i := range e.Attributes {
 		if strings.EqualFold(e.Attributes[i].Name, name) {
-			e.Attributes[i].Values = append(e.Attributes[i].Values, values...)
-			return
+			return &e.Attributes[i]
 		}
+	}
+	return nil
+}
+
+// add appends values to the attribute called name, creating it if needed.
+func (e *Entry) add(name string, values ...string) {
+	if attr := e.find(name); attr != nil {
+		attr.Values = append(attr.Values, values...)
+		return
 	}
 	e.Attributes = append(e.Attributes, Attribute{Name: name, Values: values})
 }
 
 // Values returns the values of the attribute called name (any case).
 func (e *Entry) Values(name string) []string {
-	for _, attr := range e.Attributes {
-		if strings.EqualFold(attr.Name, name) {
-			return attr.Values
-		}
+	if attr := e.find(name); attr != nil {
+		return attr.Values
 	}
 	return nil
 }

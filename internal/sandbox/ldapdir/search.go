@@ -158,11 +158,11 @@ func (s *Server) project(e *stored, requested []string) Entry {
 		if name == "*" || name == "1.1" || name == "+" || (all && !ranged) {
 			continue
 		}
-		values := s.store.values(e, name)
+		spelled, values := s.store.attribute(e, name)
 		if len(values) == 0 {
 			continue
 		}
-		out.Attributes = append(out.Attributes, s.slice(name, values, low, ranged))
+		out.Attributes = append(out.Attributes, s.slice(spelled, values, low, ranged))
 	}
 	return out
 }

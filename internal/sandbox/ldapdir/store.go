@@ -105,10 +105,20 @@ func (s *store) get(dn string) *stored {
 
 // values returns an attribute's values, deriving memberOf.
 func (s *store) values(e *stored, name string) []string {
+	_, values := s.attribute(e, name)
+	return values
+}
+
+// attribute returns the name as the entry spells it and the values, as a
+// server answers with its own spelling whatever case the client asked in.
+func (s *store) attribute(e *stored, name string) (string, []string) {
 	if strings.EqualFold(name, "memberOf") {
-		return s.groupsOf(e.norm)
+		return "memberOf", s.groupsOf(e.norm)
 	}
-	return e.Values(name)
+	if attr := e.find(name); attr != nil {
+		return attr.Name, attr.Values
+	}
+	return name, nil
 }
 
 // attributeNames lists the entry's attributes, memberOf included when the
