@@ -228,3 +228,12 @@ func resourceEmpIDs(body map[string]any) []string {
 	}
 	return out
 }
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // timezone names are validated even on machines without zoneinfo
 	"unicode/utf8"
@@ -105,7 +106,7 @@ func validateUser(u *UserRecord) []scimMessage {
 	if !languageShape.MatchString(u.PreferredLanguage) {
 		bad("preferredLanguage", "Invalid 'preferredLanguage' %q: expected a language tag such as en-US", u.PreferredLanguage)
 	}
-	if _, err := time.LoadLocation(u.Timezone); err != nil || u.Timezone == "Local" {
+	if !knownTimezone(u.Timezone) {
 		bad("timezone", "Invalid 'timezone' %q: expected an Olson time zone name", u.Timezone)
 	}
 
@@ -123,6 +124,20 @@ func validateUser(u *UserRecord) []scimMessage {
 		bad(schemaEnterprise+":terminationDate", "'terminationDate' must not be before 'startDate'")
 	}
 	return msgs
+}
+
+// knownZones caches time zone lookups: LoadLocation parses tzdata on every call, which
+// dominated loading large seed files.
+var knownZones sync.Map
+
+func knownTimezone(name string) bool {
+	if ok, cached := knownZones.Load(name); cached {
+		return ok.(bool)
+	}
+	_, err := time.LoadLocation(name)
+	ok := err == nil && name != "Local" && name != ""
+	knownZones.Store(name, ok)
+	return ok
 }
 
 func validateEmails(emails []EmailRecord) []scimMessage {

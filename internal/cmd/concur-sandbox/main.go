@@ -32,8 +32,11 @@ type extraService struct {
 var extraServices []extraService
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "concur-sandbox:", err)
+		stop()
 		os.Exit(1)
 	}
 }
@@ -67,13 +70,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	return c, fs.Parse(args)
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+// run serves until ctx is cancelled (SIGINT/SIGTERM in main).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 
 	s := sandbox.New(sandbox.Options{TokenLifetime: cfg.tokenLifetime, Latency: cfg.latency})
 	if cfg.rateLimit > 0 {
