@@ -157,6 +157,9 @@ func (c *Client) serverNestedMembers(ctx context.Context, s *session, groupDN st
 	}
 	result := GroupResult{DN: group.DN}
 	for _, r := range raw {
+		if normalizeDN(r.DN) == normalizeDN(group.DN) {
+			continue // in a cycle the group is its own transitive member
+		}
 		if isGroup(r) {
 			result.Subgroups = append(result.Subgroups, r.DN)
 			continue

@@ -65,9 +65,12 @@ func (s *Server) search(msg *gldap.SearchMessage) answer {
 	if base == nil {
 		return answer{code: gldap.ResultNoSuchObject, message: "no such entry: " + msg.BaseDN}
 	}
+	candidates := []*stored{base}
+	if msg.Scope != gldap.BaseObject {
+		candidates = s.store.sorted()
+	}
 	var found []*stored
-	for _, norm := range s.store.order {
-		e := s.store.entries[norm]
+	for _, e := range candidates {
 		if inScope(e, base.norm, int64(msg.Scope)) && s.store.matches(e, filter) {
 			found = append(found, e)
 		}

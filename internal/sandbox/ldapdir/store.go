@@ -99,6 +99,15 @@ func (s *store) delete(dn string) error {
 	return nil
 }
 
+// sorted returns the entries in load order.
+func (s *store) sorted() []*stored {
+	out := make([]*stored, len(s.order))
+	for i, norm := range s.order {
+		out[i] = s.entries[norm]
+	}
+	return out
+}
+
 func (s *store) get(dn string) *stored {
 	return s.entries[normalizeOrLower(dn)]
 }

@@ -1,0 +1,176 @@
+package directory_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/ldapdir"
+)
+
+// OpenLDAP has none of Active Directory's behaviours, so these tests run
+// against ldapdir, which implements them: the userAccountControl bit rule,
+// the in-chain rule, ranged retrieval past 1,500 values and a page cap.
+
+const (
+	adSuffix   = "DC=corp,DC=test"
+	adUsers    = "CN=Users," + adSuffix
+	adBindDN   = "CN=svc-concur," + adUsers
+	adPassword = "Sv(-pa55"
+	adBigSize  = 2000
+	// adPageCap plays MaxPageSize: each page holds at most this many entries.
+	adPageCap = 1000
+)
+
+func adUser(name string) string  { return "CN=" + name + "," + adUsers }
+func adGroup(name string) string { return "CN=" + name + "," + adUsers }
+
+// adLDIF: ben (514) and cara (66050) have ACCOUNTDISABLE set; Travel ->
+// Sales -> EMEA -> Travel is a cycle; Big has adBigSize members, every
+// tenth disabled.
+func adLDIF() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "dn: %s\nobjectClass: domain\ndc: corp\n\n", adSuffix)
+	fmt.Fprintf(&b, "dn: %s\nobjectClass: container\ncn: Users\n\n", adUsers)
+	user := func(name string, id string, uac int) {
+		fmt.Fprintf(&b, "dn: %s\nobjectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: user\ncn: %s\nsAMAccountName: %s\nemployeeID: %s\nuserAccountControl: %d\n\n",
+			adUser(name), name, strings.ToLower(name), id, uac)
+	}
+	user("Ann", "A1", 512)
+	user("Ben", "A2", 514)
+	user("Cara", "A3", 66050)
+	user("Dan", "A4", 512)
+	for i := range adBigSize {
+		uac := 512
+		if i%10 == 0 {
+			uac = 514
+		}
+		user(fmt.Sprintf("bulk%04d", i), fmt.Sprintf("B%04d", i), uac)
+	}
+	group := func(name string, members ...string) {
+		fmt.Fprintf(&b, "dn: %s\nobjectClass: top\nobjectClass: group\ncn: %s\n", adGroup(name), name)
+		for _, m := range members {
+			fmt.Fprintf(&b, "member: %s\n", m)
+		}
+		b.WriteString("\n")
+	}
+	group("Travel", adUser("Ann"), adGroup("Sales"), adUser("Gone"))
+	group("Sales", adUser("Ben"), adGroup("EMEA"))
+	group("EMEA", adUser("Cara"), adGroup("Travel"))
+	big := make([]string, adBigSize)
+	for i := range adBigSize {
+		big[i] = adUser(fmt.Sprintf("bulk%04d", i))
+	}
+	group("Big", big...)
+	return b.String()
+}
+
+func startAD(t *testing.T) directory.Config {
+	t.Helper()
+	srv, err := ldapdir.Start("127.0.0.1:0", ldapdir.Config{
+		LDIF: adLDIF(), BindDN: adBindDN, BindPassword: adPassword,
+		ActiveDirectory: true, SizeLimit: adPageCap,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return directory.Config{
+		URL: srv.URL(), BindDN: adBindDN, BindPassword: adPassword,
+		Kind: directory.KindActiveDirectory, Timeout: 20 * time.Second,
+	}
+}
+
+func TestActiveDirectoryInChainNesting(t *testing.T) {
+	client := newClient(t, startAD(t))
+	res, err := client.GroupMembers(testContext(t), directory.GroupQuery{Name: "Travel", BaseDN: adSuffix, Nested: true, Attributes: []string{"sAMAccountName"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertDNs(t, "members through the in-chain rule", dnsOf(res.Members), lowerSorted(adUser("Ann"), adUser("Ben"), adUser("Cara")))
+	assertDNs(t, "subgroups", lowerSorted(res.Subgroups...), lowerSorted(adGroup("Sales"), adGroup("EMEA")))
+	// The dangling member CN=Gone would be reported by a client-side walk;
+	// a server-side search simply does not find it.
+	if len(res.Unresolved) != 0 {
+		t.Errorf("expected the server to resolve nesting, got unresolved %v", res.Unresolved)
+	}
+	assertDisabled(t, res.Members, "ben", "cara")
+}
+
+func TestActiveDirectoryDirectMembersOfCycle(t *testing.T) {
+	client := newClient(t, startAD(t))
+	res, err := client.GroupMembers(testContext(t), directory.GroupQuery{DN: adGroup("Travel"), Attributes: []string{"sAMAccountName"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertDNs(t, "direct members", dnsOf(res.Members), lowerSorted(adUser("Ann")))
+	assertDNs(t, "subgroups", lowerSorted(res.Subgroups...), lowerSorted(adGroup("Sales")))
+	assertDNs(t, "unresolved", lowerSorted(res.Unresolved...), lowerSorted(adUser("Gone")))
+}
+
+func TestActiveDirectoryRangedMembers(t *testing.T) {
+	client := newClient(t, startAD(t))
+	ctx := testContext(t)
+	start := time.Now()
+	direct, err := client.GroupMembers(ctx, directory.GroupQuery{DN: adGroup("Big"), Attributes: []string{"employeeID"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d direct members through ranged retrieval: %s", len(direct.Members), time.Since(start).Round(time.Millisecond))
+	if len(direct.Members) != adBigSize {
+		t.Fatalf("ranged retrieval: got %d members, want %d", len(direct.Members), adBigSize)
+	}
+	if keyed := directory.KeyBy(direct.Members, "employeeID"); len(keyed.ByKey) != adBigSize {
+		t.Errorf("every member once: %d distinct employeeIDs", len(keyed.ByKey))
+	}
+	if got := countDisabled(direct.Members); got != adBigSize/10 {
+		t.Errorf("disabled by the bit rule: %d, want %d", got, adBigSize/10)
+	}
+
+	start = time.Now()
+	nested, err := client.GroupMembers(ctx, directory.GroupQuery{DN: adGroup("Big"), Nested: true, UserBaseDN: adUsers, Attributes: []string{"employeeID"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d members by an in-chain search paged at %d: %s", len(nested.Members), adPageCap, time.Since(start).Round(time.Millisecond))
+	if len(nested.Members) != adBigSize || countDisabled(nested.Members) != adBigSize/10 {
+		t.Errorf("in-chain search: got %d members, %d disabled", len(nested.Members), countDisabled(nested.Members))
+	}
+}
+
+func TestActiveDirectoryFilterSource(t *testing.T) {
+	client := newClient(t, startAD(t))
+	users, err := client.SearchUsers(testContext(t), directory.FilterQuery{
+		BaseDN: adUsers, Scope: directory.ScopeOne,
+		Filter:     "(&(objectClass=user)(|(sAMAccountName=ann)(sAMAccountName=ben)(sAMAccountName=cara)(sAMAccountName=dan)))",
+		Attributes: []string{"sAMAccountName", "employeeID"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertDNs(t, "filter source", dnsOf(users), lowerSorted(adUser("Ann"), adUser("Ben"), adUser("Cara"), adUser("Dan")))
+	assertDisabled(t, users, "ben", "cara")
+}
+
+func assertDisabled(t *testing.T, entries []directory.Entry, disabled ...string) {
+	t.Helper()
+	for _, e := range entries {
+		want := slices.Contains(disabled, e.Value("sAMAccountName"))
+		if e.Disabled != want {
+			t.Errorf("%s: Disabled = %v, want %v", e.DN, e.Disabled, want)
+		}
+	}
+}
+
+func countDisabled(entries []directory.Entry) int {
+	n := 0
+	for _, e := range entries {
+		if e.Disabled {
+			n++
+		}
+	}
+	return n
+}
