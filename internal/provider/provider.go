@@ -1,0 +1,100 @@
+// Package provider is the Terraform layer of the Concur provider: schemas, models and the glue
+// that converts Terraform values to the plain Go types of the client and the engine.
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+)
+
+// RegistryAddress is the provider's source address; acceptance tests use the same namespace.
+const RegistryAddress = "registry.terraform.io/terraform-concur/concur"
+
+// DefaultBaseURL is the US2 production data centre.
+const DefaultBaseURL = "https://us2.api.concursolutions.com"
+
+var _ provider.Provider = &concurProvider{}
+
+type concurProvider struct {
+	version string
+}
+
+// New returns the provider factory that providerserver and the acceptance tests use.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &concurProvider{version: version}
+	}
+}
+
+type providerModel struct {
+	BaseURL           types.String  `tfsdk:"base_url"`
+	ClientID          types.String  `tfsdk:"client_id"`
+	ClientSecret      types.String  `tfsdk:"client_secret"`
+	RefreshToken      types.String  `tfsdk:"refresh_token"`
+	CompanyUUID       types.String  `tfsdk:"company_uuid"`
+	RequestToken      types.String  `tfsdk:"request_token"`
+	AccessToken       types.String  `tfsdk:"access_token"`
+	TokenFile         types.String  `tfsdk:"token_file"`
+	CompanyID         types.String  `tfsdk:"company_id"`
+	MaxRetries        types.Int64   `tfsdk:"max_retries"`
+	RequestsPerSecond types.Float64 `tfsdk:"requests_per_second"`
+	MaxConcurrency    types.Int64   `tfsdk:"max_concurrency"`
+	RequestTimeout    types.String  `tfsdk:"request_timeout"`
+}
+
+func (p *concurProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "concur"
+	resp.Version = p.version
+}
+
+func (p *concurProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = providerSchema()
+}
+
+func (p *concurProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var config providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	clientConfig, diags := resolveClientConfig(config)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	clientConfig.UserAgent = "terraform-provider-concur/" + p.version
+	clientConfig.Logf = func(ctx context.Context, msg string, fields map[string]any) {
+		tflog.SubsystemDebug(ctx, "concur", msg, fields)
+	}
+
+	client, err := concur.New(ctx, clientConfig)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Concur provider configuration", err.Error())
+		return
+	}
+
+	data := &providerData{client: client}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *concurProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewUserResource,
+	}
+}
+
+func (p *concurProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewUserDataSource,
+		NewUsersDataSource,
+	}
+}

@@ -1,0 +1,290 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+)
+
+// Environment variables read when the matching provider argument is not set. Configuration in
+// the provider block wins over the environment.
+const (
+	envBaseURL           = "CONCUR_BASE_URL"
+	envClientID          = "CONCUR_CLIENT_ID"
+	envClientSecret      = "CONCUR_CLIENT_SECRET"
+	envRefreshToken      = "CONCUR_REFRESH_TOKEN"
+	envCompanyUUID       = "CONCUR_COMPANY_UUID"
+	envRequestToken      = "CONCUR_REQUEST_TOKEN"
+	envAccessToken       = "CONCUR_ACCESS_TOKEN"
+	envTokenFile         = "CONCUR_TOKEN_FILE"
+	envCompanyID         = "CONCUR_COMPANY_ID"
+	envMaxRetries        = "CONCUR_MAX_RETRIES"
+	envRequestsPerSecond = "CONCUR_REQUESTS_PER_SECOND"
+	envMaxConcurrency    = "CONCUR_MAX_CONCURRENCY"
+	envRequestTimeout    = "CONCUR_REQUEST_TIMEOUT"
+)
+
+const (
+	defaultMaxRetries     = 5
+	defaultMaxConcurrency = 10
+	defaultRequestTimeout = 60 * time.Second
+)
+
+func providerSchema() schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "The Concur provider manages SAP Concur users through the Identity v4.1 API. " +
+			"Every argument is optional in the configuration and falls back to a `CONCUR_*` environment variable, " +
+			"so CI jobs and Terraform Cloud workspaces can keep credentials out of code. " +
+			"Configure exactly one credential: a `refresh_token`, a `company_uuid` with a `request_token`, or an `access_token`.",
+		Attributes: map[string]schema.Attribute{
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "The Concur base URI used to obtain tokens, for example `https://us2.api.concursolutions.com` " +
+					"(the default) or `https://eu2.api.concursolutions.com`. After authentication every call goes to the " +
+					"`geolocation` Concur returns with the token. Environment variable: `" + envBaseURL + "`.",
+				Optional:   true,
+				Validators: []validator.String{httpURLValidator{}},
+			},
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "The OAuth2 client ID of the Concur application. Environment variable: `" + envClientID + "`.",
+				Optional:            true,
+			},
+			"client_secret": schema.StringAttribute{
+				MarkdownDescription: "The OAuth2 client secret of the Concur application. Environment variable: `" + envClientSecret + "`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"refresh_token": schema.StringAttribute{
+				MarkdownDescription: "A company-level refresh token. Concur may return a new refresh token on every refresh; " +
+					"set `token_file` so the provider keeps the newest one. Environment variable: `" + envRefreshToken + "`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"company_uuid": schema.StringAttribute{
+				MarkdownDescription: "The company UUID from the Company Request Token tool or the App Center redirect, " +
+					"used with `request_token`. Environment variable: `" + envCompanyUUID + "`.",
+				Optional: true,
+			},
+			"request_token": schema.StringAttribute{
+				MarkdownDescription: "A company request token (valid 24 hours), exchanged for an access and a refresh token " +
+					"with `credtype=authtoken`. Requires `company_uuid`. Environment variable: `" + envRequestToken + "`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"access_token": schema.StringAttribute{
+				MarkdownDescription: "A ready company-level access token, used as is and never refreshed: runs longer than " +
+					"its lifetime (one hour) fail. Environment variable: `" + envAccessToken + "`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"token_file": schema.StringAttribute{
+				MarkdownDescription: "A file where the provider keeps the newest refresh token and the geolocation " +
+					"(written atomically with mode 0600). When it holds a token, that token is used instead of `refresh_token`. " +
+					"Environment variable: `" + envTokenFile + "`.",
+				Optional: true,
+			},
+			"company_id": schema.StringAttribute{
+				MarkdownDescription: "The enterprise `companyId` (UUID) that new users are created in. When unset, the provider " +
+					"reads it from an existing user of the company. Environment variable: `" + envCompanyID + "`.",
+				Optional: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request that failed with 429, 502, 503, 504 or a network error "+
+					"is retried, with exponential backoff that honours `Retry-After`. Defaults to %d. Environment variable: `%s`.",
+					defaultMaxRetries, envMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 100)},
+			},
+			"requests_per_second": schema.Float64Attribute{
+				MarkdownDescription: "The most requests per second the provider sends to Concur, shared by all resources " +
+					"of the run. Unset or `0` means no limit. Environment variable: `" + envRequestsPerSecond + "`.",
+				Optional:   true,
+				Validators: []validator.Float64{float64validator.AtLeast(0)},
+			},
+			"max_concurrency": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("The most Concur requests in flight at once, shared by all resources of the run "+
+					"whatever Terraform's `-parallelism`. Defaults to %d. Environment variable: `%s`.",
+					defaultMaxConcurrency, envMaxConcurrency),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, 256)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long one HTTP attempt may take, as a Go duration such as `30s` or `2m`. " +
+					"Defaults to `60s`. Environment variable: `" + envRequestTimeout + "`.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{}},
+			},
+		},
+	}
+}
+
+// settingSource reads one provider argument with its environment fallback and remembers where an
+// invalid value came from, so errors name the attribute or the variable the user has to fix.
+type settingSource struct {
+	diags diag.Diagnostics
+}
+
+func (s *settingSource) string(value types.String, attribute, env string) string {
+	if value.IsUnknown() {
+		s.diags.AddAttributeError(path.Root(attribute), "Provider argument not known at plan time",
+			fmt.Sprintf("%q depends on a value that is only known after apply. Set it from a variable, a literal or the %s environment variable.", attribute, env))
+		return ""
+	}
+	if !value.IsNull() {
+		return value.ValueString()
+	}
+	return strings.TrimSpace(os.Getenv(env))
+}
+
+func (s *settingSource) int(value basetypes.Int64Value, attribute, env string, fallback int) int {
+	if !value.IsNull() && !value.IsUnknown() {
+		return int(value.ValueInt64())
+	}
+	raw := s.string(types.StringNull(), attribute, env)
+	if raw == "" {
+		return fallback
+	}
+	parsed, err := strconv.Atoi(raw)
+	if err != nil || parsed < 0 {
+		s.diags.AddAttributeError(path.Root(attribute), "Invalid environment variable",
+			fmt.Sprintf("%s=%q is not a non-negative whole number. Fix or unset the variable, or set %q in the provider block.", env, raw, attribute))
+		return fallback
+	}
+	return parsed
+}
+
+func (s *settingSource) float(value basetypes.Float64Value, attribute, env string) float64 {
+	if !value.IsNull() && !value.IsUnknown() {
+		return value.ValueFloat64()
+	}
+	raw := s.string(types.StringNull(), attribute, env)
+	if raw == "" {
+		return 0
+	}
+	parsed, err := strconv.ParseFloat(raw, 64)
+	if err != nil || parsed < 0 {
+		s.diags.AddAttributeError(path.Root(attribute), "Invalid environment variable",
+			fmt.Sprintf("%s=%q is not a non-negative number. Fix or unset the variable, or set %q in the provider block.", env, raw, attribute))
+		return 0
+	}
+	return parsed
+}
+
+func (s *settingSource) duration(value types.String, attribute, env string, fallback time.Duration) time.Duration {
+	raw := s.string(value, attribute, env)
+	if raw == "" {
+		return fallback
+	}
+	parsed, err := time.ParseDuration(raw)
+	if err != nil || parsed <= 0 {
+		s.diags.AddAttributeError(path.Root(attribute), "Invalid request timeout",
+			fmt.Sprintf("%q (from %q or %s) is not a positive Go duration such as \"30s\" or \"2m\".", raw, attribute, env))
+		return fallback
+	}
+	return parsed
+}
+
+// resolveClientConfig merges the provider block with the environment and checks that the
+// credential set is complete, naming every attribute and variable still to set.
+func resolveClientConfig(m providerModel) (concur.Config, diag.Diagnostics) {
+	var s settingSource
+	cfg := concur.Config{
+		BaseURL:           s.string(m.BaseURL, "base_url", envBaseURL),
+		ClientID:          s.string(m.ClientID, "client_id", envClientID),
+		ClientSecret:      s.string(m.ClientSecret, "client_secret", envClientSecret),
+		RefreshToken:      s.string(m.RefreshToken, "refresh_token", envRefreshToken),
+		CompanyUUID:       s.string(m.CompanyUUID, "company_uuid", envCompanyUUID),
+		RequestToken:      s.string(m.RequestToken, "request_token", envRequestToken),
+		AccessToken:       s.string(m.AccessToken, "access_token", envAccessToken),
+		CompanyID:         s.string(m.CompanyID, "company_id", envCompanyID),
+		MaxRetries:        s.int(m.MaxRetries, "max_retries", envMaxRetries, defaultMaxRetries),
+		RequestsPerSecond: s.float(m.RequestsPerSecond, "requests_per_second", envRequestsPerSecond),
+		MaxConcurrency:    s.int(m.MaxConcurrency, "max_concurrency", envMaxConcurrency, defaultMaxConcurrency),
+		RequestTimeout:    s.duration(m.RequestTimeout, "request_timeout", envRequestTimeout, defaultRequestTimeout),
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if tokenFile := s.string(m.TokenFile, "token_file", envTokenFile); tokenFile != "" {
+		cfg.TokenStore = concur.NewFileTokenStore(tokenFile)
+	}
+	if s.diags.HasError() {
+		return cfg, s.diags
+	}
+	s.diags.Append(checkCredentials(cfg)...)
+	return cfg, s.diags
+}
+
+type credentialPart struct {
+	attribute, env string
+	set            bool
+}
+
+func (p credentialPart) String() string { return fmt.Sprintf("%s (%s)", p.attribute, p.env) }
+
+func missingParts(parts ...credentialPart) []string {
+	var missing []string
+	for _, p := range parts {
+		if !p.set {
+			missing = append(missing, p.String())
+		}
+	}
+	return missing
+}
+
+func checkCredentials(cfg concur.Config) diag.Diagnostics {
+	var diags diag.Diagnostics
+	clientID := credentialPart{"client_id", envClientID, cfg.ClientID != ""}
+	clientSecret := credentialPart{"client_secret", envClientSecret, cfg.ClientSecret != ""}
+	refreshToken := credentialPart{"refresh_token", envRefreshToken, cfg.RefreshToken != ""}
+	companyUUID := credentialPart{"company_uuid", envCompanyUUID, cfg.CompanyUUID != ""}
+	requestToken := credentialPart{"request_token", envRequestToken, cfg.RequestToken != ""}
+	accessToken := credentialPart{"access_token", envAccessToken, cfg.AccessToken != ""}
+
+	chosen := 0
+	for _, set := range []bool{refreshToken.set, requestToken.set || companyUUID.set, accessToken.set} {
+		if set {
+			chosen++
+		}
+	}
+	hasStoredToken := cfg.TokenStore != nil
+	switch {
+	case chosen > 1:
+		diags.AddError("Conflicting Concur credentials",
+			"Set exactly one credential: refresh_token ("+envRefreshToken+"); or company_uuid ("+envCompanyUUID+") with request_token ("+envRequestToken+"); or access_token ("+envAccessToken+"). "+
+				"More than one is set in the provider block or the environment; remove the others.")
+		return diags
+	case chosen == 0 && !hasStoredToken:
+		diags.AddError("Missing Concur credentials",
+			"Set one credential in the provider block or the environment: refresh_token ("+envRefreshToken+"); "+
+				"or company_uuid ("+envCompanyUUID+") with request_token ("+envRequestToken+"); or access_token ("+envAccessToken+"). "+
+				"With a refresh token or a request token, also set client_id ("+envClientID+") and client_secret ("+envClientSecret+").")
+		return diags
+	}
+
+	var missing []string
+	if !accessToken.set {
+		missing = append(missing, missingParts(clientID, clientSecret)...)
+	}
+	if requestToken.set || companyUUID.set {
+		missing = append(missing, missingParts(companyUUID, requestToken)...)
+	}
+	if len(missing) > 0 {
+		diags.AddError("Incomplete Concur credentials",
+			"The configured credential also needs: "+strings.Join(missing, ", ")+
+				". Set each in the provider block or in the environment variable named beside it.")
+	}
+	return diags
+}

@@ -1,0 +1,127 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+)
+
+var (
+	_ datasource.DataSourceWithConfigure        = &userDataSource{}
+	_ datasource.DataSourceWithConfigValidators = &userDataSource{}
+)
+
+type userDataSource struct {
+	data *providerData
+}
+
+// NewUserDataSource is the factory for the concur_user data source.
+func NewUserDataSource() datasource.DataSource { return &userDataSource{} }
+
+func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user"
+}
+
+func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attributes := computedUserAttributes()
+	lookup := func(name, what string, validators ...validator.String) schema.StringAttribute {
+		return schema.StringAttribute{
+			MarkdownDescription: userAttributeDescriptions[name] + " Set it to look the user up by " + what + ".",
+			Optional:            true,
+			Computed:            true,
+			CustomType:          attributes[name].(schema.StringAttribute).CustomType,
+			Validators:          validators,
+		}
+	}
+	attributes["emp_id"] = lookup("emp_id", "employee ID", stringRule{"a Concur employee ID", concur.CheckEmployeeNumber})
+	attributes["login_id"] = lookup("login_id", "login ID")
+	attributes["id"] = lookup("id", "Concur UUID")
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up one Concur user by exactly one of `emp_id`, `login_id` or `id`, for references " +
+			"to users that Terraform does not manage.",
+		Attributes: attributes,
+	}
+}
+
+func (d *userDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("emp_id"), path.MatchRoot("login_id"), path.MatchRoot("id")),
+	}
+}
+
+func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	d.data = data
+}
+
+func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var config userAttributes
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	key, user, err := d.lookup(ctx, config)
+	if concur.IsNotFound(err) {
+		resp.Diagnostics.AddAttributeError(key, "Concur user not found", fmt.Sprintf("No Concur user has %s %s.", key, lookupValue(config, key)))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading Concur user", fmt.Sprintf("Looking up the user by %s %s failed: %s", key, lookupValue(config, key), err))
+		return
+	}
+
+	state := userAttributesFrom(user)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	d.data.warnIfTokenRotated(&resp.Diagnostics)
+}
+
+// lookup calls the search that matches whichever key the configuration set.
+func (d *userDataSource) lookup(ctx context.Context, config userAttributes) (path.Path, *concur.User, error) {
+	switch {
+	case !config.EmpID.IsNull():
+		user, err := d.data.client.FindUserByEmployeeNumber(ctx, config.EmpID.ValueString())
+		return path.Root("emp_id"), user, err
+	case !config.LoginID.IsNull():
+		user, err := d.data.client.FindUserByUserName(ctx, config.LoginID.ValueString())
+		return path.Root("login_id"), user, err
+	default:
+		user, err := d.data.client.GetUser(ctx, config.ID.ValueString())
+		return path.Root("id"), user, err
+	}
+}
+
+func lookupValue(config userAttributes, key path.Path) string {
+	switch key.String() {
+	case "emp_id":
+		return fmt.Sprintf("%q", config.EmpID.ValueString())
+	case "login_id":
+		return fmt.Sprintf("%q", config.LoginID.ValueString())
+	default:
+		return fmt.Sprintf("%q", config.ID.ValueString())
+	}
+}
+
+// computedUserAttributes is the read-only schema of a user, shared by both user data sources.
+func computedUserAttributes() map[string]schema.Attribute {
+	attributes := make(map[string]schema.Attribute, len(userAttributeDescriptions))
+	for name, description := range userAttributeDescriptions {
+		switch name {
+		case "active":
+			attributes[name] = schema.BoolAttribute{MarkdownDescription: description, Computed: true}
+		case "login_id", "email":
+			attributes[name] = schema.StringAttribute{MarkdownDescription: description, Computed: true, CustomType: caseInsensitiveStringType{}}
+		default:
+			attributes[name] = schema.StringAttribute{MarkdownDescription: description, Computed: true}
+		}
+	}
+	return attributes
+}

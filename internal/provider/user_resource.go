@@ -1,0 +1,319 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
+)
+
+var (
+	_ resource.ResourceWithConfigure        = &userResource{}
+	_ resource.ResourceWithImportState      = &userResource{}
+	_ resource.ResourceWithConfigValidators = &userResource{}
+)
+
+type userResource struct {
+	data *providerData
+}
+
+// NewUserResource is the factory for concur_user.
+func NewUserResource() resource.Resource { return &userResource{} }
+
+type userResourceModel struct {
+	userAttributes
+	DeletionMode types.String `tfsdk:"deletion_mode"`
+}
+
+func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user"
+}
+
+func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	d := userAttributeDescriptions
+	nonEmpty := stringvalidator.LengthAtLeast(1)
+	maxLength := func(max int) validator.String {
+		return stringRule{fmt.Sprintf("at most %d characters", max), func(v string) error { return concur.CheckLength(v, max) }}
+	}
+	optional := func(name string, validators ...validator.String) schema.StringAttribute {
+		return schema.StringAttribute{
+			MarkdownDescription: d[name] + " Omit it to leave the attribute empty in Concur.",
+			Optional:            true,
+			Validators:          append([]validator.String{nonEmpty}, validators...),
+		}
+	}
+	serverDefaulted := func(name string, validators ...validator.String) schema.StringAttribute {
+		return schema.StringAttribute{
+			MarkdownDescription: d[name],
+			Optional:            true,
+			Computed:            true,
+			Validators:          validators,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		}
+	}
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages one SAP Concur user, keyed on its employee ID (`emp_id`). " +
+			"Creating a user whose `emp_id` already exists in Concur fails and names the import to use instead. " +
+			"Destroying the resource deactivates the user (`active = false`) unless `deletion_mode = \"delete\"`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: d["id"],
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"emp_id": schema.StringAttribute{
+				MarkdownDescription: d["emp_id"],
+				Required:            true,
+				Validators:          []validator.String{stringRule{"a Concur employee ID", concur.CheckEmployeeNumber}},
+			},
+			"login_id": schema.StringAttribute{
+				MarkdownDescription: d["login_id"],
+				Required:            true,
+				CustomType:          caseInsensitiveStringType{},
+				Validators:          []validator.String{stringRule{"a Concur login ID", concur.CheckUserName}},
+			},
+			"email": schema.StringAttribute{
+				MarkdownDescription: d["email"],
+				Required:            true,
+				CustomType:          caseInsensitiveStringType{},
+				Validators:          []validator.String{stringRule{"an e-mail address", concur.CheckEmail}},
+			},
+			"first_name": schema.StringAttribute{
+				MarkdownDescription: d["first_name"],
+				Required:            true,
+				Validators:          []validator.String{nonEmpty, maxLength(concur.MaxGivenName)},
+			},
+			"last_name": schema.StringAttribute{
+				MarkdownDescription: d["last_name"],
+				Required:            true,
+				Validators:          []validator.String{nonEmpty, maxLength(concur.MaxFamilyName)},
+			},
+			"middle_name": optional("middle_name", maxLength(concur.MaxMiddleName)),
+			"nick_name":   optional("nick_name", maxLength(concur.MaxNickName)),
+			"display_name": schema.StringAttribute{
+				MarkdownDescription: d["display_name"],
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{displayNameFollowsNames{}},
+			},
+			"title": optional("title", maxLength(concur.MaxTitle)),
+			"active": schema.BoolAttribute{
+				MarkdownDescription: d["active"] + " Defaults to `true`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+			},
+			"preferred_language": serverDefaulted("preferred_language", stringRule{"a language tag", concur.CheckLanguage}),
+			"timezone":           serverDefaulted("timezone", stringRule{"an IANA timezone", concur.CheckTimezone}),
+			"department":         optional("department", maxLength(concur.MaxDepartment)),
+			"cost_center":        optional("cost_center", maxLength(concur.MaxCostCenter)),
+			"division":           optional("division", maxLength(concur.MaxDivision)),
+			"manager_emp_id":     optional("manager_emp_id", stringRule{"a Concur employee ID", concur.CheckEmployeeNumber}),
+			"start_date":         serverDefaulted("start_date", stringRule{"a date", concur.CheckDate}),
+			"termination_date":   optional("termination_date", stringRule{"a date", concur.CheckDate}),
+			"external_id":        optional("external_id", maxLength(concur.MaxExternalID)),
+			"deletion_mode": schema.StringAttribute{
+				MarkdownDescription: "What destroying this resource does in Concur: `deactivate` (the default) sets " +
+					"`active = false` and keeps the user and its data; `delete` hard-deletes the user, which Concur " +
+					"allows only for users without transactions and only with the `identity.user.delete` scope.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(string(provisioning.Deactivate)),
+				Validators: []validator.String{stringvalidator.OneOf(string(provisioning.Deactivate), string(provisioning.Delete))},
+			},
+		},
+	}
+}
+
+func (r *userResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{userDatesInOrder{}, notOwnManager{}}
+}
+
+func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	r.data = data
+}
+
+func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	created, err := provisioning.CreateUser(ctx, r.data.client, plan.toConcur())
+	if existing, ok := provisioning.IsExistingUser(err); ok {
+		resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Concur user already exists",
+			fmt.Sprintf("A Concur user with emp_id %q already exists (id %s). Import it instead of creating it:\n\n"+
+				"  terraform import <resource address> %s\n\nor add an import block:\n\n"+
+				"  import {\n    to = <resource address>\n    id = %q\n  }",
+				existing.EmpID, existing.ID, existing.EmpID, existing.EmpID))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error creating Concur user", fmt.Sprintf("Creating the user with emp_id %q failed: %s", plan.EmpID.ValueString(), err))
+		return
+	}
+
+	plan.userAttributes = userAttributesFrom(created)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.data.warnIfTokenRotated(&resp.Diagnostics)
+}
+
+func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state userResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	user, err := provisioning.ReadUser(ctx, r.data.client, state.ID.ValueString(), state.EmpID.ValueString())
+	if concur.IsNotFound(err) && state.ID.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Concur user not found",
+			fmt.Sprintf("No Concur user has emp_id %q, so there is nothing to import. Check the ID; the concur_users data source lists the users that exist.", state.EmpID.ValueString()))
+		return
+	}
+	if concur.IsNotFound(err) {
+		// Deleted outside Terraform: forget it, so the next plan creates it again.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading Concur user", fmt.Sprintf("Reading the user with emp_id %q failed: %s", state.EmpID.ValueString(), err))
+		return
+	}
+
+	state.userAttributes = userAttributesFrom(user)
+	if state.DeletionMode.IsNull() {
+		state.DeletionMode = types.StringValue(string(provisioning.Deactivate))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	r.data.warnIfTokenRotated(&resp.Diagnostics)
+}
+
+func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	updated, err := r.data.client.UpdateUser(ctx, state.ID.ValueString(), state.toConcur(), plan.toConcur())
+	if err != nil {
+		resp.Diagnostics.AddError("Error updating Concur user", fmt.Sprintf("Updating the user with emp_id %q (id %s) failed: %s",
+			plan.EmpID.ValueString(), state.ID.ValueString(), err))
+		return
+	}
+
+	plan.userAttributes = userAttributesFrom(updated)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.data.warnIfTokenRotated(&resp.Diagnostics)
+}
+
+func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state userResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	mode := provisioning.DeletionMode(state.DeletionMode.ValueString())
+	if err := provisioning.RemoveUser(ctx, r.data.client, state.ID.ValueString(), mode); err != nil {
+		resp.Diagnostics.AddError("Error removing Concur user", fmt.Sprintf("Removing (%s) the user with emp_id %q (id %s) failed: %s",
+			mode, state.EmpID.ValueString(), state.ID.ValueString(), err))
+	}
+	r.data.warnIfTokenRotated(&resp.Diagnostics)
+}
+
+// ImportState takes the employee ID; Read then finds the user by it and fills every attribute.
+func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if err := concur.CheckEmployeeNumber(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Import a concur_user by its emp_id: %s.", err))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("emp_id"), req, resp)
+}
+
+// displayNameFollowsNames keeps the known display name in the plan unless a name it is derived
+// from changes, so unrelated updates do not show it as "known after apply".
+type displayNameFollowsNames struct{}
+
+func (displayNameFollowsNames) Description(context.Context) string {
+	return "The display name changes only when the first, last or preferred name does."
+}
+func (m displayNameFollowsNames) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (displayNameFollowsNames) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	for _, name := range []string{"first_name", "last_name", "nick_name"} {
+		var planned, current types.String
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(name), &planned)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(name), &current)...)
+		if !planned.Equal(current) {
+			return
+		}
+	}
+	resp.PlanValue = req.StateValue
+}
+
+// userDatesInOrder rejects a termination date before the start date.
+type userDatesInOrder struct{}
+
+func (userDatesInOrder) Description(context.Context) string {
+	return "termination_date must not be before start_date"
+}
+func (v userDatesInOrder) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (userDatesInOrder) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var start, end types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("start_date"), &start)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("termination_date"), &end)...)
+	if start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
+		return
+	}
+	startDay, startErr := concur.ParseDate(start.ValueString())
+	endDay, endErr := concur.ParseDate(end.ValueString())
+	if startErr == nil && endErr == nil && endDay.Before(startDay) {
+		resp.Diagnostics.AddAttributeError(path.Root("termination_date"), "Termination date before start date",
+			fmt.Sprintf("termination_date %s is before start_date %s; Concur rejects it. Correct one of the two.", end.ValueString(), start.ValueString()))
+	}
+}
+
+// notOwnManager rejects a user who is their own manager.
+type notOwnManager struct{}
+
+func (notOwnManager) Description(context.Context) string {
+	return "manager_emp_id must differ from emp_id"
+}
+func (v notOwnManager) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (notOwnManager) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var empID, managerEmpID types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("emp_id"), &empID)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("manager_emp_id"), &managerEmpID)...)
+	if empID.IsNull() || empID.IsUnknown() || managerEmpID.IsUnknown() {
+		return
+	}
+	if managerEmpID.ValueString() == empID.ValueString() {
+		resp.Diagnostics.AddAttributeError(path.Root("manager_emp_id"), "User cannot be their own manager",
+			fmt.Sprintf("manager_emp_id is the user's own emp_id %q. Set it to the emp_id of the user's manager, or omit it.", empID.ValueString()))
+	}
+}

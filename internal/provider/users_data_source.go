@@ -1,0 +1,89 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+)
+
+var _ datasource.DataSourceWithConfigure = &usersDataSource{}
+
+type usersDataSource struct {
+	data *providerData
+}
+
+// NewUsersDataSource is the factory for the concur_users data source.
+func NewUsersDataSource() datasource.DataSource { return &usersDataSource{} }
+
+type usersDataSourceModel struct {
+	Filter types.String              `tfsdk:"filter"`
+	Users  map[string]userAttributes `tfsdk:"users"`
+}
+
+func (d *usersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_users"
+}
+
+func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists Concur users, all of them or those matching a SCIM filter, keyed by `emp_id`. " +
+			"Use it with `import { for_each = ... }` to bring existing users under management in bulk.",
+		Attributes: map[string]schema.Attribute{
+			"filter": schema.StringAttribute{
+				MarkdownDescription: "A SCIM filter as Concur's `/Users/.search` accepts it, for example " +
+					"`active eq true and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq \"Finance\"`. " +
+					"Omit it to list every user of the company.",
+				Optional: true,
+			},
+			"users": schema.MapNestedAttribute{
+				MarkdownDescription: "The users found, keyed by `emp_id`. Users without an employee ID cannot be " +
+					"managed by this provider; they are left out and named in a warning.",
+				Computed:     true,
+				NestedObject: schema.NestedAttributeObject{Attributes: computedUserAttributes()},
+			},
+		},
+	}
+}
+
+func (d *usersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	d.data = data
+}
+
+func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var config usersDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	config.Users = map[string]userAttributes{}
+	var withoutEmpID []string
+	err := d.data.client.SearchUsers(ctx, config.Filter.ValueString(), func(u *concur.User) error {
+		if u.EmployeeNumber == "" {
+			withoutEmpID = append(withoutEmpID, u.UserName)
+			return nil
+		}
+		config.Users[u.EmployeeNumber] = userAttributesFrom(u)
+		return nil
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Error listing Concur users", fmt.Sprintf("Searching users with filter %q failed: %s", config.Filter.ValueString(), err))
+		return
+	}
+	if len(withoutEmpID) > 0 {
+		sort.Strings(withoutEmpID)
+		resp.Diagnostics.AddWarning("Users without an employee ID left out",
+			fmt.Sprintf("%d Concur users have no emp_id and cannot be keyed or managed: %s. Give them an employee ID in Concur to include them.",
+				len(withoutEmpID), listSome(withoutEmpID, 20)))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
+	d.data.warnIfTokenRotated(&resp.Diagnostics)
+}

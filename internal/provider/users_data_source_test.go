@@ -1,0 +1,125 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+func TestAccUsersDataSource_bulkImportWithForEach(t *testing.T) {
+	s := newSandbox(t)
+	seedUsers(t, s,
+		seededUser(s, "B001", "ann@example.com", "Ann", "Able"),
+		seededUser(s, "B002", "ben@example.com", "Ben", "Baker"),
+		seededUser(s, "B003", "cat@example.com", "Cat", "Cole"),
+	)
+	config := providerConfig(s) + `
+data "concur_users" "existing" {
+  filter = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq \"R&D\""
+}
+
+# terraform-plugin-testing cannot read string instance keys back from state, so this test
+# imports into count instances; the documented for_each-over-a-map form works the same way.
+locals {
+  existing = values(data.concur_users.existing.users)
+}
+
+import {
+  for_each = local.existing
+  to       = concur_user.all[each.key]
+  id       = each.value.emp_id
+}
+
+resource "concur_user" "all" {
+  count      = length(local.existing)
+  emp_id     = local.existing[count.index].emp_id
+  login_id   = local.existing[count.index].login_id
+  email      = local.existing[count.index].email
+  first_name = local.existing[count.index].first_name
+  last_name  = local.existing[count.index].last_name
+  title      = local.existing[count.index].title
+  department = local.existing[count.index].department
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				// All three existing users are imported; none is created or changed.
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{expectImportsOnly{want: 3}},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.concur_users.existing", tfjsonpath.New("users").AtMapKey("B002").AtMapKey("login_id"), knownvalue.StringExact("ben@example.com")),
+					statecheck.ExpectKnownValue("data.concur_users.existing", tfjsonpath.New("users"), knownvalue.MapSizeExact(3)),
+					sandboxCheck(func() error {
+						if s.UserCount() != 3 {
+							return fmt.Errorf("sandbox holds %d users, want the 3 imported ones", s.UserCount())
+						}
+						return nil
+					}),
+				},
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+func TestAccUserDataSource_lookups(t *testing.T) {
+	s := newSandbox(t)
+	seedUsers(t, s, seededUser(s, "L001", "lou@example.com", "Lou", "Lane"))
+	id := field(sandboxUser(t, s, "L001"), "id").(string)
+	config := providerConfig(s) + fmt.Sprintf(`
+data "concur_user" "by_emp_id" {
+  emp_id = "L001"
+}
+data "concur_user" "by_login" {
+  login_id = "LOU@example.com"
+}
+data "concur_user" "by_id" {
+  id = %q
+}
+`, id)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.concur_user.by_emp_id", tfjsonpath.New("id"), knownvalue.StringExact(id)),
+				statecheck.ExpectKnownValue("data.concur_user.by_login", tfjsonpath.New("emp_id"), knownvalue.StringExact("L001")),
+				statecheck.ExpectKnownValue("data.concur_user.by_id", tfjsonpath.New("last_name"), knownvalue.StringExact("Lane")),
+				statecheck.ExpectKnownValue("data.concur_user.by_id", tfjsonpath.New("department"), knownvalue.StringExact("R&D")),
+			},
+		}},
+	})
+}
+
+// expectImportsOnly checks that a plan imports exactly want resources and creates, updates or
+// deletes nothing.
+type expectImportsOnly struct{ want int }
+
+func (e expectImportsOnly) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	imports := 0
+	for _, change := range req.Plan.ResourceChanges {
+		if change.Change.Importing != nil {
+			imports++
+		}
+		if !change.Change.Actions.NoOp() && !change.Change.Actions.Read() {
+			resp.Error = fmt.Errorf("%s: planned %v, want only an import", change.Address, change.Change.Actions)
+			return
+		}
+	}
+	if imports != e.want {
+		resp.Error = fmt.Errorf("the plan imports %d resources, want %d", imports, e.want)
+	}
+}
