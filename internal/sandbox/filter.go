@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -179,6 +180,13 @@ func attrKey(p scimfilter.AttributePath) string {
 func (s *userStore) compileFilter(text string) (*compiledFilter, error) {
 	expr, err := scimfilter.ParseFilter([]byte(text))
 	if err != nil {
+		// Concur documents quotes as optional for id (`id eq 6f1d...`), which the RFC
+		// grammar rejects; quote such values and try once more.
+		if quoted := bareIDValue.ReplaceAllString(text, `$1"$2"`); quoted != text {
+			expr, err = scimfilter.ParseFilter([]byte(quoted))
+		}
+	}
+	if err != nil {
 		return nil, invalidFilter("Invalid filter %q: %v", text, err)
 	}
 	c := &filterCompiler{store: s}
@@ -191,6 +199,9 @@ func (s *userStore) compileFilter(text string) (*compiledFilter, error) {
 		candidates: indexPlan(expr),
 	}, nil
 }
+
+// bareIDValue matches `id eq <unquoted value>` (and ne).
+var bareIDValue = regexp.MustCompile(`(?i)((?:^|[\s(])id\s+(?:eq|ne)\s+)([0-9a-z][0-9a-z-]*)\b`)
 
 type filterCompiler struct{ store *userStore }
 

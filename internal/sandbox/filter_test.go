@@ -126,6 +126,11 @@ func TestSearchFilterByID(t *testing.T) {
 	if got := resourceEmpIDs(resp.body); !slices.Equal(got, []string{"E1"}) {
 		t.Errorf("id eq: %v", got)
 	}
+	// Concur documents quotes as optional for id.
+	resp = c.search(map[string]any{"filter": `id eq ` + first + ` or userName eq "bob@example.com"`})
+	if got := resourceEmpIDs(resp.body); !slices.Equal(got, []string{"E1", "E2"}) {
+		t.Errorf("unquoted id: %v %s", got, resp.raw)
+	}
 	resp = c.search(map[string]any{"filter": `id eq "` + strings.ToUpper(first) + `"`})
 	if got := resourceEmpIDs(resp.body); len(got) != 0 {
 		t.Errorf("id compares exactly, got %v", got)

@@ -1,10 +1,3 @@
-// Package sandbox is a local emulator of the SAP Concur APIs the provider uses: the
-// OAuth2 token endpoint and the Identity v4/v4.1 Users API, following
-// /work/shared/reference/concur-api.md. It holds one company with fixed credentials,
-// keeps users in memory, and can add latency, rate limits and faults on demand.
-//
-// It shares no code or types with the client package on purpose: tests that run the
-// client against it check the client against an independent reading of the docs.
 package sandbox
 
 import (

@@ -1,0 +1,34 @@
+// Package sandbox is a local emulator of the SAP Concur APIs the provider uses: the
+// OAuth2 token endpoint and the Identity v4/v4.1 Users API, following the field-by-field
+// notes in the project's reference/concur-api.md. It holds one company with fixed
+// credentials (DefaultCredentials), keeps users in memory with indexes on id, userName,
+// employeeNumber and externalId, and can add latency, rate limits and faults on demand.
+//
+// It shares no code or types with the client package on purpose: tests that run the
+// client against it check the client against an independent reading of the docs.
+//
+// Where the documentation is silent or contradicts itself, the sandbox chooses:
+//
+//   - POST /Users answers 200 (Identity), DELETE 204, unknown id 404.
+//   - A create or replace body must list the core User URN in "schemas"; PatchOp and
+//     SearchRequest bodies must carry their URNs (400 invalidSyntax otherwise).
+//   - "active" absent from a create or PUT body means true.
+//   - startDate is not defaulted (it stays null when not sent).
+//   - PUT without companyId keeps it; a different companyId is 400 mutability.
+//   - Duplicate userName (service-wide, case-insensitive), employeeNumber and externalId
+//     (per company, exact) are 409 uniqueness; the employeeNumber detail is the KBA text.
+//   - meta.version moves only when a write changes something; a no-op PATCH keeps it.
+//   - userName is limited to 128 characters and department to 48 (limits of the v1 API;
+//     Identity documents none).
+//   - Filters: caseExact for id, externalId, employeeNumber, manager.value and userUuid,
+//     case-insensitive for every other string. Only the attributes §2.4 lists are
+//     filterable; extension attributes need their URN in v4.1. Quotes around an id
+//     value are optional, as documented.
+//   - v4.1 GET /Users refuses filter and startIndex (400); v4 GET /Users accepts one
+//     eq on userName, employeeNumber or externalId, count up to 100.
+//   - Token errors: invalid_client is 401, every other error 400. Without credtype the
+//     password grant is a user login, which the sandbox has none of (code 5).
+//   - With RotateRefreshTokens(true) a refresh token is single-use.
+//   - Injected faults and the rate limit apply to every endpoint, the token endpoint
+//     included; Counters count every request that reached a known endpoint.
+package sandbox
