@@ -209,7 +209,9 @@ func (s *userStore) checkReferencesLocked(u, self *UserRecord) error {
 			return newSCIMError(http.StatusConflict, "uniqueness", "Principal with lookup type 'companyId,externalId' with provided value already exists")
 		}
 	}
-	if m := u.Enterprise.ManagerID; m != "" {
+	// The manager is checked when it is set or changed, not on every write: a user whose
+	// manager was deleted can still be updated.
+	if m := u.Enterprise.ManagerID; m != "" && (self == nil || m != self.Enterprise.ManagerID) {
 		mgr, ok := s.byID[m]
 		switch {
 		case !ok || mgr.Enterprise.CompanyID != u.Enterprise.CompanyID:

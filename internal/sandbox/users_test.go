@@ -239,6 +239,14 @@ func TestManagerReference(t *testing.T) {
 	}
 	self := c.do(http.MethodPatch, usersV41+"/"+bossID, patchBody(op("add", entURN+":manager", map[string]any{"value": bossID})))
 	expectStatus(t, self, 400)
+
+	// Deleting the manager leaves a dangling reference that does not block updates.
+	expectStatus(t, c.do(http.MethodDelete, usersV41+"/"+bossID, nil), 204)
+	after := c.do(http.MethodPatch, usersV41+"/"+u["id"].(string), patchBody(op("replace", "title", "Orphan")))
+	expectStatus(t, after, 200)
+	if get(after.body, "ent.manager.value") != bossID || get(after.body, "ent.manager.displayName") != nil {
+		t.Errorf("dangling manager %v", get(after.body, "ent.manager"))
+	}
 }
 
 func TestProjectionOnGet(t *testing.T) {
