@@ -1,6 +1,8 @@
 package directory_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -173,4 +175,47 @@ func countDisabled(entries []directory.Entry) int {
 		}
 	}
 	return n
+}
+
+// One Client serves concurrent callers: each operation has its own
+// connection.
+func TestConcurrentUse(t *testing.T) {
+	client := newClient(t, startAD(t))
+	ctx := testContext(t)
+	errs := make(chan error, 16)
+	for i := range 16 {
+		go func() {
+			var err error
+			if i%2 == 0 {
+				var res directory.GroupResult
+				res, err = client.GroupMembers(ctx, directory.GroupQuery{DN: adGroup("Travel"), Nested: true})
+				if err == nil && len(res.Members) != 3 {
+					err = fmt.Errorf("got %d members", len(res.Members))
+				}
+			} else {
+				var users []directory.Entry
+				users, err = client.SearchUsers(ctx, directory.FilterQuery{BaseDN: adUsers, Filter: "(sAMAccountName=ann)"})
+				if err == nil && len(users) != 1 {
+					err = fmt.Errorf("got %d users", len(users))
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// A cancelled context ends an operation promptly with the context's error.
+func TestCancelledContext(t *testing.T) {
+	client := newClient(t, startAD(t))
+	ctx, cancel := context.WithCancel(testContext(t))
+	cancel()
+	_, err := client.GroupMembers(ctx, directory.GroupQuery{DN: adGroup("Big")})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("want context.Canceled, got %v", err)
+	}
 }
