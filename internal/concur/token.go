@@ -48,8 +48,9 @@ type tokenSource struct {
 }
 
 type renewal struct {
-	done chan struct{}
-	err  error
+	done  chan struct{}
+	token accessToken
+	err   error
 }
 
 // accessToken is what one API call needs: the bearer token and where to send it.
@@ -82,34 +83,31 @@ var errAccessTokenRejected = errors.New("concur: the configured access token was
 
 func (ts *tokenSource) token(ctx context.Context) (accessToken, error) {
 	ts.mu.Lock()
-	for {
-		if ts.current != nil && (ts.refreshAt.IsZero() || time.Now().Before(ts.refreshAt)) {
-			t := accessToken{value: ts.current.AccessToken, baseURL: ts.geolocation}
-			ts.mu.Unlock()
-			return t, nil
-		}
-		if !ts.renewable {
-			ts.mu.Unlock()
-			return accessToken{}, errAccessTokenRejected
-		}
-		r := ts.inflight
-		if r == nil {
-			r = &renewal{done: make(chan struct{})}
-			ts.inflight = r
-			// The renewal outlives the caller that started it: other callers wait for it too.
-			go ts.renew(context.WithoutCancel(ctx), r)
-		}
+	if ts.current != nil && (ts.refreshAt.IsZero() || time.Now().Before(ts.refreshAt)) {
+		t := accessToken{value: ts.current.AccessToken, baseURL: ts.geolocation}
 		ts.mu.Unlock()
-		select {
-		case <-r.done:
-		case <-ctx.Done():
-			return accessToken{}, context.Cause(ctx)
-		}
-		if r.err != nil {
-			return accessToken{}, r.err
-		}
-		ts.mu.Lock()
+		return t, nil
 	}
+	if !ts.renewable {
+		ts.mu.Unlock()
+		return accessToken{}, errAccessTokenRejected
+	}
+	r := ts.inflight
+	if r == nil {
+		r = &renewal{done: make(chan struct{})}
+		ts.inflight = r
+		// The renewal outlives the caller that started it: other callers wait for it too.
+		go ts.renew(context.WithoutCancel(ctx), r)
+	}
+	ts.mu.Unlock()
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		return accessToken{}, context.Cause(ctx)
+	}
+	// The fresh token is used even if a very short lifetime already put it inside the
+	// renewal margin; checking again could renew forever.
+	return r.token, r.err
 }
 
 // reject forgets a token the API answered 401 to. Many calls may report the same token;
@@ -143,6 +141,9 @@ func (ts *tokenSource) renew(ctx context.Context, r *renewal) {
 	ts.mu.Lock()
 	ts.inflight = nil
 	r.err = err
+	if err == nil {
+		r.token = accessToken{value: ts.current.AccessToken, baseURL: ts.geolocation}
+	}
 	ts.mu.Unlock()
 	close(r.done)
 }
