@@ -573,3 +573,24 @@ func TestRotatedRefreshTokenIsStored(t *testing.T) {
 		t.Errorf("RotatedRefreshToken = %q, %v", token, rotated)
 	}
 }
+
+func TestStaleStoredTokenFallsBackToConfiguredOne(t *testing.T) {
+	s, cfg := startSandbox(t, sandbox.Options{})
+	seedUsers(t, s, 1)
+	cfg.TokenStore = NewFileTokenStore(filepath.Join(t.TempDir(), "token.json"))
+	if err := cfg.TokenStore.Save(StoredToken{RefreshToken: "revoked-long-ago", Geolocation: s.URL()}); err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	cfg.Logf = func(_ context.Context, msg string, fields map[string]any) { fmt.Fprintln(&logged, msg, fields) }
+	c := newTestClient(t, cfg)
+	if _, err := c.FindUserByEmployeeNumber(context.Background(), employeeNumber(0)); err != nil {
+		t.Fatal(err)
+	}
+	if stored, _, _ := cfg.TokenStore.Load(); stored.RefreshToken != cfg.RefreshToken {
+		t.Errorf("store holds %q after falling back to the configured token", stored.RefreshToken)
+	}
+	if !strings.Contains(logged.String(), "credential refused") || strings.Contains(logged.String(), "revoked-long-ago") {
+		t.Errorf("log:\n%s", logged.String())
+	}
+}
