@@ -21,45 +21,44 @@ type session struct {
 	stopWatch func() bool
 }
 
-// open dials, upgrades to TLS when configured, and binds. Each step runs under
-// a deadline of cfg.Timeout on the socket, because go-ldap's StartTLS handshake
-// and a server that accepts but never answers would otherwise block forever.
+// open dials, upgrades to TLS when configured, and binds, all within
+// cfg.Timeout: when that passes (or ctx ends) the socket's deadline is set to
+// now, which fails any read or write in progress. go-ldap's StartTLS handshake
+// has no timeout of its own, and a server that accepts but never answers
+// would otherwise block the bind forever.
 func (c *Client) open(ctx context.Context) (*session, error) {
 	cfg := c.cfg
 	host, addr := cfg.hostPort()
 	connectCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 
-	dialer := net.Dialer{Timeout: cfg.Timeout}
+	dialer := net.Dialer{}
 	raw, err := dialer.DialContext(connectCtx, "tcp", addr)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("connect to %s: %w", cfg.URL, ctx.Err())
-		}
+	switch {
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("connect to %s: %w", cfg.URL, ctx.Err())
+	case err != nil:
 		return nil, fmt.Errorf("%w: connect to %s: %v", ErrUnreachable, cfg.URL, err)
 	}
-	deadline, _ := connectCtx.Deadline()
-	if err := raw.SetDeadline(deadline); err != nil {
-		raw.Close()
-		return nil, fmt.Errorf("%w: connect to %s: %v", ErrUnreachable, cfg.URL, err)
-	}
+	interrupt := context.AfterFunc(connectCtx, func() { _ = raw.SetDeadline(time.Now()) })
 
 	conn, err := c.secure(connectCtx, raw, host)
 	if err != nil {
 		return nil, err
 	}
 	if err := c.bind(connectCtx, conn); err != nil {
-		conn.Close()
+		_ = conn.Close()
 		return nil, err
+	}
+	if !interrupt() {
+		// The time ran out just as the bind succeeded; the socket is spoilt.
+		_ = conn.Close()
+		return nil, fmt.Errorf("%w: connect and bind to %s within %s", ErrTimeout, cfg.URL, cfg.Timeout)
 	}
 	// From here on each request has its own timeout instead of one deadline
 	// for the whole operation, which may page through many thousand entries.
-	if err := raw.SetDeadline(time.Time{}); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("connect to %s: %w", cfg.URL, err)
-	}
 	conn.SetTimeout(cfg.Timeout)
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	return &session{conn: conn, pageSize: cfg.PageSize, stopWatch: stop}, nil
 }
 
@@ -75,21 +74,21 @@ func (c *Client) secure(ctx context.Context, raw net.Conn, host string) (*ldap.C
 	var verifyErr error
 	tlsCfg, err := cfg.tlsConfig(host, &verifyErr)
 	if err != nil {
-		raw.Close()
+		_ = raw.Close()
 		return nil, err
 	}
 	if cfg.StartTLS {
 		conn := ldap.NewConn(raw, false)
 		conn.Start()
 		if err := conn.StartTLS(tlsCfg); err != nil {
-			conn.Close()
+			_ = conn.Close()
 			return nil, c.tlsFailure(ctx, "StartTLS", verifyErr, err)
 		}
 		return conn, nil
 	}
 	tlsConn := tls.Client(raw, tlsCfg)
 	if err := tlsConn.HandshakeContext(ctx); err != nil {
-		raw.Close()
+		_ = raw.Close()
 		return nil, c.tlsFailure(ctx, "TLS handshake", verifyErr, err)
 	}
 	conn := ldap.NewConn(tlsConn, true)
@@ -125,8 +124,8 @@ func (c *Client) bind(ctx context.Context, conn *ldap.Conn) error {
 	return classify(ctx, what, err)
 }
 
-// pastDeadline tells a socket deadline (which go-ldap reports as a closed
-// connection) from other failures; ctx carries the same deadline.
+// pastDeadline tells an interrupted socket (which go-ldap reports as a closed
+// connection) from other failures.
 func pastDeadline(ctx context.Context) bool {
 	deadline, ok := ctx.Deadline()
 	return ok && !time.Now().Before(deadline)
@@ -134,5 +133,5 @@ func pastDeadline(ctx context.Context) bool {
 
 func (s *session) close() {
 	s.stopWatch()
-	s.conn.Close()
+	_ = s.conn.Close()
 }

@@ -142,7 +142,7 @@ func assertServerLimits(t *testing.T, srv *ldaptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	if err := conn.Bind(srv.ReaderDN, srv.ReaderPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -340,20 +340,20 @@ func TestUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	closedURL := "ldap://" + closed.Addr().String()
-	closed.Close()
+	_ = closed.Close()
 
 	silent, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer silent.Close()
+	defer func() { _ = silent.Close() }()
 	go func() {
 		for {
 			conn, err := silent.Accept()
 			if err != nil {
 				return
 			}
-			defer conn.Close()
+			defer func() { _ = conn.Close() }()
 		}
 	}()
 

@@ -117,9 +117,11 @@ func (s *Server) run(t testing.TB, confPath string, withTLS bool) {
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("start slapd: %v", err)
 		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		if lastErr = s.waitReady(exited); lastErr == nil {
+		// exited is closed when slapd ends; waitErr then says how.
+		exited := make(chan struct{})
+		var waitErr error
+		go func() { waitErr = cmd.Wait(); close(exited) }()
+		if lastErr = s.waitReady(exited, &waitErr); lastErr == nil {
 			t.Cleanup(func() { stop(t, cmd, exited) })
 			return
 		}
@@ -131,12 +133,12 @@ func (s *Server) run(t testing.TB, confPath string, withTLS bool) {
 }
 
 // waitReady polls until slapd answers a root DSE search.
-func (s *Server) waitReady(exited <-chan error) error {
+func (s *Server) waitReady(exited <-chan struct{}, waitErr *error) error {
 	deadline := time.Now().Add(readyTimeout)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
-			return fmt.Errorf("slapd exited: %v", err)
+		case <-exited:
+			return fmt.Errorf("slapd exited: %v", *waitErr)
 		default:
 		}
 		if s.answers() {
@@ -152,7 +154,7 @@ func (s *Server) answers() bool {
 	if err != nil {
 		return false
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	conn.SetTimeout(2 * time.Second)
 	_, err = conn.Search(ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false, "(objectClass=*)", []string{"namingContexts"}, nil))
 	return err == nil
@@ -160,7 +162,7 @@ func (s *Server) answers() bool {
 
 // stop sends SIGTERM to the pid we started and waits; slapd takes about a
 // second to close its database.
-func stop(t testing.TB, cmd *exec.Cmd, exited <-chan error) {
+func stop(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}) {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-exited:
@@ -177,7 +179,7 @@ func freePort(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("find a free port: %v", err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
 
@@ -212,11 +214,13 @@ func (s *Server) Load(t testing.TB, ldif string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.Remove(file.Name())
+	defer func() { _ = os.Remove(file.Name()) }()
 	if _, err := file.WriteString(ldif); err != nil {
 		t.Fatal(err)
 	}
-	file.Close()
+	if err := file.Close(); err != nil {
+		t.Fatal(err)
+	}
 	passwordFile := filepath.Join(s.dir, "admin.pw")
 	writeFile(t, passwordFile, s.AdminPassword)
 	out, err := exec.Command(s.tools.ldapadd, "-x", "-H", s.URL, "-D", s.AdminDN, "-y", passwordFile,

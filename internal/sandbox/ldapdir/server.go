@@ -112,7 +112,7 @@ func concreteAddr(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("ldapdir: find a free port: %w", err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().String(), nil
 }
 
@@ -128,7 +128,7 @@ func (s *Server) run() error {
 		default:
 		}
 		if conn, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
-			conn.Close()
+			_ = conn.Close()
 			return nil
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -29,7 +29,7 @@ func dial(t *testing.T, srv *Server, bindDN, password string) *ldap.Conn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.Close() })
+	t.Cleanup(func() { _ = conn.Close() })
 	conn.SetTimeout(30 * time.Second)
 	if bindDN != "" {
 		if err := conn.Bind(bindDN, password); err != nil {
@@ -45,18 +45,14 @@ func search(conn *ldap.Conn, base, filter string, attrs ...string) (*ldap.Search
 
 func TestDemoDirectory(t *testing.T) {
 	srv := startServer(t, DemoConfig())
-	conn, err := ldap.DialURL(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := conn.Bind(DemoBindDN, "wrong"); !ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {
+	anonymous := dial(t, srv, "", "")
+	if err := anonymous.Bind(DemoBindDN, "wrong"); !ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {
 		t.Errorf("wrong password: want invalid credentials, got %v", err)
 	}
-	if _, err := search(conn, "dc=example,dc=com", "(uid=*)"); !ldap.IsErrorWithCode(err, ldap.LDAPResultInsufficientAccessRights) {
+	if _, err := search(anonymous, "dc=example,dc=com", "(uid=*)"); !ldap.IsErrorWithCode(err, ldap.LDAPResultInsufficientAccessRights) {
 		t.Errorf("search before bind: want insufficient access, got %v", err)
 	}
-	conn = dial(t, srv, DemoBindDN, DemoBindPassword)
+	conn := dial(t, srv, DemoBindDN, DemoBindPassword)
 
 	res, err := search(conn, "ou=people,dc=example,dc=com", "(&(objectClass=inetOrgPerson)(employeeNumber=*))", "uid", "MAIL")
 	if err != nil {
