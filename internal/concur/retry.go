@@ -131,6 +131,9 @@ func (c *Client) send(ctx context.Context, r request) (*response, error) {
 		}
 
 		if retries >= c.retry.maxRetries {
+			if retries > 0 {
+				return nil, fmt.Errorf("%w (gave up after %d retries)", failure, retries)
+			}
 			return nil, failure
 		}
 		wait := c.retry.wait(retries, retryAfter)

@@ -185,6 +185,7 @@ func TestTokenRenewedDuringALongRun(t *testing.T) {
 	// At least one renewal per lifetime elapsed; and with 20 goroutines, renewals are shared:
 	// one per lifetime (less the margin) plus a few after 401s, not one per goroutine.
 	elapsedLifetimes := int(time.Since(start) / lifetime)
+	t.Logf("%d token requests in %v with a %v token lifetime, 20 goroutines", tokens, time.Since(start).Round(time.Millisecond), lifetime)
 	if tokens < elapsedLifetimes || tokens > 2*elapsedLifetimes+3 {
 		t.Errorf("%d token requests over %d token lifetimes", tokens, elapsedLifetimes)
 	}
@@ -234,6 +235,7 @@ func TestRetriesThrottledRequestsAfterRetryAfter(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	t.Logf("%d GET requests for 30 reads under a 10/s server limit", s.Counters()[endpointGet])
 	if n := s.Counters()[endpointGet]; n <= 30 {
 		t.Errorf("%d requests for 30 reads over a 10/s limit; expected throttled ones to be retried", n)
 	}
