@@ -112,10 +112,10 @@ func newAPIError(method, path string, status int, body []byte) *APIError {
 }
 
 func excerpt(body []byte) string {
-	const max = 200
+	const limit = 200
 	s := strings.TrimSpace(string(body))
-	if len(s) > max {
-		s = s[:max] + "…"
+	if len(s) > limit {
+		s = s[:limit] + "…"
 	}
 	return s
 }

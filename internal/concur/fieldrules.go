@@ -37,10 +37,10 @@ var (
 	latestDay   = time.Date(2079, 6, 6, 0, 0, 0, 0, time.UTC)
 )
 
-// CheckLength returns an error when value is longer than max characters.
-func CheckLength(value string, max int) error {
-	if n := utf8.RuneCountInString(value); n > max {
-		return fmt.Errorf("%q is %d characters long; Concur accepts at most %d", value, n, max)
+// CheckLength returns an error when value is longer than limit characters.
+func CheckLength(value string, limit int) error {
+	if n := utf8.RuneCountInString(value); n > limit {
+		return fmt.Errorf("%q is %d characters long; Concur accepts at most %d", value, n, limit)
 	}
 	return nil
 }

@@ -33,8 +33,8 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestBackoffIsFullJitterUnderAGrowingCeiling(t *testing.T) {
 	p := retryPolicy{baseDelay: 100 * time.Millisecond, maxDelay: time.Second}
-	for retry, ceiling := range []time.Duration{100, 200, 400, 800, 1000, 1000} {
-		ceiling *= time.Millisecond
+	for retry, ceilingMillis := range []int{100, 200, 400, 800, 1000, 1000} {
+		ceiling := time.Duration(ceilingMillis) * time.Millisecond
 		if retry >= 4 {
 			ceiling = time.Second
 		}

@@ -92,7 +92,7 @@ func version(u map[string]any) int {
 	meta, _ := u["meta"].(map[string]any)
 	var v int
 	// The sandbox hands out its Go representation, not decoded JSON.
-	fmt.Sscan(fmt.Sprint(meta["version"]), &v)
+	_, _ = fmt.Sscan(fmt.Sprint(meta["version"]), &v)
 	return v
 }
 

@@ -5,11 +5,11 @@ import (
 	"strings"
 )
 
-// listSome joins the first max items and says how many more there are, so a diagnostic about
+// listSome joins the first limit items and says how many more there are, so a diagnostic about
 // thousands of users stays readable.
-func listSome(items []string, max int) string {
-	if len(items) <= max {
+func listSome(items []string, limit int) string {
+	if len(items) <= limit {
 		return strings.Join(items, ", ")
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:limit], ", "), len(items)-limit)
 }

@@ -50,7 +50,7 @@ var userAttributeDescriptions = map[string]string{
 	"cost_center":        "The cost center, at most 25 characters.",
 	"division":           "The division, at most 48 characters.",
 	"manager_emp_id":     "The employee ID of the user's manager; the provider resolves it to the manager's Concur user, which must exist.",
-	"start_date":         "The start date, `YYYY-MM-DD`. Concur sets the creation day when none is given.",
+	"start_date":         "The start date, `YYYY-MM-DD`. When none is configured, the provider keeps whatever Concur holds (Concur may set one itself).",
 	"termination_date":   "The termination date, `YYYY-MM-DD`; it also drives Concur's data-retention period.",
 	"external_id":        "An identifier of the provisioning client, unique within the company.",
 }

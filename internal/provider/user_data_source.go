@@ -31,18 +31,16 @@ func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequ
 
 func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attributes := computedUserAttributes()
-	lookup := func(name, what string, validators ...validator.String) schema.StringAttribute {
-		return schema.StringAttribute{
-			MarkdownDescription: userAttributeDescriptions[name] + " Set it to look the user up by " + what + ".",
-			Optional:            true,
-			Computed:            true,
-			CustomType:          attributes[name].(schema.StringAttribute).CustomType,
-			Validators:          validators,
-		}
+	lookup := func(name, what string, validators ...validator.String) {
+		attribute, _ := attributes[name].(schema.StringAttribute)
+		attribute.MarkdownDescription += " Set it to look the user up by " + what + "."
+		attribute.Optional = true
+		attribute.Validators = validators
+		attributes[name] = attribute
 	}
-	attributes["emp_id"] = lookup("emp_id", "employee ID", stringRule{"a Concur employee ID", concur.CheckEmployeeNumber})
-	attributes["login_id"] = lookup("login_id", "login ID")
-	attributes["id"] = lookup("id", "Concur UUID")
+	lookup("emp_id", "employee ID", stringRule{"a Concur employee ID", concur.CheckEmployeeNumber})
+	lookup("login_id", "login ID")
+	lookup("id", "Concur UUID")
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one Concur user by exactly one of `emp_id`, `login_id` or `id`, for references " +
 			"to users that Terraform does not manage.",

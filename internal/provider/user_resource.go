@@ -44,8 +44,8 @@ func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest,
 func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	d := userAttributeDescriptions
 	nonEmpty := stringvalidator.LengthAtLeast(1)
-	maxLength := func(max int) validator.String {
-		return stringRule{fmt.Sprintf("at most %d characters", max), func(v string) error { return concur.CheckLength(v, max) }}
+	maxLength := func(limit int) validator.String {
+		return stringRule{fmt.Sprintf("at most %d characters", limit), func(v string) error { return concur.CheckLength(v, limit) }}
 	}
 	optional := func(name string, validators ...validator.String) schema.StringAttribute {
 		return schema.StringAttribute{

@@ -70,7 +70,8 @@ func (r *docReader) objects(m map[string]any, key, path string) []map[string]any
 				r.fail(path, "'%s[%d]' must be an object", path, i)
 				continue
 			}
-			out = append(out, deepCopy(o).(map[string]any))
+			copied, _ := deepCopy(o).(map[string]any)
+			out = append(out, copied)
 		}
 		if len(out) == 0 {
 			return nil

@@ -43,7 +43,7 @@ type filterAttr struct {
 }
 
 func userAttr(kind valueKind, get func(u *UserRecord) []any) filterAttr {
-	return filterAttr{kind: kind, values: func(s any) []any { return get(s.(*UserRecord)) }}
+	return filterAttr{kind: kind, values: func(s any) []any { return get(asUser(s)) }}
 }
 
 func str(s string) []any {
@@ -54,9 +54,9 @@ func str(s string) []any {
 }
 
 var emailSubAttrs = map[string]filterAttr{
-	"value":    {kind: kindString, values: func(s any) []any { return str(s.(EmailRecord).Value) }},
-	"type":     {kind: kindString, values: func(s any) []any { return str(s.(EmailRecord).Type) }},
-	"verified": {kind: kindBool, values: func(s any) []any { return []any{s.(EmailRecord).Verified} }},
+	"value":    {kind: kindString, values: func(s any) []any { return str(asEmail(s).Value) }},
+	"type":     {kind: kindString, values: func(s any) []any { return str(asEmail(s).Type) }},
+	"verified": {kind: kindBool, values: func(s any) []any { return []any{asEmail(s).Verified} }},
 }
 
 func addressField(name string) filterAttr {
@@ -73,7 +73,7 @@ var addressSubAttrs = map[string]filterAttr{
 
 func emailElements(s any) []any {
 	var out []any
-	for _, e := range s.(*UserRecord).Emails {
+	for _, e := range asUser(s).Emails {
 		out = append(out, e)
 	}
 	return out
@@ -81,7 +81,7 @@ func emailElements(s any) []any {
 
 func addressElements(s any) []any {
 	var out []any
-	for _, a := range s.(*UserRecord).Addresses {
+	for _, a := range asUser(s).Addresses {
 		out = append(out, a)
 	}
 	return out
@@ -319,7 +319,7 @@ func valueTest(kind valueKind, op scimfilter.CompareOperator, raw any, attrName 
 		if op != scimfilter.EQ && op != scimfilter.NE {
 			return nil, invalidFilter("Operator %q is not supported on boolean attribute %q", op, attrName)
 		}
-		return func(v any) bool { return v.(bool) == want }, nil
+		return func(v any) bool { b, ok := v.(bool); return ok && b == want }, nil
 	case kindDate, kindTimestamp:
 		text, ok := raw.(string)
 		if !ok {
@@ -361,7 +361,7 @@ func valueTest(kind valueKind, op scimfilter.CompareOperator, raw any, attrName 
 			want = strings.ToLower(want)
 		}
 		norm := func(v any) string {
-			s := v.(string)
+			s, _ := v.(string)
 			if fold {
 				return strings.ToLower(s)
 			}
@@ -489,4 +489,16 @@ func unionUsers(a, b []*UserRecord) []*UserRecord {
 		}
 	}
 	return out
+}
+
+// asUser and asEmail unwrap the subjects filterAttr.values receives; the attribute tables
+// guarantee their types.
+func asUser(subject any) *UserRecord {
+	u, _ := subject.(*UserRecord)
+	return u
+}
+
+func asEmail(subject any) EmailRecord {
+	e, _ := subject.(EmailRecord)
+	return e
 }

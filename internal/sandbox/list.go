@@ -152,7 +152,7 @@ var v4FilterAttrs = map[string]string{
 
 // compileV4Filter accepts exactly `attr eq "value"` on userName, employeeNumber or
 // externalId, as the v4 OpenAPI documents.
-func (st *userStore) compileV4Filter(text string) (*compiledFilter, error) {
+func (s *userStore) compileV4Filter(text string) (*compiledFilter, error) {
 	expr, err := scimfilter.ParseFilter([]byte(text))
 	if err != nil {
 		return nil, invalidFilter("Invalid filter %q: %v", text, err)
@@ -171,7 +171,7 @@ func (st *userStore) compileV4Filter(text string) (*compiledFilter, error) {
 	} else {
 		value = unescapeFilterString(value)
 	}
-	return st.compileFilter(full + " eq " + strconv.Quote(value))
+	return s.compileFilter(full + " eq " + strconv.Quote(value))
 }
 
 // handleListV4 is GET /profile/identity/v4/Users: index paging and the simple filter.

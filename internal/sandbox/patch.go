@@ -304,10 +304,10 @@ func applyToElements(container map[string]any, kind, attr, sub string, filterExp
 		kept = append(kept, el)
 	}
 	if matched == 0 {
-		switch {
-		case kind == "remove":
+		switch kind {
+		case "remove":
 			return nil
-		case kind == "add":
+		case "add":
 			typ, ok := plainTypeFilter(filterExpr)
 			if !ok {
 				return noTarget("No value matches %q", rawPath)

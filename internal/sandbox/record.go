@@ -73,15 +73,6 @@ func (u *UserRecord) formattedName() string {
 	return u.Name.FamilyName + ", " + u.Name.GivenName + " " + u.Name.MiddleName
 }
 
-func (u *UserRecord) workEmail() string {
-	for _, e := range u.Emails {
-		if e.Type == "work" {
-			return e.Value
-		}
-	}
-	return ""
-}
-
 // clone returns a copy that can be changed without touching the stored record.
 func (u *UserRecord) clone() *UserRecord {
 	c := *u
@@ -100,7 +91,7 @@ func copyObjects(in []map[string]any) []map[string]any {
 	}
 	out := make([]map[string]any, len(in))
 	for i, m := range in {
-		out[i] = deepCopy(m).(map[string]any)
+		out[i], _ = deepCopy(m).(map[string]any)
 	}
 	return out
 }

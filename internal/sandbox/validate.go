@@ -132,7 +132,8 @@ var knownZones sync.Map
 
 func knownTimezone(name string) bool {
 	if ok, cached := knownZones.Load(name); cached {
-		return ok.(bool)
+		b, _ := ok.(bool)
+		return b
 	}
 	_, err := time.LoadLocation(name)
 	ok := err == nil && name != "Local" && name != ""
@@ -198,9 +199,9 @@ func validateAddresses(addresses []map[string]any) []scimMessage {
 			msgs = append(msgs, invalidValue("addresses.type", fmt.Sprintf("Only one address of type %q is allowed", t)))
 		}
 		seen[t] = true
-		for field, max := range limits {
-			if s, _ := a[field].(string); utf8.RuneCountInString(s) > max {
-				msgs = append(msgs, invalidValue("addresses."+field, fmt.Sprintf("Invalid 'addresses.%s' Size: maximum %d characters", field, max)))
+		for field, limit := range limits {
+			if s, _ := a[field].(string); utf8.RuneCountInString(s) > limit {
+				msgs = append(msgs, invalidValue("addresses."+field, fmt.Sprintf("Invalid 'addresses.%s' Size: maximum %d characters", field, limit)))
 			}
 		}
 		if c, ok := a["country"].(string); ok && c != "" && !countryShape.MatchString(c) {

@@ -180,7 +180,8 @@ func freePort(t testing.TB) string {
 		t.Fatalf("find a free port: %v", err)
 	}
 	defer func() { _ = l.Close() }()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	addr, _ := l.Addr().(*net.TCPAddr)
+	return strconv.Itoa(addr.Port)
 }
 
 func (s *Server) baseLDIF() string {

@@ -1,0 +1,29 @@
+# Every argument can come from a CONCUR_* environment variable instead; in CI and in
+# Terraform Cloud set them as (sensitive) environment variables and write `provider "concur" {}`.
+provider "concur" {
+  base_url      = "https://us2.api.concursolutions.com"
+  client_id     = var.concur_client_id
+  client_secret = var.concur_client_secret
+  refresh_token = var.concur_refresh_token
+
+  # Keep the newest refresh token when Concur rotates it.
+  token_file = "${path.root}/.concur-token.json"
+
+  # Stay well under Concur's limits, whatever -parallelism is.
+  requests_per_second = 20
+  max_concurrency     = 8
+}
+
+variable "concur_client_id" {
+  type = string
+}
+
+variable "concur_client_secret" {
+  type      = string
+  sensitive = true
+}
+
+variable "concur_refresh_token" {
+  type      = string
+  sensitive = true
+}
