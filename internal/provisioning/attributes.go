@@ -1,0 +1,82 @@
+package provisioning
+
+import (
+	"sort"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+)
+
+// Names of the Concur attributes a mapping can set, as the provider's schemas spell them.
+const (
+	AttrEmpID             = "emp_id"
+	AttrLoginID           = "login_id"
+	AttrEmail             = "email"
+	AttrFirstName         = "first_name"
+	AttrLastName          = "last_name"
+	AttrMiddleName        = "middle_name"
+	AttrNickName          = "nick_name"
+	AttrTitle             = "title"
+	AttrDepartment        = "department"
+	AttrCostCenter        = "cost_center"
+	AttrDivision          = "division"
+	AttrManagerEmpID      = "manager_emp_id"
+	AttrPreferredLanguage = "preferred_language"
+	AttrTimezone          = "timezone"
+	AttrStartDate         = "start_date"
+	AttrTerminationDate   = "termination_date"
+	AttrExternalID        = "external_id"
+)
+
+// RequiredAttributes must be in every mapping: Concur cannot create a user without them.
+var RequiredAttributes = []string{AttrEmpID, AttrLoginID, AttrEmail, AttrFirstName, AttrLastName}
+
+// userFields binds each attribute name to its field of concur.User, so mapping, comparing and
+// writing users all go through one table.
+var userFields = map[string]func(*concur.User) *string{
+	AttrEmpID:             func(u *concur.User) *string { return &u.EmployeeNumber },
+	AttrLoginID:           func(u *concur.User) *string { return &u.UserName },
+	AttrEmail:             func(u *concur.User) *string { return &u.Email },
+	AttrFirstName:         func(u *concur.User) *string { return &u.GivenName },
+	AttrLastName:          func(u *concur.User) *string { return &u.FamilyName },
+	AttrMiddleName:        func(u *concur.User) *string { return &u.MiddleName },
+	AttrNickName:          func(u *concur.User) *string { return &u.NickName },
+	AttrTitle:             func(u *concur.User) *string { return &u.Title },
+	AttrDepartment:        func(u *concur.User) *string { return &u.Department },
+	AttrCostCenter:        func(u *concur.User) *string { return &u.CostCenter },
+	AttrDivision:          func(u *concur.User) *string { return &u.Division },
+	AttrManagerEmpID:      func(u *concur.User) *string { return &u.ManagerEmployeeNumber },
+	AttrPreferredLanguage: func(u *concur.User) *string { return &u.PreferredLanguage },
+	AttrTimezone:          func(u *concur.User) *string { return &u.Timezone },
+	AttrStartDate:         func(u *concur.User) *string { return &u.StartDate },
+	AttrTerminationDate:   func(u *concur.User) *string { return &u.TerminationDate },
+	AttrExternalID:        func(u *concur.User) *string { return &u.ExternalID },
+}
+
+// caseInsensitiveAttributes are compared without regard to case, as Concur does.
+var caseInsensitiveAttributes = map[string]bool{AttrLoginID: true, AttrEmail: true}
+
+// IsConcurAttribute reports whether name is an attribute a mapping can set.
+func IsConcurAttribute(name string) bool {
+	_, ok := userFields[name]
+	return ok
+}
+
+// ConcurAttributes lists every attribute a mapping can set, sorted.
+func ConcurAttributes() []string {
+	names := make([]string, 0, len(userFields))
+	for name := range userFields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// UserAttribute reads one attribute of a Concur user.
+func UserAttribute(u *concur.User, name string) string {
+	return *userFields[name](u)
+}
+
+// SetUserAttribute writes one attribute of a Concur user.
+func SetUserAttribute(u *concur.User, name, value string) {
+	*userFields[name](u) = value
+}
