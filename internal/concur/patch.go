@@ -32,8 +32,10 @@ func patchOps(from, to User) []patchOp {
 			ops = append(ops, patchOp{Op: "replace", Path: a.path, Value: want})
 		}
 	}
+	// Callers may know a manager by employee number only (its id left empty), so a change of
+	// either is a change of manager.
 	switch {
-	case from.ManagerID == to.ManagerID:
+	case from.ManagerID == to.ManagerID && from.ManagerEmployeeNumber == to.ManagerEmployeeNumber:
 	case to.ManagerID == "":
 		ops = append(ops, patchOp{Op: "remove", Path: pathManager})
 	default:

@@ -47,3 +47,27 @@ func TestPatchOpsSendsOnlyWhatDiffers(t *testing.T) {
 		})
 	}
 }
+
+// Callers that record a manager by employee number only (the Terraform state does) must get
+// no manager operation when it did not change, and a remove when it was cleared.
+func TestManagerKnownByEmployeeNumberOnly(t *testing.T) {
+	c := &Client{managerIDs: map[string]string{}}
+	from := User{ManagerEmployeeNumber: "M1"}
+
+	unchanged := User{ManagerEmployeeNumber: "M1"}
+	if err := c.resolveManager(t.Context(), from, &unchanged); err != nil {
+		t.Fatal(err)
+	}
+	if ops := patchOps(from, unchanged); len(ops) != 0 {
+		t.Errorf("unchanged manager sent %+v, want nothing", ops)
+	}
+
+	cleared := User{}
+	if err := c.resolveManager(t.Context(), from, &cleared); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(patchOps(from, cleared))
+	if want := `[{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"}]`; string(got) != want {
+		t.Errorf("cleared manager sent %s, want %s", got, want)
+	}
+}

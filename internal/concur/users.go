@@ -285,7 +285,9 @@ func (c *Client) resolveManager(ctx context.Context, from User, to *User) error 
 	if to.ManagerID != "" || empID == "" {
 		return nil
 	}
-	if empID == from.ManagerEmployeeNumber && from.ManagerID != "" {
+	if empID == from.ManagerEmployeeNumber {
+		// The same manager: keep from's id, which callers that record only the employee
+		// number leave empty too, so no manager operation is sent.
 		to.ManagerID = from.ManagerID
 		return nil
 	}
