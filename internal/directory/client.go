@@ -41,3 +41,14 @@ func (c *Client) withSession(ctx context.Context, work func(*session) error) err
 	}
 	return nil
 }
+
+// WithDisabledFilter returns a Client that marks entries disabled by filter instead, for a
+// source that defines its own; an empty filter keeps the current one.
+func (c *Client) WithDisabledFilter(filter string) (*Client, error) {
+	if filter == "" {
+		return c, nil
+	}
+	cfg := c.cfg
+	cfg.DisabledFilter = filter
+	return New(cfg)
+}

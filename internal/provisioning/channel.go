@@ -1,0 +1,108 @@
+package provisioning
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
+)
+
+// Source is where a channel's users come from: the members of a group, or the entries an LDAP
+// filter matches under a base DN.
+type Source struct {
+	GroupDN string
+	Nested  bool
+	Filter  string
+	// BaseDN is the filter's search base; for a group, where its members are searched.
+	BaseDN string
+	Scope  directory.Scope
+	// DisabledFilter overrides the directory's filter for disabled users; "" keeps it.
+	DisabledFilter string
+}
+
+// Validate checks the source without contacting the directory.
+func (s Source) Validate() error {
+	switch {
+	case s.GroupDN != "" && s.Filter != "":
+		return fmt.Errorf("set either group_dn or filter, not both")
+	case s.GroupDN != "":
+		return directory.GroupQuery{DN: s.GroupDN, UserBaseDN: s.BaseDN, Nested: s.Nested}.Validate()
+	case s.Filter != "":
+		return directory.FilterQuery{BaseDN: s.BaseDN, Filter: s.Filter, Scope: s.Scope}.Validate()
+	default:
+		return fmt.Errorf("set group_dn (the members of a group) or filter with base_dn (the entries it matches)")
+	}
+}
+
+// Channel is a provisioning channel: a source, a mapping and the options.
+type Channel struct {
+	Source  Source
+	Mapping *Mapping
+	Options Options
+}
+
+// ReadSource returns the source's entries with the attributes the mapping reads.
+func ReadSource(ctx context.Context, dir *directory.Client, source Source, attributes []string) ([]directory.Entry, error) {
+	dir, err := dir.WithDisabledFilter(source.DisabledFilter)
+	if err != nil {
+		return nil, err
+	}
+	if source.GroupDN != "" {
+		group, err := dir.GroupMembers(ctx, directory.GroupQuery{
+			DN: source.GroupDN, Nested: source.Nested, UserBaseDN: source.BaseDN, Attributes: attributes,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading the members of %s: %w", source.GroupDN, err)
+		}
+		return group.Members, nil
+	}
+	entries, err := dir.SearchUsers(ctx, directory.FilterQuery{
+		BaseDN: source.BaseDN, Filter: source.Filter, Scope: source.Scope, Attributes: attributes,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("searching %s under %s: %w", source.Filter, source.BaseDN, err)
+	}
+	return entries, nil
+}
+
+// PlanChannel reads the source, renders it and plans the channel's users against the ones it
+// manages (already refreshed from Concur). New emp_ids are looked up in Concur in one batched
+// search, so existing accounts are linked rather than duplicated.
+func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Client, channel Channel, managed map[string]ManagedUser) (*Plan, Desired, error) {
+	entries, err := ReadSource(ctx, dir, channel.Source, channel.Mapping.DirectoryAttributes())
+	if err != nil {
+		return nil, Desired{}, err
+	}
+	desired := DesiredUsers(entries, channel.Mapping)
+	var unmanaged []string
+	for empID := range desired.Users {
+		if _, ok := managed[empID]; !ok {
+			unmanaged = append(unmanaged, empID)
+		}
+	}
+	var existing map[string]*concur.User
+	if len(unmanaged) > 0 {
+		sort.Strings(unmanaged)
+		if existing, err = client.FindUsersByEmployeeNumbers(ctx, unmanaged); err != nil {
+			return nil, desired, fmt.Errorf("looking up %d new emp_ids in Concur: %w", len(unmanaged), err)
+		}
+	}
+	plan, err := PlanUsers(desired, managed, existing, channel.Mapping, channel.Options)
+	return plan, desired, err
+}
+
+// DeprovisionAll applies the deprovision action to every managed user, for a channel destroyed
+// with on_destroy = deprovision, and reports the users that failed.
+func DeprovisionAll(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, action DeprovisionAction, concurrency int) []Failure {
+	planned := map[string]ManagedUser{}
+	if action == DeprovisionDisable {
+		for empID, user := range managed {
+			user.Active = false
+			planned[empID] = user
+		}
+	}
+	_, failures := Apply(ctx, client, managed, planned, concurrency)
+	return failures
+}

@@ -1,0 +1,279 @@
+package provisioning
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+)
+
+// ManagedUser is one user a provisioning channel manages, as its state records it.
+type ManagedUser struct {
+	EmpID string
+	// ID is the Concur id; "" for a user the plan creates (known after apply).
+	ID     string
+	DN     string
+	Active bool
+	// Attributes holds the mapped Concur attributes; "" is an empty attribute.
+	Attributes map[string]string
+}
+
+// DeprovisionAction is what happens in Concur to a user who leaves the source.
+type DeprovisionAction string
+
+const (
+	// DeprovisionDisable sets active=false and keeps the user under management.
+	DeprovisionDisable DeprovisionAction = "disable"
+	// DeprovisionDelete hard-deletes the user and stops managing it.
+	DeprovisionDelete DeprovisionAction = "delete"
+)
+
+// Options are a channel's provisioning settings.
+type Options struct {
+	ProvisionDisabledUsers bool
+	DeprovisionAction      DeprovisionAction
+	MaxDeprovisions        int
+	AllowEmptySource       bool
+}
+
+// ChangeKind names what the plan does to one user.
+type ChangeKind string
+
+const (
+	ChangeCreate      ChangeKind = "create"
+	ChangeAdopt       ChangeKind = "link"
+	ChangeUpdate      ChangeKind = "update"
+	ChangeRename      ChangeKind = "change emp_id"
+	ChangeDisable     ChangeKind = "disable"
+	ChangeDelete      ChangeKind = "delete"
+	ChangeReactivate  ChangeKind = "reactivate"
+	changeUnchanged   ChangeKind = "unchanged"
+	reasonDisabled               = "disabled in the directory"
+	reasonOutOfSource            = "no longer in the source (left the group or filter, or deleted from the directory)"
+)
+
+// Change is one user's planned change, for the plan's warnings.
+type Change struct {
+	Kind          ChangeKind
+	EmpID         string
+	PreviousEmpID string
+	DN            string
+	Reason        string
+}
+
+// Plan is the planned end state of a channel and how it differs from the current one.
+type Plan struct {
+	Users   map[string]ManagedUser
+	Changes []Change
+	// Unchanged counts managed users the plan leaves as they are.
+	Unchanged int
+}
+
+// GuardError stops a plan that would deprovision more users than allowed.
+type GuardError struct {
+	Reason  string
+	EmpIDs  []string
+	Setting string
+}
+
+func (e *GuardError) Error() string {
+	return e.Reason
+}
+
+// PlanUsers computes the channel's planned users from the directory (desired), the users it
+// manages now (refreshed from Concur) and the Concur users that already hold emp_ids the
+// plan would create (existing): those are linked, never duplicated.
+func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[string]*concur.User, mapping *Mapping, opts Options) (*Plan, error) {
+	if desired.SourceCount == 0 && len(managed) > 0 && !opts.AllowEmptySource {
+		return nil, &GuardError{
+			Reason: fmt.Sprintf("the directory source returned no entries while %d users are managed; "+
+				"a broken filter or a directory outage must not deprovision everyone", len(managed)),
+			EmpIDs:  sortedKeys(managed),
+			Setting: "allow_empty_source",
+		}
+	}
+
+	plan := &Plan{Users: make(map[string]ManagedUser, len(managed)+len(desired.Users))}
+	renames := findRenames(desired, managed)
+	for empID, want := range desired.Users {
+		if want.Disabled && !opts.ProvisionDisabledUsers {
+			continue // handled as a leaver below, or never provisioned
+		}
+		if previous, renamed := renames[empID]; renamed {
+			current := managed[previous]
+			plan.Users[empID] = planExisting(current.Attributes, want, current.ID, mapping)
+			plan.Changes = append(plan.Changes, Change{Kind: ChangeRename, EmpID: empID, PreviousEmpID: previous, DN: want.DN})
+			continue
+		}
+		if current, ok := managed[empID]; ok {
+			next := planExisting(current.Attributes, want, current.ID, mapping)
+			plan.Users[empID] = next
+			plan.recordUpdate(current, next)
+			continue
+		}
+		if found, ok := existing[empID]; ok {
+			plan.Users[empID] = planExisting(attributesOf(found, mapping), want, found.ID, mapping)
+			plan.Changes = append(plan.Changes, Change{Kind: ChangeAdopt, EmpID: empID, DN: want.DN})
+			continue
+		}
+		plan.Users[empID] = ManagedUser{EmpID: empID, DN: want.DN, Active: !want.Disabled, Attributes: want.Attributes}
+		plan.Changes = append(plan.Changes, Change{Kind: ChangeCreate, EmpID: empID, DN: want.DN})
+	}
+
+	renamedFrom := map[string]bool{}
+	for _, previous := range renames {
+		renamedFrom[previous] = true
+	}
+	for empID, current := range managed {
+		if _, kept := plan.Users[empID]; kept || renamedFrom[empID] {
+			continue
+		}
+		reason := reasonOutOfSource
+		if want, ok := desired.Users[empID]; ok && want.Disabled {
+			reason = reasonDisabled
+		}
+		switch {
+		case opts.DeprovisionAction == DeprovisionDelete:
+			plan.Changes = append(plan.Changes, Change{Kind: ChangeDelete, EmpID: empID, DN: current.DN, Reason: reason})
+		case current.Active:
+			next := current
+			next.Active = false
+			plan.Users[empID] = next
+			plan.Changes = append(plan.Changes, Change{Kind: ChangeDisable, EmpID: empID, DN: current.DN, Reason: reason})
+		default:
+			plan.Users[empID] = current
+			plan.Unchanged++
+		}
+	}
+	sort.Slice(plan.Changes, func(i, j int) bool { return plan.Changes[i].EmpID < plan.Changes[j].EmpID })
+	if deprovisioned := plan.deprovisioned(); len(deprovisioned) > opts.MaxDeprovisions {
+		return nil, &GuardError{
+			Reason: fmt.Sprintf("the plan would %s %d users, more than max_deprovisions (%d)",
+				opts.DeprovisionAction, len(deprovisioned), opts.MaxDeprovisions),
+			EmpIDs:  deprovisioned,
+			Setting: "max_deprovisions",
+		}
+	}
+	return plan, nil
+}
+
+// planExisting is the planned state of a user Concur already has: the mapped values, except
+// that create-only attributes keep what Concur holds and case-only differences of login ID and
+// e-mail are no change.
+func planExisting(current map[string]string, want DesiredUser, id string, mapping *Mapping) ManagedUser {
+	attributes := make(map[string]string, len(want.Attributes))
+	for key, value := range want.Attributes {
+		switch {
+		case mapping.CreateOnly(key):
+			value = current[key]
+		case caseInsensitiveAttributes[key] && strings.EqualFold(value, current[key]):
+			value = current[key]
+		}
+		attributes[key] = value
+	}
+	return ManagedUser{EmpID: want.EmpID, ID: id, DN: want.DN, Active: !want.Disabled, Attributes: attributes}
+}
+
+// deprovisioned lists the emp_ids the plan disables or deletes, in order.
+func (p *Plan) deprovisioned() []string {
+	var empIDs []string
+	for _, change := range p.Changes {
+		if change.Kind == ChangeDisable || change.Kind == ChangeDelete {
+			empIDs = append(empIDs, change.EmpID)
+		}
+	}
+	return empIDs
+}
+
+func (p *Plan) recordUpdate(current, next ManagedUser) {
+	switch {
+	case !current.Active && next.Active:
+		p.Changes = append(p.Changes, Change{Kind: ChangeReactivate, EmpID: next.EmpID, DN: next.DN})
+	case current.Active && !next.Active:
+		p.Changes = append(p.Changes, Change{Kind: ChangeDisable, EmpID: next.EmpID, DN: next.DN, Reason: reasonDisabled})
+	case !sameAttributes(current.Attributes, next.Attributes) || current.DN != next.DN:
+		p.Changes = append(p.Changes, Change{Kind: ChangeUpdate, EmpID: next.EmpID, DN: next.DN})
+	default:
+		p.Unchanged++
+	}
+}
+
+// findRenames pairs a managed user who left the source with a new emp_id from the same
+// directory entry (same DN, or else the same login ID): an emp_id change, not a leaver and a
+// joiner. It returns new emp_id → previous emp_id.
+func findRenames(desired Desired, managed map[string]ManagedUser) map[string]string {
+	leaversByDN := map[string]string{}
+	leaversByLogin := map[string]string{}
+	for empID, current := range managed {
+		if _, stays := desired.Users[empID]; stays {
+			continue
+		}
+		leaversByDN[strings.ToLower(current.DN)] = empID
+		if login := current.Attributes[AttrLoginID]; login != "" {
+			leaversByLogin[strings.ToLower(login)] = empID
+		}
+	}
+	renames := map[string]string{}
+	claimed := map[string]bool{}
+	for empID, want := range desired.Users {
+		if _, managedAlready := managed[empID]; managedAlready {
+			continue
+		}
+		previous, ok := leaversByDN[strings.ToLower(want.DN)]
+		if !ok {
+			previous, ok = leaversByLogin[strings.ToLower(want.Attributes[AttrLoginID])]
+		}
+		if ok && !claimed[previous] {
+			renames[empID] = previous
+			claimed[previous] = true
+		}
+	}
+	return renames
+}
+
+// attributesOf reads the mapped attributes of a Concur user.
+func attributesOf(u *concur.User, mapping *Mapping) map[string]string {
+	attributes := make(map[string]string, len(mapping.Keys()))
+	for _, key := range mapping.Keys() {
+		attributes[key] = UserAttribute(u, key)
+	}
+	return attributes
+}
+
+func sameAttributes(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for key, value := range a {
+		if other, ok := b[key]; !ok || other != value {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for key := range m {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Summary is the one-line count of a plan, such as "create 12, update 3, disable 2, unchanged 480".
+func (p *Plan) Summary() string {
+	counts := map[ChangeKind]int{}
+	for _, change := range p.Changes {
+		counts[change.Kind]++
+	}
+	var parts []string
+	for _, kind := range []ChangeKind{ChangeCreate, ChangeAdopt, ChangeUpdate, ChangeRename, ChangeReactivate, ChangeDisable, ChangeDelete} {
+		if counts[kind] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", kind, counts[kind]))
+		}
+	}
+	parts = append(parts, fmt.Sprintf("%s %d", changeUnchanged, p.Unchanged))
+	return strings.Join(parts, ", ")
+}

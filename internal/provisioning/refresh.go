@@ -1,0 +1,42 @@
+package provisioning
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+)
+
+// Refresh reads the managed users back from Concur in batched searches (never one request per
+// user) and returns what Concur holds now: attributes changed by hand show as drift in the
+// next plan, and users deleted in Concur drop out, so the plan creates them again.
+func Refresh(ctx context.Context, client *concur.Client, managed map[string]ManagedUser) (map[string]ManagedUser, error) {
+	if len(managed) == 0 {
+		return managed, nil
+	}
+	found, err := client.FindUsersByEmployeeNumbers(ctx, sortedKeys(managed))
+	if err != nil {
+		return nil, fmt.Errorf("reading %d managed users from Concur: %w", len(managed), err)
+	}
+	refreshed := make(map[string]ManagedUser, len(managed))
+	for empID, recorded := range managed {
+		current, ok := found[empID]
+		if !ok {
+			continue
+		}
+		user := recorded
+		user.ID = current.ID
+		user.Active = current.Active
+		user.Attributes = make(map[string]string, len(recorded.Attributes))
+		for key, was := range recorded.Attributes {
+			now := UserAttribute(current, key)
+			if caseInsensitiveAttributes[key] && strings.EqualFold(now, was) {
+				now = was // Concur lower-cases e-mails; the recorded spelling is no drift
+			}
+			user.Attributes[key] = now
+		}
+		refreshed[empID] = user
+	}
+	return refreshed, nil
+}
