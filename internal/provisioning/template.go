@@ -166,12 +166,10 @@ func CompileMapping(templates map[string]string, createOnly []string) (*Mapping,
 		}
 		return nil, errors.Join(errs...)
 	}
-	slices.SortFunc(mapping.directoryAttributes, compareFolded)
+	slices.SortFunc(mapping.directoryAttributes, func(a, b string) int {
+		return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+	})
 	return mapping, nil
-}
-
-func compareFolded(a, b string) int {
-	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
 }
 
 // parseTemplate cuts a template into literal and placeholder parts. Brace errors stop the
@@ -202,16 +200,19 @@ func parseTemplate(template string) ([]templatePart, []string) {
 				template, position(i)))
 			return nil, reasons
 		case template[i] == '{':
-			length := strings.IndexAny(template[i+1:], "{}")
+			length := strings.IndexByte(template[i+1:], '}')
 			if length < 0 {
 				reasons = append(reasons, fmt.Sprintf(`unbalanced braces in %q: "{" at character %d is never closed (write "{{" for a literal brace)`,
 					template, position(i)))
 				return nil, reasons
 			}
 			closing := i + 1 + length
-			if template[closing] == '{' {
+			// A "{" may appear in a default's text, but one in the attribute name means the
+			// placeholder was left open: "{givenName {sn}".
+			attribute, _, _ := strings.Cut(template[i+1:closing], "|")
+			if nested := strings.IndexByte(attribute, '{'); nested >= 0 {
 				reasons = append(reasons, fmt.Sprintf(`unbalanced braces in %q: "{" at character %d is not closed before the "{" at character %d`,
-					template, position(i), position(closing)))
+					template, position(i), position(i+1+nested)))
 				return nil, reasons
 			}
 			flushLiteral()
