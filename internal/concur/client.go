@@ -87,3 +87,9 @@ func (c *Client) logf(ctx context.Context, msg string, fields map[string]any) {
 		c.cfg.Logf(ctx, msg, fields)
 	}
 }
+
+// MaxConcurrency is how many requests the client lets be in flight at once; callers that fan
+// out work use it so their workers never wait on each other for a slot.
+func (c *Client) MaxConcurrency() int {
+	return cap(c.slots)
+}

@@ -95,7 +95,7 @@ func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Clie
 
 // DeprovisionAll applies the deprovision action to every managed user, for a channel destroyed
 // with on_destroy = deprovision, and reports the users that failed.
-func DeprovisionAll(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, action DeprovisionAction, concurrency int) []Failure {
+func DeprovisionAll(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, action DeprovisionAction) []Failure {
 	planned := map[string]ManagedUser{}
 	if action == DeprovisionDisable {
 		for empID, user := range managed {
@@ -103,6 +103,6 @@ func DeprovisionAll(ctx context.Context, client *concur.Client, managed map[stri
 			planned[empID] = user
 		}
 	}
-	_, failures := Apply(ctx, client, managed, planned, concurrency)
+	_, failures := Apply(ctx, client, managed, planned)
 	return failures
 }

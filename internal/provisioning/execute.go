@@ -30,10 +30,10 @@ type operation struct {
 }
 
 // Apply carries out exactly the changes between the recorded users (prior) and the planned
-// ones, at most concurrency at a time, and returns the users to record: the planned entry of
+// ones, as many at a time as the client lets be in flight, and returns the users to record: the planned entry of
 // every user that succeeded and the prior entry of every user that failed, so the next apply
 // retries only what failed.
-func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser, concurrency int) (map[string]ManagedUser, []Failure) {
+func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser) (map[string]ManagedUser, []Failure) {
 	operations := diffOperations(prior, planned)
 	existing, err := lookupBeforeCreate(ctx, client, operations)
 	if err != nil {
@@ -51,7 +51,7 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 	var mu sync.Mutex
 	var failures []Failure
 	for _, wave := range managerWaves(operations) {
-		runConcurrently(ctx, wave, concurrency, func(op operation) {
+		runConcurrently(ctx, wave, client.MaxConcurrency(), func(op operation) {
 			result, err := apply(ctx, client, op, existing[op.key])
 			mu.Lock()
 			defer mu.Unlock()
