@@ -1,0 +1,272 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/go-ldap/ldap/v3"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+)
+
+const mappingAddress = "concur_provisioning_mapping.staff"
+
+// The channel's directory: staff holds ann and ben directly and cid through the nested team
+// group; dan is outside the group until a step adds him.
+var mappingPeople = []dirPersonSpec{
+	{uid: "ann", employeeNumber: "1001", given: "Ann", family: "Able", title: "Analyst"},
+	{uid: "ben", employeeNumber: "1002", given: "Ben", family: "Baker", title: "Buyer"},
+	{uid: "cid", employeeNumber: "1003", given: "Cid", family: "Cole", title: "Clerk"},
+	{uid: "dan", employeeNumber: "1004", given: "Dan", family: "Dunn", title: "Driver"},
+}
+
+var mappingGroups = map[string][]string{
+	"team":  {dirPerson("cid")},
+	"staff": {dirPerson("ann"), dirPerson("ben"), dirGroup("team")},
+}
+
+// mappingConfig is a channel over the staff group; extra lines go into the resource.
+func mappingConfig(s *sandbox.Server, srv *ldaptest.Server, extra ...string) string {
+	return directoryProviderConfig(s, directoryBlock(srv.URL, srv.ReaderDN, srv.ReaderPassword,
+		`disabled_filter = "(pwdAccountLockedTime=*)"`)) + fmt.Sprintf(`
+resource "concur_provisioning_mapping" "staff" {
+  source = {
+    group_dn = %q
+  }
+  attribute_mapping = {
+    emp_id     = "{employeeNumber}"
+    login_id   = "{mail|lower}"
+    email      = "{mail|lower}"
+    first_name = "{givenName}"
+    last_name  = "{sn}"
+    title      = "{title}"
+    department = "Operations"
+  }
+  %s
+}
+`, dirGroup("staff"), strings.Join(extra, "\n  "))
+}
+
+// changeDirectory applies LDAP modifications as the directory's admin, with the relax control
+// so operational attributes such as pwdAccountLockedTime can be set.
+func changeDirectory(t *testing.T, srv *ldaptest.Server, changes ...func(*ldap.Conn) error) {
+	t.Helper()
+	conn, err := ldap.DialURL(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	if err := conn.Bind(srv.AdminDN, srv.AdminPassword); err != nil {
+		t.Fatal(err)
+	}
+	for _, change := range changes {
+		if err := change(conn); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func modify(dn string, edit func(*ldap.ModifyRequest)) func(*ldap.Conn) error {
+	return func(conn *ldap.Conn) error {
+		req := ldap.NewModifyRequest(dn, []ldap.Control{ldap.NewControlString("1.3.6.1.4.1.4203.666.5.12", true, "")})
+		edit(req)
+		return conn.Modify(req)
+	}
+}
+
+func expectSandbox(check func() error) statecheck.StateCheck { return sandboxCheck(check) }
+
+// sandboxField reads one attribute of a sandbox user, failing when the user is missing.
+func sandboxField(s *sandbox.Server, empID, dotted string) (any, error) {
+	user, ok := s.UserByEmployeeNumber(empID)
+	if !ok {
+		return nil, fmt.Errorf("the sandbox has no user with emp_id %s", empID)
+	}
+	return field(user, dotted), nil
+}
+
+func expectField(s *sandbox.Server, empID, dotted string, want any) statecheck.StateCheck {
+	return expectSandbox(func() error {
+		got, err := sandboxField(s, empID, dotted)
+		if err != nil {
+			return err
+		}
+		if got != want {
+			return fmt.Errorf("sandbox user %s: %s = %v, want %v", empID, dotted, got, want)
+		}
+		return nil
+	})
+}
+
+func TestAccProvisioningMapping_lifecycle(t *testing.T) {
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
+	// ben already has a Concur account: the channel links it instead of duplicating it.
+	seedUsers(t, s, seededUser(s, "1002", "ben@example.org", "Ben", "Baker"))
+	benID := field(sandboxUser(t, s, "1002"), "id").(string)
+	config := mappingConfig(s, srv)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				// First apply: ann and cid (through the nested group) are created, ben is linked.
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1002", "id"), knownvalue.StringExact(benID)),
+					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("users", "1001", "id")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users"), knownvalue.MapSizeExact(3)),
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1003", "dn"), knownvalue.StringExact(dirPerson("cid"))),
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "attributes", "title"), knownvalue.StringExact("Analyst")),
+					expectField(s, "1001", "title", "Analyst"),
+					expectField(s, "1003", "enterprise.department", "Operations"),
+					expectField(s, "1002", "id", benID),
+					expectField(s, "1002", "title", "Buyer"), // the seeded "Engineer" is updated to the mapped value
+					expectSandbox(func() error {
+						if s.UserCount() != 3 {
+							return fmt.Errorf("sandbox holds %d users, want 3 (ben linked, not duplicated)", s.UserCount())
+						}
+						return nil
+					}),
+				},
+			},
+			{
+				// Nothing changed anywhere: the plan is empty.
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// The directory changes: dan joins, ann's title changes, cid leaves the nested group,
+				// ben's title is removed, and ann gets a nickname in Concur that the channel does not map.
+				PreConfig: func() {
+					changeDirectory(t, srv,
+						modify(dirGroup("staff"), func(r *ldap.ModifyRequest) { r.Add("member", []string{dirPerson("dan")}) }),
+						modify(dirPerson("ann"), func(r *ldap.ModifyRequest) { r.Replace("title", []string{"Senior Analyst"}) }),
+						modify(dirGroup("team"), func(r *ldap.ModifyRequest) { r.Replace("member", []string{dirPerson("ann")}) }),
+						modify(dirPerson("ben"), func(r *ldap.ModifyRequest) { r.Delete("title", nil) }),
+					)
+					if err := s.ModifyUser("1001", map[string]any{"nickName": "Annie"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(mappingAddress, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1003", "active"), knownvalue.Bool(false)),
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "attributes", "title"), knownvalue.StringExact("Senior Analyst")),
+					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("users", "1004", "id")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectField(s, "1001", "title", "Senior Analyst"),
+					expectField(s, "1001", "nickName", "Annie"), // unmapped: never touched
+					expectField(s, "1002", "title", nil),        // emptied in the directory: cleared in Concur
+					expectField(s, "1003", "active", false),     // left the group: disabled, data kept
+					expectField(s, "1004", "active", true),      // joined: created
+				},
+			},
+			{
+				// Drift: a title changed by hand and a user deleted in Concur are put back.
+				PreConfig: func() {
+					if err := s.ModifyUser("1001", map[string]any{"title": "Changed by hand"}); err != nil {
+						t.Fatal(err)
+					}
+					if !s.DeleteUserByEmployeeNumber("1004") {
+						t.Fatal("no 1004 to delete")
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "attributes", "title"), knownvalue.StringExact("Senior Analyst")),
+					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("users", "1004", "id")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectField(s, "1001", "title", "Senior Analyst"),
+					expectField(s, "1004", "active", true),
+				},
+			},
+			{
+				// ben's emp_id changes in the directory: the same Concur user is updated in place.
+				PreConfig: func() {
+					changeDirectory(t, srv, modify(dirPerson("ben"), func(r *ldap.ModifyRequest) { r.Replace("employeeNumber", []string{"2002"}) }))
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "2002", "id"), knownvalue.StringExact(benID)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectField(s, "2002", "id", benID),
+					expectSandbox(func() error {
+						if _, ok := s.UserByEmployeeNumber("1002"); ok {
+							return fmt.Errorf("the old emp_id 1002 still exists")
+						}
+						return nil
+					}),
+				},
+			},
+			{
+				// ann is disabled in the directory: deprovisioned (disabled) with the data kept.
+				PreConfig: func() {
+					changeDirectory(t, srv, modify(dirPerson("ann"), func(r *ldap.ModifyRequest) {
+						r.Add("pwdAccountLockedTime", []string{"20250101000000Z"})
+					}))
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "active"), knownvalue.Bool(false)),
+					expectField(s, "1001", "active", false),
+				},
+			},
+		},
+	})
+}
+
+func TestAccProvisioningMapping_guards(t *testing.T) {
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
+	config := mappingConfig(s, srv, "max_deprovisions = 1")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				// Two users leave at once, over max_deprovisions = 1: the plan fails and nobody is touched.
+				PreConfig: func() {
+					changeDirectory(t, srv,
+						modify(dirGroup("staff"), func(r *ldap.ModifyRequest) { r.Delete("member", []string{dirPerson("ann"), dirPerson("ben")}) }))
+				},
+				Config:      config,
+				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)disable 2 users, more than max_deprovisions \(1\).*1001, 1002.*raise max_deprovisions`)),
+			},
+			{
+				// The source returns nobody (its only member is gone from the directory): refused even
+				// though max_deprovisions would allow it.
+				PreConfig: func() {
+					changeDirectory(t, srv,
+						modify(dirGroup("staff"), func(r *ldap.ModifyRequest) { r.Replace("member", []string{dirPerson("ghost")}) }))
+				},
+				Config:      mappingConfig(s, srv, "max_deprovisions = 10"),
+				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)returned no entries while 3 users are managed.*allow_empty_source`)),
+			},
+			{
+				// Allowing it deprovisions everyone, as asked.
+				Config: mappingConfig(s, srv, "max_deprovisions = 10", "allow_empty_source = true"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectField(s, "1001", "active", false),
+					expectField(s, "1003", "active", false),
+				},
+			},
+		},
+	})
+}
