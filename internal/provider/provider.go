@@ -4,6 +4,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 )
 
 // RegistryAddress is the provider's source address; acceptance tests use the same namespace.
@@ -47,6 +49,8 @@ type providerModel struct {
 	RequestsPerSecond types.Float64 `tfsdk:"requests_per_second"`
 	MaxConcurrency    types.Int64   `tfsdk:"max_concurrency"`
 	RequestTimeout    types.String  `tfsdk:"request_timeout"`
+
+	Directory *directoryModel `tfsdk:"directory"`
 }
 
 func (p *concurProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -67,6 +71,8 @@ func (p *concurProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 	clientConfig, diags := resolveClientConfig(config)
 	resp.Diagnostics.Append(diags...)
+	directoryConfig, diags := resolveDirectoryConfig(config.Directory)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -81,7 +87,17 @@ func (p *concurProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 
-	data := &providerData{client: client}
+	var directoryClient *directory.Client
+	if directoryConfig != nil {
+		directoryClient, err = directory.New(*directoryConfig)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid directory configuration",
+				fmt.Sprintf("%s. Fix it in the provider's directory block or in the CONCUR_DIRECTORY_* environment variables.", err))
+			return
+		}
+	}
+
+	data := &providerData{client: client, directory: directoryClient}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
@@ -89,6 +105,7 @@ func (p *concurProvider) Configure(ctx context.Context, req provider.ConfigureRe
 func (p *concurProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewUserResource,
+		NewProvisioningMappingResource,
 	}
 }
 
@@ -96,5 +113,6 @@ func (p *concurProvider) DataSources(_ context.Context) []func() datasource.Data
 	return []func() datasource.DataSource{
 		NewUserDataSource,
 		NewUsersDataSource,
+		NewDirectoryGroupDataSource,
 	}
 }

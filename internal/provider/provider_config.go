@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 )
 
 // Environment variables read when the matching provider argument is not set. Configuration in
@@ -35,6 +37,17 @@ const (
 	envRequestsPerSecond = "CONCUR_REQUESTS_PER_SECOND"
 	envMaxConcurrency    = "CONCUR_MAX_CONCURRENCY"
 	envRequestTimeout    = "CONCUR_REQUEST_TIMEOUT"
+
+	envDirectoryURL                = "CONCUR_DIRECTORY_URL"
+	envDirectoryStartTLS           = "CONCUR_DIRECTORY_START_TLS"
+	envDirectoryBindDN             = "CONCUR_DIRECTORY_BIND_DN"
+	envDirectoryBindPassword       = "CONCUR_DIRECTORY_BIND_PASSWORD"
+	envDirectoryCACertPEM          = "CONCUR_DIRECTORY_CA_CERT_PEM"
+	envDirectoryInsecureSkipVerify = "CONCUR_DIRECTORY_INSECURE_SKIP_VERIFY"
+	envDirectoryTimeout            = "CONCUR_DIRECTORY_TIMEOUT"
+	envDirectoryPageSize           = "CONCUR_DIRECTORY_PAGE_SIZE"
+	envDirectoryKind               = "CONCUR_DIRECTORY_KIND"
+	envDirectoryDisabledFilter     = "CONCUR_DIRECTORY_DISABLED_FILTER"
 )
 
 const (
@@ -127,6 +140,9 @@ func providerSchema() schema.Schema {
 				Validators: []validator.String{durationValidator{}},
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"directory": directorySchema(),
+		},
 	}
 }
 
@@ -134,12 +150,30 @@ func providerSchema() schema.Schema {
 // invalid value came from, so errors name the attribute or the variable the user has to fix.
 type settingSource struct {
 	diags diag.Diagnostics
+	// block is the nested block the arguments belong to ("directory"), empty for top-level ones.
+	block string
+}
+
+// at is the attribute's path, for diagnostics.
+func (s *settingSource) at(attribute string) path.Path {
+	if s.block == "" {
+		return path.Root(attribute)
+	}
+	return path.Root(s.block).AtName(attribute)
+}
+
+// name is how messages spell the attribute: "request_timeout" or "directory.timeout".
+func (s *settingSource) name(attribute string) string {
+	if s.block == "" {
+		return attribute
+	}
+	return s.block + "." + attribute
 }
 
 func (s *settingSource) string(value types.String, attribute, env string) string {
 	if value.IsUnknown() {
-		s.diags.AddAttributeError(path.Root(attribute), "Provider argument not known at plan time",
-			fmt.Sprintf("%q depends on a value that is only known after apply. Set it from a variable, a literal or the %s environment variable.", attribute, env))
+		s.diags.AddAttributeError(s.at(attribute), "Provider argument not known at plan time",
+			fmt.Sprintf("%q depends on a value that is only known after apply. Set it from a variable, a literal or the %s environment variable.", s.name(attribute), env))
 		return ""
 	}
 	if !value.IsNull() {
@@ -158,8 +192,8 @@ func (s *settingSource) int(value basetypes.Int64Value, attribute, env string, f
 	}
 	parsed, err := strconv.Atoi(raw)
 	if err != nil || parsed < 0 {
-		s.diags.AddAttributeError(path.Root(attribute), "Invalid environment variable",
-			fmt.Sprintf("%s=%q is not a non-negative whole number. Fix or unset the variable, or set %q in the provider block.", env, raw, attribute))
+		s.diags.AddAttributeError(s.at(attribute), "Invalid environment variable",
+			fmt.Sprintf("%s=%q is not a non-negative whole number. Fix or unset the variable, or set %q in the provider block.", env, raw, s.name(attribute)))
 		return fallback
 	}
 	return parsed
@@ -175,8 +209,8 @@ func (s *settingSource) float(value basetypes.Float64Value, attribute, env strin
 	}
 	parsed, err := strconv.ParseFloat(raw, 64)
 	if err != nil || parsed < 0 {
-		s.diags.AddAttributeError(path.Root(attribute), "Invalid environment variable",
-			fmt.Sprintf("%s=%q is not a non-negative number. Fix or unset the variable, or set %q in the provider block.", env, raw, attribute))
+		s.diags.AddAttributeError(s.at(attribute), "Invalid environment variable",
+			fmt.Sprintf("%s=%q is not a non-negative number. Fix or unset the variable, or set %q in the provider block.", env, raw, s.name(attribute)))
 		return 0
 	}
 	return parsed
@@ -189,9 +223,30 @@ func (s *settingSource) duration(value types.String, attribute, env string, fall
 	}
 	parsed, err := time.ParseDuration(raw)
 	if err != nil || parsed <= 0 {
-		s.diags.AddAttributeError(path.Root(attribute), "Invalid request timeout",
-			fmt.Sprintf("%q (from %q or %s) is not a positive Go duration such as \"30s\" or \"2m\".", raw, attribute, env))
+		s.diags.AddAttributeError(s.at(attribute), "Invalid "+s.name(attribute),
+			fmt.Sprintf("%q (from %q or %s) is not a positive Go duration such as \"30s\" or \"2m\".", raw, s.name(attribute), env))
 		return fallback
+	}
+	return parsed
+}
+
+func (s *settingSource) bool(value types.Bool, attribute, env string) bool {
+	if !value.IsNull() && !value.IsUnknown() {
+		return value.ValueBool()
+	}
+	unknown := types.StringNull()
+	if value.IsUnknown() {
+		unknown = types.StringUnknown()
+	}
+	raw := s.string(unknown, attribute, env)
+	if raw == "" {
+		return false
+	}
+	parsed, err := strconv.ParseBool(raw)
+	if err != nil {
+		s.diags.AddAttributeError(s.at(attribute), "Invalid environment variable",
+			fmt.Sprintf("%s=%q is not true or false. Fix or unset the variable, or set %q in the provider block.", env, raw, s.name(attribute)))
+		return false
 	}
 	return parsed
 }
@@ -287,4 +342,163 @@ func checkCredentials(cfg concur.Config) diag.Diagnostics {
 				". Set each in the provider block or in the environment variable named beside it.")
 	}
 	return diags
+}
+
+// directoryModel is the provider's directory block. A missing block is a nil *directoryModel.
+type directoryModel struct {
+	URL                types.String `tfsdk:"url"`
+	StartTLS           types.Bool   `tfsdk:"start_tls"`
+	BindDN             types.String `tfsdk:"bind_dn"`
+	BindPassword       types.String `tfsdk:"bind_password"`
+	CACertPEM          types.String `tfsdk:"ca_cert_pem"`
+	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
+	Timeout            types.String `tfsdk:"timeout"`
+	PageSize           types.Int64  `tfsdk:"page_size"`
+	Kind               types.String `tfsdk:"kind"`
+	DisabledFilter     types.String `tfsdk:"disabled_filter"`
+}
+
+const maxDirectoryPageSize = 100000
+
+func directorySchema() schema.SingleNestedBlock {
+	return schema.SingleNestedBlock{
+		MarkdownDescription: "The LDAP directory (OpenLDAP, 389-ds, PingDirectory or Active Directory) that " +
+			"`concur_directory_group` reads people from. The provider only reads the directory. " +
+			"Omit the block, and leave `" + envDirectoryURL + "` unset, when no directory is used. " +
+			"Every argument falls back to a `CONCUR_DIRECTORY_*` environment variable, so the whole block can come from the environment. " +
+			"The provider connects when a directory object is read, not at configuration, and each connection, TLS handshake, " +
+			"bind and request is bounded by `timeout`.",
+		Attributes: map[string]schema.Attribute{
+			"url": schema.StringAttribute{
+				MarkdownDescription: "The server, as `ldap://host[:port]` or `ldaps://host[:port]`, for example " +
+					"`ldaps://dc1.corp.example.com`. Required when the block is present, unless `" + envDirectoryURL + "` is set. " +
+					"Environment variable: `" + envDirectoryURL + "`.",
+				Optional:   true,
+				Validators: []validator.String{stringRule{"an ldap:// or ldaps:// URL", checkDirectoryURL}},
+			},
+			"start_tls": schema.BoolAttribute{
+				MarkdownDescription: "Whether to upgrade an `ldap://` connection with StartTLS before binding. " +
+					"Not used with `ldaps://`, which is encrypted from the start. Defaults to `false`. " +
+					"Environment variable: `" + envDirectoryStartTLS + "`.",
+				Optional: true,
+			},
+			"bind_dn": schema.StringAttribute{
+				MarkdownDescription: "The DN of the service account to bind as, for example " +
+					"`cn=concur-reader,ou=service,dc=example,dc=com`. Omit it (and `bind_password`) to bind anonymously. " +
+					"Environment variable: `" + envDirectoryBindDN + "`.",
+				Optional:   true,
+				Validators: []validator.String{stringRule{"an LDAP DN", directory.ValidateDN}},
+			},
+			"bind_password": schema.StringAttribute{
+				MarkdownDescription: "The password of `bind_dn`. It never appears in errors or logs. " +
+					"Environment variable: `" + envDirectoryBindPassword + "`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"ca_cert_pem": schema.StringAttribute{
+				MarkdownDescription: "PEM certificates of the CA that signs the server's certificate, for example " +
+					"`file(\"corp-ca.pem\")`. When unset, the system's trusted CAs are used. " +
+					"Environment variable: `" + envDirectoryCACertPEM + "`.",
+				Optional:   true,
+				Validators: []validator.String{stringRule{"PEM certificates", checkCACertPEM}},
+			},
+			"insecure_skip_verify": schema.BoolAttribute{
+				MarkdownDescription: "Whether to accept any server certificate without checking it. This exposes the " +
+					"bind password to anyone who can intercept the connection; use it only against a test server. " +
+					"Defaults to `false`; when on, every run shows a warning. " +
+					"Environment variable: `" + envDirectoryInsecureSkipVerify + "`.",
+				Optional: true,
+			},
+			"timeout": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("How long connecting, the TLS handshake, the bind and each request may take, "+
+					"as a Go duration such as `10s`. Defaults to `%s`. Environment variable: `%s`.", directory.DefaultTimeout, envDirectoryTimeout),
+				Optional:   true,
+				Validators: []validator.String{durationValidator{}},
+			},
+			"page_size": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("The page size of every search (RFC 2696 paged results), so a server's "+
+					"size limit never cuts a result short. Keep it at or below the server's limit (Active Directory's "+
+					"MaxPageSize is 1000). Defaults to %d. Environment variable: `%s`.", directory.DefaultPageSize, envDirectoryPageSize),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, maxDirectoryPageSize)},
+			},
+			"kind": schema.StringAttribute{
+				MarkdownDescription: "The server family: `generic` (the default: OpenLDAP, 389-ds, PingDirectory and " +
+					"other RFC 4511 servers) or `active_directory`, which resolves nested groups on the server with the " +
+					"in-chain matching rule and treats accounts with the `userAccountControl` ACCOUNTDISABLE bit as disabled. " +
+					"Environment variable: `" + envDirectoryKind + "`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOf(string(directory.KindGeneric), string(directory.KindActiveDirectory))},
+			},
+			"disabled_filter": schema.StringAttribute{
+				MarkdownDescription: "An LDAP filter that matches disabled accounts, for example `(pwdAccountLockedTime=*)` " +
+					"on OpenLDAP with ppolicy or `(nsAccountLock=TRUE)` on 389-ds. When unset, no entry counts as disabled, " +
+					"except on Active Directory, where the default is `" + directory.ActiveDirectoryDisabledFilter + "`. " +
+					"Environment variable: `" + envDirectoryDisabledFilter + "`.",
+				Optional:   true,
+				Validators: []validator.String{stringRule{"an LDAP filter", directory.ValidateFilter}},
+			},
+		},
+	}
+}
+
+// checkDirectoryURL applies the directory package's URL rules alone.
+func checkDirectoryURL(value string) error {
+	return directory.Config{URL: value}.Validate()
+}
+
+// checkCACertPEM applies the directory package's certificate rule alone.
+func checkCACertPEM(value string) error {
+	return directory.Config{URL: "ldaps://directory", CACertPEM: value}.Validate()
+}
+
+// resolveDirectoryConfig merges the directory block with the CONCUR_DIRECTORY_* environment. It
+// returns nil when neither names a server: the provider then has no directory.
+func resolveDirectoryConfig(m *directoryModel) (*directory.Config, diag.Diagnostics) {
+	blockPresent := m != nil
+	if m == nil {
+		m = &directoryModel{}
+	}
+	s := settingSource{block: "directory"}
+	cfg := directory.Config{
+		URL:                s.string(m.URL, "url", envDirectoryURL),
+		StartTLS:           s.bool(m.StartTLS, "start_tls", envDirectoryStartTLS),
+		BindDN:             s.string(m.BindDN, "bind_dn", envDirectoryBindDN),
+		BindPassword:       s.string(m.BindPassword, "bind_password", envDirectoryBindPassword),
+		CACertPEM:          s.string(m.CACertPEM, "ca_cert_pem", envDirectoryCACertPEM),
+		InsecureSkipVerify: s.bool(m.InsecureSkipVerify, "insecure_skip_verify", envDirectoryInsecureSkipVerify),
+		Timeout:            s.duration(m.Timeout, "timeout", envDirectoryTimeout, directory.DefaultTimeout),
+		Kind:               directory.Kind(s.string(m.Kind, "kind", envDirectoryKind)),
+		DisabledFilter:     s.string(m.DisabledFilter, "disabled_filter", envDirectoryDisabledFilter),
+	}
+	pageSize := s.int(m.PageSize, "page_size", envDirectoryPageSize, directory.DefaultPageSize)
+	if pageSize > maxDirectoryPageSize {
+		s.diags.AddAttributeError(s.at("page_size"), "Invalid environment variable",
+			fmt.Sprintf("%s=%d is above the largest page size, %d. Lower it, or set \"directory.page_size\" in the provider block.",
+				envDirectoryPageSize, pageSize, maxDirectoryPageSize))
+	}
+	cfg.PageSize = uint32(min(pageSize, maxDirectoryPageSize)) //nolint:gosec // bounded just above
+	if s.diags.HasError() {
+		return nil, s.diags
+	}
+	if cfg.URL == "" {
+		if blockPresent {
+			s.diags.AddAttributeError(s.at("url"), "Missing directory URL",
+				"The directory block needs the server's address. Set \"directory.url\" to an ldap:// or ldaps:// URL, "+
+					"or set the "+envDirectoryURL+" environment variable; or remove the block if no directory is used.")
+		}
+		return nil, s.diags
+	}
+	if err := cfg.Validate(); err != nil {
+		s.diags.AddError("Invalid directory configuration",
+			fmt.Sprintf("%s. Fix it in the provider's directory block or in the CONCUR_DIRECTORY_* environment variables.", err))
+		return nil, s.diags
+	}
+	if cfg.InsecureSkipVerify {
+		s.diags.AddAttributeWarning(s.at("insecure_skip_verify"), "Directory certificate not verified",
+			"insecure_skip_verify is on (in the directory block or "+envDirectoryInsecureSkipVerify+"), so the provider accepts "+
+				"any certificate from "+cfg.URL+" and would send the bind password to an impostor. Set ca_cert_pem to the CA that "+
+				"signs the server's certificate and turn insecure_skip_verify off.")
+	}
+	return &cfg, s.diags
 }

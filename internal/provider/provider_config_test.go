@@ -3,12 +3,19 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 )
 
 const lookupConfig = `
@@ -101,4 +108,85 @@ func TestAccProvider_incompleteCredentialsFailAtPlan(t *testing.T) {
 			})
 		})
 	}
+}
+
+func clearDirectoryEnv(t *testing.T) {
+	for _, name := range []string{envDirectoryURL, envDirectoryStartTLS, envDirectoryBindDN, envDirectoryBindPassword, envDirectoryCACertPEM,
+		envDirectoryInsecureSkipVerify, envDirectoryTimeout, envDirectoryPageSize, envDirectoryKind, envDirectoryDisabledFilter} {
+		t.Setenv(name, "")
+	}
+}
+
+func TestResolveDirectoryConfig(t *testing.T) {
+	t.Run("no block and no environment means no directory", func(t *testing.T) {
+		clearDirectoryEnv(t)
+		cfg, diags := resolveDirectoryConfig(nil)
+		if cfg != nil || diags.HasError() || len(diags) != 0 {
+			t.Errorf("got %+v, %v", cfg, diags)
+		}
+	})
+	t.Run("the environment alone configures it", func(t *testing.T) {
+		clearDirectoryEnv(t)
+		t.Setenv(envDirectoryURL, "ldaps://dc1.example.com")
+		t.Setenv(envDirectoryBindDN, "cn=reader,dc=example,dc=com")
+		t.Setenv(envDirectoryBindPassword, "pw")
+		t.Setenv(envDirectoryTimeout, "5s")
+		t.Setenv(envDirectoryPageSize, "200")
+		t.Setenv(envDirectoryKind, "active_directory")
+		cfg, diags := resolveDirectoryConfig(nil)
+		if diags.HasError() || cfg == nil {
+			t.Fatalf("diagnostics: %v", diags)
+		}
+		want := directory.Config{URL: "ldaps://dc1.example.com", BindDN: "cn=reader,dc=example,dc=com", BindPassword: "pw",
+			Timeout: 5 * time.Second, PageSize: 200, Kind: directory.KindActiveDirectory}
+		if *cfg != want {
+			t.Errorf("got %+v\nwant %+v", *cfg, want)
+		}
+	})
+	t.Run("the block wins over the environment", func(t *testing.T) {
+		clearDirectoryEnv(t)
+		t.Setenv(envDirectoryURL, "ldap://env.example.com")
+		t.Setenv(envDirectoryDisabledFilter, "(nsAccountLock=TRUE)")
+		cfg, diags := resolveDirectoryConfig(&directoryModel{URL: types.StringValue("ldap://block.example.com"), StartTLS: types.BoolValue(true)})
+		if diags.HasError() || cfg == nil || cfg.URL != "ldap://block.example.com" || !cfg.StartTLS || cfg.DisabledFilter != "(nsAccountLock=TRUE)" ||
+			cfg.Timeout != directory.DefaultTimeout || cfg.PageSize != directory.DefaultPageSize {
+			t.Errorf("got %+v, %v", cfg, diags)
+		}
+	})
+	t.Run("a block without a URL is an error on directory.url", func(t *testing.T) {
+		clearDirectoryEnv(t)
+		_, diags := resolveDirectoryConfig(&directoryModel{BindDN: types.StringValue("cn=x")})
+		if !diags.HasError() || !strings.Contains(diags[0].Detail(), envDirectoryURL) {
+			t.Fatalf("diagnostics: %v", diags)
+		}
+		if d, ok := diags[0].(diag.DiagnosticWithPath); !ok || d.Path().String() != "directory.url" {
+			t.Errorf("path: %v", diags[0])
+		}
+	})
+	t.Run("insecure_skip_verify warns", func(t *testing.T) {
+		clearDirectoryEnv(t)
+		t.Setenv(envDirectoryInsecureSkipVerify, "true")
+		cfg, diags := resolveDirectoryConfig(&directoryModel{URL: types.StringValue("ldaps://dc1.example.com")})
+		if diags.HasError() || cfg == nil || !cfg.InsecureSkipVerify || len(diags) != 1 ||
+			diags[0].Severity() != diag.SeverityWarning || !strings.Contains(diags[0].Detail(), "ca_cert_pem") {
+			t.Errorf("got %+v, %v", cfg, diags)
+		}
+	})
+	t.Run("invalid environment values name the variable", func(t *testing.T) {
+		for _, tc := range []struct{ env, value, want string }{
+			{envDirectoryStartTLS, "yes please", envDirectoryStartTLS + `="yes please" is not true or false`},
+			{envDirectoryPageSize, "1000001", "above the largest page size"},
+			{envDirectoryTimeout, "soon", `"soon" (from "directory.timeout" or ` + envDirectoryTimeout + `)`},
+			{envDirectoryDisabledFilter, "nsAccountLock=TRUE", "CONCUR_DIRECTORY_* environment variables"},
+			{envDirectoryKind, "openldap", `kind "openldap"`},
+		} {
+			clearDirectoryEnv(t)
+			t.Setenv(envDirectoryURL, "ldap://dc1.example.com")
+			t.Setenv(tc.env, tc.value)
+			cfg, diags := resolveDirectoryConfig(nil)
+			if cfg != nil || !diags.HasError() || !strings.Contains(diags[0].Detail(), tc.want) {
+				t.Errorf("%s=%q: got %+v, %v", tc.env, tc.value, cfg, diags)
+			}
+		}
+	})
 }

@@ -1,18 +1,23 @@
 package provider
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 )
 
 // providerData is what Configure hands to every resource and data source: one client, so the
 // rate limit, the concurrency bound and the token are shared by the whole run.
 type providerData struct {
 	client *concur.Client
+	// directory is nil when neither the directory block nor CONCUR_DIRECTORY_URL names a server.
+	directory *directory.Client
 
 	rotationWarning sync.Once
 }
@@ -45,4 +50,52 @@ func (d *providerData) warnIfTokenRotated(diags *diag.Diagnostics) {
 				"to a path the runs share, so the provider stores the newest token there, or generate a new company "+
 				"request token before the old refresh token expires.")
 	})
+}
+
+// directoryClient returns the configured directory client, or adds an error naming what to
+// configure when there is none. object names the Terraform object that needs it.
+func (d *providerData) directoryClient(diags *diag.Diagnostics, object string) *directory.Client {
+	if d.directory == nil {
+		diags.AddError("No directory configured",
+			object+" reads an LDAP directory, and the provider has none. Add a directory block to the provider "+
+				"(at least url, usually bind_dn and bind_password), or set the "+envDirectoryURL+" environment variable "+
+				"(with "+envDirectoryBindDN+" and "+envDirectoryBindPassword+").")
+	}
+	return d.directory
+}
+
+// addDirectoryError turns an error of the directory client into a diagnostic that says what
+// failed and what to change. action says what was being done, e.g. `Reading group "cn=staff,..."`.
+// The directory package never puts the bind password into an error.
+func addDirectoryError(diags *diag.Diagnostics, action string, err error) {
+	summary, advice := "Error reading the directory", "Check the directory block of the provider and the server's logs."
+	switch {
+	case errors.Is(err, directory.ErrInvalidCredentials):
+		summary = "Directory bind failed: invalid credentials"
+		advice = "The server refused the bind DN or password. Check directory.bind_dn and directory.bind_password " +
+			"(or " + envDirectoryBindDN + " and " + envDirectoryBindPassword + "), and that the account is not locked or expired."
+	case errors.Is(err, directory.ErrUnreachable):
+		summary = "Directory server unreachable"
+		advice = "No connection could be opened. Check the host and port in directory.url (or " + envDirectoryURL + "), " +
+			"that the server is running, and that a firewall lets this machine reach it."
+	case errors.Is(err, directory.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		summary = "Directory server did not answer in time"
+		advice = "The server accepted the connection but did not answer within directory.timeout. Check that the URL " +
+			"points at an LDAP port (ldaps:// for an LDAPS port, start_tls for StartTLS), or raise directory.timeout " +
+			"(" + envDirectoryTimeout + ") for a slow server."
+	case errors.Is(err, directory.ErrCertificate):
+		summary = "Directory server certificate not trusted"
+		advice = "The server's TLS certificate did not verify. Set directory.ca_cert_pem (" + envDirectoryCACertPEM + ") " +
+			"to the CA that signs it, and make sure the host name in directory.url is one the certificate names."
+	case errors.Is(err, directory.ErrNotFound):
+		summary = "Not found in the directory"
+		advice = "Check the DN or name and the base DN, and that the bind account may read them."
+	case errors.Is(err, directory.ErrAmbiguous):
+		summary = "More than one directory entry matches"
+		advice = "Name the group by its dn instead, or narrow base_dn."
+	case errors.Is(err, directory.ErrInvalidConfig):
+		summary = "Invalid directory request"
+		advice = "Correct the argument the message names."
+	}
+	diags.AddError(summary, fmt.Sprintf("%s failed: %s.\n\n%s", action, err, advice))
 }
