@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
@@ -269,4 +270,205 @@ func TestAccProvisioningMapping_guards(t *testing.T) {
 			},
 		},
 	})
+}
+
+// A first apply that fails for one user keeps the others; the resource is then replaced, which
+// on_destroy = keep makes safe: the replacement links the users already created and creates only
+// the one that failed. Random 503s on the way are retried.
+func TestAccProvisioningMapping_partialFailureThenCleanReapply(t *testing.T) {
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
+	// cid's manager (emp_id 9999) is not in Concur yet, so cid cannot be created.
+	changeDirectory(t, srv, modify(dirPerson("cid"), func(r *ldap.ModifyRequest) { r.Add("departmentNumber", []string{"9999"}) }))
+	config := mappingConfig(s, srv, `max_deprovisions = 0`)
+	config = strings.Replace(config, `department = "Operations"`, `manager_emp_id = "{departmentNumber}"`, 1)
+	const createRoute = "POST /profile/identity/v4.1/Users"
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { s.SetFaults(sandbox.Faults{ErrorRate: 0.2, ErrorStatus: 503}) },
+				Config:      config,
+				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)Could not provision 1 users.*create emp_id "1003".*9999`)),
+			},
+			{
+				// The manager now exists: the replacement creates only cid.
+				PreConfig: func() {
+					if s.UserCount() != 2 {
+						t.Fatalf("after the failed apply the sandbox holds %d users, want the 2 that succeeded", s.UserCount())
+					}
+					s.SetFaults(sandbox.Faults{})
+					seedUsers(t, s, seededUser(s, "9999", "boss@example.org", "Bo", "Boss"))
+					s.ResetCounters()
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(mappingAddress, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users"), knownvalue.MapSizeExact(3)),
+					expectField(s, "1003", "enterprise.manager.employeeNumber", "9999"),
+					expectSandbox(func() error {
+						if creates := s.Counters()[createRoute]; creates != 1 {
+							return fmt.Errorf("the re-apply sent %d creates, want only the 1 that failed", creates)
+						}
+						if s.UserCount() != 4 {
+							return fmt.Errorf("sandbox holds %d users, want the 3 provisioned and the manager", s.UserCount())
+						}
+						for _, empID := range []string{"1001", "1002", "1003"} {
+							if active, _ := sandboxField(s, empID, "active"); active != true {
+								return fmt.Errorf("user %s active = %v after the replacement, want true", empID, active)
+							}
+						}
+						return nil
+					}),
+				},
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+func TestAccProvisioningMapping_filterSourceOptionsAndDestroy(t *testing.T) {
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	people := append([]dirPersonSpec{{uid: "eve", employeeNumber: "1005", given: "Eve", family: "Eden", title: "Editor", locked: true}}, mappingPeople...)
+	srv.Load(t, directoryLDIF(people, mappingGroups))
+	config := directoryProviderConfig(s, directoryBlock(srv.URL, srv.ReaderDN, srv.ReaderPassword)) + fmt.Sprintf(`
+resource "concur_provisioning_mapping" "staff" {
+  source = {
+    filter          = "(&(objectClass=inetOrgPerson)(employeeNumber=*))"
+    base_dn         = %q
+    scope           = "one"
+    disabled_filter = "(pwdAccountLockedTime=*)"
+  }
+  attribute_mapping = {
+    emp_id     = "E-{employeeNumber}"
+    login_id   = "{uid}@corp.example.org"
+    email      = "{mail|upper}"
+    first_name = "{givenName}"
+    last_name  = "{sn|upper}"
+    title      = "{title|default:Employee}"
+    start_date = "2025-01-01"
+  }
+  create_only_attributes   = ["start_date"]
+  provision_disabled_users = true
+  deprovision_action       = "delete"
+  on_destroy               = "deprovision"
+}
+`, dirPeople)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy: func(*terraform.State) error {
+			// on_destroy = deprovision with deprovision_action = delete removes every managed user.
+			if s.UserCount() != 0 {
+				return fmt.Errorf("after destroy the sandbox holds %d users, want 0", s.UserCount())
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				// Five people match the filter; eve is locked and provisioned inactive.
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users"), knownvalue.MapSizeExact(5)),
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "E-1005", "active"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "E-1001", "attributes", "last_name"), knownvalue.StringExact("ABLE")),
+					expectField(s, "E-1005", "active", false),
+					expectField(s, "E-1001", "userName", "ann@corp.example.org"),
+					expectField(s, "E-1001", "enterprise.startDate", "2025-01-01T00:00:00.000"),
+				},
+			},
+			{
+				// The upper-case e-mail Concur stores lower-case is no change.
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// start_date is create-only: changing the template leaves existing users alone.
+				Config:           strings.Replace(config, `start_date = "2025-01-01"`, `start_date = "2026-06-01"`, 1),
+				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "E-1001", "enterprise.startDate", "2025-01-01T00:00:00.000")},
+			},
+			{
+				// dan leaves the filter's scope: with deprovision_action = delete he is deleted.
+				PreConfig: func() {
+					changeDirectory(t, srv, func(conn *ldap.Conn) error {
+						return conn.Del(ldap.NewDelRequest(dirPerson("dan"), nil))
+					})
+				},
+				Config: strings.Replace(config, `start_date = "2025-01-01"`, `start_date = "2026-06-01"`, 1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users"), knownvalue.MapSizeExact(4)),
+					expectSandbox(func() error {
+						if _, ok := s.UserByEmployeeNumber("E-1004"); ok {
+							return fmt.Errorf("E-1004 still exists after leaving the source with deprovision_action = delete")
+						}
+						return nil
+					}),
+				},
+			},
+		},
+	})
+}
+
+func TestAccProvisioningMapping_invalidConfigurationsFailAtPlan(t *testing.T) {
+	s := newSandbox(t)
+	cases := []struct{ name, mapping, source, want string }{
+		{"unknown filter", `email = "{mail|lowr}"`, "", `attribute_mapping\["email"\].*unknown filter "lowr"`},
+		{"unknown attribute", `shoe_size = "{shoeSize}"`, "", `attribute_mapping\["shoe_size"\].*not a Concur attribute`},
+		{"unbalanced brace", `first_name = "{givenName"`, "", `attribute_mapping\["first_name"\]`},
+		{"missing required key", `last_name = null`, "", `attribute_mapping\["last_name"\]`},
+		{"bad group DN", "", `group_dn = "not a dn"`, `source.group_dn`},
+		{"bad filter", "", `filter = "(uid=*"` + "\n    base_dn = \"dc=example,dc=org\"", `source.filter`},
+		{"both group and filter", "", `group_dn = "cn=a,dc=example,dc=org"` + "\n    filter = \"(uid=*)\"\n    base_dn = \"dc=example,dc=org\"", `either group_dn or filter`},
+		{"neither group nor filter", "", `base_dn = "dc=example,dc=org"`, `set group_dn`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			mapping := map[string]string{
+				"emp_id": `"{employeeNumber}"`, "login_id": `"{mail}"`, "email": `"{mail}"`,
+				"first_name": `"{givenName}"`, "last_name": `"{sn}"`,
+			}
+			if tc.mapping != "" {
+				key, value, _ := strings.Cut(tc.mapping, " = ")
+				if value == "null" {
+					delete(mapping, key)
+				} else {
+					mapping[key] = value
+				}
+			}
+			var lines []string
+			for key, value := range mapping {
+				lines = append(lines, key+" = "+value)
+			}
+			source := tc.source
+			if source == "" {
+				source = `group_dn = "cn=staff,dc=example,dc=org"`
+			}
+			config := providerConfig(s) + fmt.Sprintf(`
+resource "concur_provisioning_mapping" "staff" {
+  source = {
+    %s
+  }
+  attribute_mapping = {
+    %s
+  }
+}
+`, source, strings.Join(lines, "\n    "))
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:      config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(`(?s)` + tc.want),
+				}},
+			})
+		})
+	}
 }
