@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-ldap/ldap/v3"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -445,4 +446,96 @@ func jsonPath(first string, rest ...string) tfjsonpath.Path {
 		p = p.AtMapKey(step)
 	}
 	return p
+}
+
+// The issue's acceptance test with real Terraform: directory group → data source → for_each
+// into concur_user → the users exist in the Concur sandbox; an unchanged directory plans
+// nothing; a member removed from the group plans exactly one destroy, which deactivates them.
+func TestE2EDirectoryGroupForEachIntoConcurUsers(t *testing.T) {
+	tf := newTerraformWorkspace(t)
+	s := newSandbox(t)
+	srv := startTestDirectory(t, ldaptest.Options{})
+	tf.WriteFile(t, "main.tf", directoryProviderConfig(s, directoryBlock(srv.URL, srv.ReaderDN, srv.ReaderPassword,
+		`disabled_filter = "(pwdAccountLockedTime=*)"`))+fmt.Sprintf(`
+data "concur_directory_group" "staff" {
+  dn            = %q
+  attributes    = ["mail", "givenName", "sn", "title"]
+  key_attribute = "employeeNumber"
+}
+
+resource "concur_user" "member" {
+  for_each   = data.concur_directory_group.staff.members
+  emp_id     = each.key
+  login_id   = each.value.attributes.mail
+  email      = each.value.attributes.mail
+  first_name = each.value.attributes.givenName
+  last_name  = each.value.attributes.sn
+  title      = lookup(each.value.attributes, "title", null)
+  active     = !each.value.disabled
+}
+`, dirGroup("staff")))
+
+	tf.Apply(t)
+	want := map[string]struct {
+		login, given, family, title string
+		active                      bool
+	}{
+		"E001": {"alice@example.org", "Alice", "Able", "Controller", true},
+		"E002": {"bob@example.org", "Bob", "Baker", "", true},
+		"E003": {"carol@example.org", "Carol", "Cole", "", false}, // locked in the directory
+		"E004": {"dave@example.org", "Dave", "Dunn", "", true},
+	}
+	if s.UserCount() != len(want) {
+		t.Errorf("the sandbox holds %d users, want %d", s.UserCount(), len(want))
+	}
+	for empID, w := range want {
+		user := sandboxUser(t, s, empID)
+		title, _ := field(user, "title").(string)
+		if field(user, "userName") != w.login || field(user, "name.givenName") != w.given ||
+			field(user, "name.familyName") != w.family || title != w.title || field(user, "active") != w.active {
+			t.Errorf("user %s in the sandbox: %v", empID, user)
+		}
+	}
+
+	if code, plan := tf.PlanExitCode(t); code != 0 {
+		t.Fatalf("a second plan with the directory unchanged is not empty: %s", plan)
+	}
+
+	// bob leaves the group.
+	modifyDirectory(t, srv, ldap.NewModifyRequest(dirGroup("staff"), nil), func(r *ldap.ModifyRequest) {
+		r.Delete("member", []string{dirPerson("bob")})
+	})
+	changes, plan := tf.PlannedChanges(t)
+	if len(changes) != 1 || changes[0].Address != `concur_user.member["E002"]` || strings.Join(changes[0].Actions, ",") != "delete" {
+		t.Fatalf("after bob left the group, want exactly concur_user.member[\"E002\"] destroyed, got %v\n%s", changes, plan)
+	}
+	if !strings.Contains(plan.Stdout, "Plan: 0 to add, 0 to change, 1 to destroy.") {
+		t.Errorf("plan summary: %s", plan.Stdout)
+	}
+
+	tf.Apply(t)
+	if field(sandboxUser(t, s, "E002"), "active") != false {
+		t.Error("bob is still active in Concur after leaving the group")
+	}
+	if field(sandboxUser(t, s, "E001"), "active") != true {
+		t.Error("alice was touched by bob's removal")
+	}
+}
+
+// modifyDirectory applies one change to srv as its administrator.
+func modifyDirectory(t *testing.T, srv *ldaptest.Server, req *ldap.ModifyRequest, change func(*ldap.ModifyRequest)) {
+	t.Helper()
+	conn, err := ldap.DialURL(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	conn.SetTimeout(time.Minute)
+	if err := conn.Bind(srv.AdminDN, srv.AdminPassword); err != nil {
+		t.Fatal(err)
+	}
+	change(req)
+	if err := conn.Modify(req); err != nil {
+		t.Fatalf("modify %s: %v", req.DN, err)
+	}
 }

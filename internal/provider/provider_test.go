@@ -33,7 +33,9 @@ func TestMain(m *testing.M) {
 			setDefaultEnv("TF_ACC_TERRAFORM_PATH", terraform)
 		}
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeE2EProvider()
+	os.Exit(code)
 }
 
 func setDefaultEnv(name, value string) {
