@@ -140,8 +140,10 @@ func (s *Server) Start(addr string) (string, error) {
 	}
 	s.listener = ln
 	s.url = "http://" + ln.Addr().String()
-	s.http = &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.http.Serve(ln) }()
+	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	s.http = srv
+	// srv, not s.http: a Close right after Start sets s.http to nil before this runs.
+	go func() { _ = srv.Serve(ln) }()
 	return s.url, nil
 }
 
