@@ -268,10 +268,13 @@ func (m *directoryGroupDataSourceModel) setResult(result directory.GroupResult, 
 func memberWarnings(groupDN, key string, keyed directory.Keyed, unresolved []string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if n := len(keyed.MissingKey); n > 0 {
+		who := fmt.Sprintf("%d members of %q have no %s, so they cannot be keyed and are not", n, groupDN, key)
+		if n == 1 {
+			who = fmt.Sprintf("1 member of %q has no %s, so it cannot be keyed and is not", groupDN, key)
+		}
 		diags.AddWarning("Group members without "+key+" left out",
-			fmt.Sprintf("%d members of %q have no %s, so they cannot be keyed and are not in members: %s. "+
-				"Give them a %s in the directory, or choose another key_attribute.",
-				n, groupDN, key, listDNs(keyed.MissingKey, warnListLimit), key))
+			fmt.Sprintf("%s in members: %s. Set %s on them in the directory, or choose another key_attribute.",
+				who, listDNs(keyed.MissingKey, warnListLimit), key))
 	}
 	if n := len(keyed.Duplicates); n > 0 {
 		keys := make([]string, 0, n)

@@ -514,6 +514,13 @@ resource "concur_user" "member" {
 	}
 
 	tf.Apply(t)
+	list := runTerraform(t, tf.Dir, "state", "list")
+	if got := strings.Fields(list.Stdout); list.ExitCode != 0 || !slices.Equal(got, []string{
+		"data.concur_directory_group.staff",
+		`concur_user.member["E001"]`, `concur_user.member["E003"]`, `concur_user.member["E004"]`,
+	}) {
+		t.Errorf("state after bob left: %s", list)
+	}
 	if field(sandboxUser(t, s, "E002"), "active") != false {
 		t.Error("bob is still active in Concur after leaving the group")
 	}

@@ -202,7 +202,8 @@ func e2eProvider(t *testing.T) string {
 			return
 		}
 		root := filepath.Join(filepath.Dir(file), "..", "..")
-		dir, err := os.MkdirTemp("", "concur-e2e-provider-")
+		// Shared by every test of the binary, so not t.TempDir(); TestMain removes it.
+		dir, err := os.MkdirTemp("", "concur-e2e-provider-") //nolint:usetesting // outlives the test that builds it
 		if err != nil {
 			e2eBuild.err = err
 			return
