@@ -12,6 +12,17 @@ provider "concur" {
   # Stay well under Concur's limits, whatever -parallelism is.
   requests_per_second = 20
   max_concurrency     = 8
+
+  # The LDAP directory that concur_directory_group reads; every argument can also come from a
+  # CONCUR_DIRECTORY_* environment variable (CONCUR_DIRECTORY_URL, ..._BIND_PASSWORD, ...).
+  directory {
+    url             = "ldaps://ldap.example.com"
+    bind_dn         = "cn=concur-reader,ou=service,dc=example,dc=com"
+    bind_password   = var.directory_bind_password
+    ca_cert_pem     = file("${path.module}/corp-ca.pem")
+    timeout         = "20s"
+    disabled_filter = "(pwdAccountLockedTime=*)"
+  }
 }
 
 variable "concur_client_id" {
@@ -24,6 +35,11 @@ variable "concur_client_secret" {
 }
 
 variable "concur_refresh_token" {
+  type      = string
+  sensitive = true
+}
+
+variable "directory_bind_password" {
   type      = string
   sensitive = true
 }
