@@ -1,0 +1,159 @@
+package provisioning
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/ldapdir"
+)
+
+const (
+	ldapBindDN   = "cn=admin,dc=example,dc=com"
+	ldapPassword = "test-password"
+	channelLDIF  = `dn: dc=example,dc=com
+objectClass: top
+objectClass: dcObject
+objectClass: organization
+dc: example
+o: Example Corp
+
+dn: ou=people,dc=example,dc=com
+objectClass: organizationalUnit
+ou: people
+
+dn: uid=alice,ou=people,dc=example,dc=com
+objectClass: inetOrgPerson
+uid: alice
+cn: Alice Martin
+givenName: Alice
+sn: Martin
+mail: alice@example.com
+employeeNumber: 1001
+title: CFO
+
+dn: uid=bob,ou=people,dc=example,dc=com
+objectClass: inetOrgPerson
+uid: bob
+cn: Bob Stone
+givenName: Bob
+sn: Stone
+mail: bob@example.com
+employeeNumber: 1002
+nsAccountLock: TRUE
+
+dn: uid=carol,ou=people,dc=example,dc=com
+objectClass: inetOrgPerson
+uid: carol
+cn: Carol King
+givenName: Carol
+sn: King
+mail: carol@example.com
+
+dn: uid=dave,ou=people,dc=example,dc=com
+objectClass: inetOrgPerson
+uid: dave
+cn: Dave Ito
+givenName: Dave
+sn: Ito
+mail: dave@example.com
+employeeNumber: 1004
+`
+)
+
+func startDirectory(t *testing.T) *directory.Client {
+	t.Helper()
+	srv, err := ldapdir.Start("127.0.0.1:0", ldapdir.Config{LDIF: channelLDIF, BindDN: ldapBindDN, BindPassword: ldapPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	dir, err := directory.New(directory.Config{
+		URL: srv.URL(), BindDN: ldapBindDN, BindPassword: ldapPassword, DisabledFilter: "(nsAccountLock=TRUE)",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestPlanChannel(t *testing.T) {
+	dir := startDirectory(t)
+	c := newChannel(t, nil)
+	daveID := seedConcurUser(t, c.server, "1004", "dave@example.com", nil)
+	source := Source{Filter: "(objectClass=inetOrgPerson)", BaseDN: peopleBase, Scope: directory.ScopeSub}
+
+	tests := []struct {
+		name          string
+		opts          Options
+		wantChanges   []Change
+		wantBobAbsent bool
+	}{
+		{
+			name: "disabled users skipped",
+			opts: defaultOptions(),
+			wantChanges: []Change{
+				{Kind: ChangeCreate, EmpID: "1001", DN: "uid=alice," + peopleBase},
+				{Kind: ChangeAdopt, EmpID: "1004", DN: "uid=dave," + peopleBase},
+			},
+			wantBobAbsent: true,
+		},
+		{
+			name: "disabled users provisioned inactive",
+			opts: Options{DeprovisionAction: DeprovisionDisable, ProvisionDisabledUsers: true},
+			wantChanges: []Change{
+				{Kind: ChangeCreate, EmpID: "1001", DN: "uid=alice," + peopleBase},
+				{Kind: ChangeCreate, EmpID: "1002", DN: "uid=bob," + peopleBase},
+				{Kind: ChangeAdopt, EmpID: "1004", DN: "uid=dave," + peopleBase},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch := Channel{Source: source, Mapping: c.mapping, Options: tt.opts}
+			plan, desired, err := PlanChannel(c.ctx, c.client, dir, ch, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(plan.Changes, tt.wantChanges) {
+				t.Errorf("changes = %+v, want %+v", plan.Changes, tt.wantChanges)
+			}
+			if want := []string{"uid=carol," + peopleBase}; !reflect.DeepEqual(desired.MissingEmpID, want) {
+				t.Errorf("MissingEmpID = %v, want %v", desired.MissingEmpID, want)
+			}
+			if desired.SourceCount != 4 {
+				t.Errorf("SourceCount = %d, want 4", desired.SourceCount)
+			}
+			if !desired.Users["1002"].Disabled {
+				t.Error("bob is not disabled")
+			}
+			if plan.Users["1004"].ID != daveID {
+				t.Errorf("dave planned with id %q, want the existing %s", plan.Users["1004"].ID, daveID)
+			}
+			bob, planned := plan.Users["1002"]
+			if planned == tt.wantBobAbsent || (planned && bob.Active) {
+				t.Errorf("bob planned %v as %+v", planned, bob)
+			}
+		})
+	}
+}
+
+func TestSourceValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		source  Source
+		wantErr bool
+	}{
+		{"group", Source{GroupDN: "cn=staff,ou=groups,dc=example,dc=com"}, false},
+		{"filter", Source{Filter: "(objectClass=person)", BaseDN: peopleBase}, false},
+		{"both", Source{GroupDN: "cn=staff,ou=groups,dc=example,dc=com", Filter: "(objectClass=person)", BaseDN: peopleBase}, true},
+		{"neither", Source{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.source.Validate(); (err != nil) != tt.wantErr {
+				t.Errorf("Validate() = %v, want error %v", err, tt.wantErr)
+			}
+		})
+	}
+}
