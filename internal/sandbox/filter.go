@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	scimfilter "github.com/scim2/filter-parser/v2"
@@ -178,14 +179,7 @@ func attrKey(p scimfilter.AttributePath) string {
 // attribute to the user record. Unknown attributes and type mismatches are 400
 // invalidFilter, as on Concur.
 func (s *userStore) compileFilter(text string) (*compiledFilter, error) {
-	expr, err := scimfilter.ParseFilter([]byte(text))
-	if err != nil {
-		// Concur documents quotes as optional for id (`id eq 6f1d...`), which the RFC
-		// grammar rejects; quote such values and try once more.
-		if quoted := bareIDValue.ReplaceAllString(text, `$1"$2"`); quoted != text {
-			expr, err = scimfilter.ParseFilter([]byte(quoted))
-		}
-	}
+	expr, err := parsedFilters.parse(text)
 	if err != nil {
 		return nil, invalidFilter("Invalid filter %q: %v", text, err)
 	}
@@ -198,6 +192,45 @@ func (s *userStore) compileFilter(text string) (*compiledFilter, error) {
 		match:      func(u *UserRecord) bool { return match(u) },
 		candidates: indexPlan(expr),
 	}, nil
+}
+
+// filterCache keeps parsed filters by their text. Parsing is by far the dearest part of a
+// search (the grammar library allocates per character), and a provider sends the same batched
+// lookups on every plan; the cache is emptied when full rather than tracking recency.
+type filterCache struct {
+	mu     sync.Mutex
+	parsed map[string]scimfilter.Expression
+}
+
+const filterCacheSize = 4096
+
+var parsedFilters = &filterCache{parsed: map[string]scimfilter.Expression{}}
+
+func (c *filterCache) parse(text string) (scimfilter.Expression, error) {
+	c.mu.Lock()
+	expr, ok := c.parsed[text]
+	c.mu.Unlock()
+	if ok {
+		return expr, nil
+	}
+	expr, err := scimfilter.ParseFilter([]byte(text))
+	if err != nil {
+		// Concur documents quotes as optional for id (`id eq 6f1d...`), which the RFC
+		// grammar rejects; quote such values and try once more.
+		if quoted := bareIDValue.ReplaceAllString(text, `$1"$2"`); quoted != text {
+			expr, err = scimfilter.ParseFilter([]byte(quoted))
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.parsed) >= filterCacheSize {
+		clear(c.parsed)
+	}
+	c.parsed[text] = expr
+	c.mu.Unlock()
+	return expr, nil
 }
 
 // bareIDValue matches `id eq <unquoted value>` (and ne).
