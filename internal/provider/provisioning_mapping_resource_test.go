@@ -392,7 +392,7 @@ resource "concur_provisioning_mapping" "staff" {
 			},
 			{
 				// start_date is create-only: changing the template leaves existing users alone.
-				Config:           strings.Replace(config, `start_date = "2025-01-01"`, `start_date = "2026-06-01"`, 1),
+				Config:            strings.Replace(config, `start_date = "2025-01-01"`, `start_date = "2026-06-01"`, 1),
 				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "E-1001", "enterprise.startDate", "2025-01-01T00:00:00.000")},
 			},
 			{
