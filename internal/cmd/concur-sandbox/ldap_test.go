@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -145,5 +146,42 @@ func TestRunRejectsAMissingLDIF(t *testing.T) {
 	err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-ldap-addr", "127.0.0.1:0", "-ldif", filepath.Join(t.TempDir(), "none.ldif")}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "ldap directory") || !strings.Contains(err.Error(), "none.ldif") {
 		t.Fatalf("want an error naming the service and the file, got %v", err)
+	}
+}
+
+// -ldif-changes: on SIGHUP the file's entries replace the running directory's, as the demo's
+// "next morning" does.
+func TestRunAppliesDirectoryChangesOnHangup(t *testing.T) {
+	changes := filepath.Join(t.TempDir(), "changes.ldif")
+	vars := startWithEnvFile(t, "-ldap-addr", "127.0.0.1:0", "-ldif-changes", changes)
+	if err := os.WriteFile(changes, []byte(`dn: uid=carla.rossi,ou=people,dc=example,dc=com
+objectClass: inetOrgPerson
+uid: carla.rossi
+employeeNumber: 1003
+nsAccountLock: TRUE
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(changes + ".applied"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the changes were not applied after SIGHUP")
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	result, err := directoryFrom(t, vars).GroupMembers(ctx, directory.GroupQuery{
+		DN: "cn=concur-users,ou=groups,dc=example,dc=com", Nested: true, Attributes: []string{"employeeNumber"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if carla := directory.KeyBy(result.Members, "employeeNumber").ByKey["1003"]; !carla.Disabled {
+		t.Errorf("carla (1003) is not disabled after the change: %+v", carla)
 	}
 }

@@ -120,3 +120,28 @@ func (s *Server) Entry(dn string) (Entry, bool) {
 	}
 	return out, true
 }
+
+// Put writes whole entries at run time, all or none: each replaces the entry of the same DN or
+// is added. The demo uses it to apply "the directory the next morning" from an LDIF file.
+func (s *Server) Put(entries ...Entry) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	// Check every DN before changing anything, so a bad file leaves the directory as it was.
+	for _, e := range entries {
+		if _, _, err := normalize(e.DN); err != nil {
+			return fmt.Errorf("%w: %q: %v", ErrInvalidChange, e.DN, err)
+		}
+	}
+	for _, e := range entries {
+		if s.store.get(e.DN) != nil {
+			if err := s.store.delete(e.DN); err != nil {
+				return err
+			}
+		}
+		if err := s.store.add(e); err != nil {
+			return err
+		}
+	}
+	s.store.reindex()
+	return nil
+}

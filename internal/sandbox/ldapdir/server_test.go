@@ -192,3 +192,40 @@ func TestRangedRetrieval(t *testing.T) {
 		t.Errorf("a short attribute is not ranged: got %s", got.Name)
 	}
 }
+
+func TestPutReplacesOrAddsWholeEntries(t *testing.T) {
+	srv := startServer(t, DemoConfig())
+	emma := "uid=emma.schmidt,ou=people,dc=example,dc=com"
+	changes, err := ParseLDIF(`dn: ` + emma + `
+objectClass: inetOrgPerson
+uid: emma.schmidt
+sn: Schmidt-Weber
+
+dn: uid=ivy.chen,ou=people,dc=example,dc=com
+objectClass: inetOrgPerson
+uid: ivy.chen
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Put(changes...); err != nil {
+		t.Fatal(err)
+	}
+	entry, _ := srv.Entry(emma)
+	if got := entry.Values("sn"); len(got) != 1 || got[0] != "Schmidt-Weber" {
+		t.Errorf("emma's sn = %v, want the replacement's", got)
+	}
+	if got := entry.Values("givenName"); len(got) != 0 {
+		t.Errorf("emma kept givenName %v; a put replaces the whole entry", got)
+	}
+	if _, ok := srv.Entry("uid=ivy.chen,ou=people,dc=example,dc=com"); !ok {
+		t.Error("the new entry was not added")
+	}
+	// A bad DN anywhere in the batch changes nothing.
+	if err := srv.Put(Entry{DN: emma}, Entry{DN: "not a dn"}); err == nil {
+		t.Error("a put with an invalid DN succeeded")
+	}
+	if entry, _ := srv.Entry(emma); len(entry.Values("sn")) != 1 {
+		t.Error("a failed put changed the directory")
+	}
+}
