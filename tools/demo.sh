@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The demo: start the bundled Concur sandbox, apply examples/demo with the freshly built
-# provider, show the users, prove a second plan is empty, then stop the sandbox.
+# The demo: start the bundled Concur sandbox and LDAP directory, provision the directory's
+# concur-users group with a concur_provisioning_mapping, change the directory "the next
+# morning", show the per-user plan, apply it, and prove the plan after that is empty.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+demo="$root/examples/demo"
 export PATH="$root/.tools/bin:$PATH"
 export CHECKPOINT_DISABLE=1
 work="$(mktemp -d)"
@@ -15,21 +17,25 @@ cleanup() {
 trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+wait_for() { # wait_for FILE WHAT: up to 10 s
+  for _ in $(seq 1 100); do
+    [ -e "$1" ] && return 0
+    kill -0 "$sandbox_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$2 did not happen"; cat "$work/sandbox.log"; exit 1
+}
 
-step "Starting the Concur sandbox"
+step "Starting the Concur sandbox and the LDAP directory"
 go build -o "$work/concur-sandbox" "$root/internal/cmd/concur-sandbox"
-"$work/concur-sandbox" -addr 127.0.0.1:0 -seed "$root/examples/demo/concur-seed.json" \
+"$work/concur-sandbox" -addr 127.0.0.1:0 -seed "$demo/concur-seed.json" \
+  -ldap-addr 127.0.0.1:0 -ldif-changes "$work/changes.ldif" \
   -env-file "$work/sandbox.env" -ready-file "$work/ready" >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
-for _ in $(seq 1 100); do
-  [ -s "$work/ready" ] && break
-  kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log"; exit 1; }
-  sleep 0.1
-done
-[ -s "$work/ready" ] || { echo "the sandbox did not start"; cat "$work/sandbox.log"; exit 1; }
+wait_for "$work/ready" "the sandbox start"
 # shellcheck disable=SC1091
 source "$work/sandbox.env"
-echo "sandbox at $CONCUR_BASE_URL"
+echo "Concur sandbox at $CONCUR_BASE_URL (bob.nguyen, 1002, already has an account); directory at $CONCUR_DIRECTORY_URL"
 
 # dev_overrides makes Terraform use the provider just built in bin/, with no registry.
 cat >"$work/dev.tfrc" <<TFRC
@@ -42,21 +48,33 @@ provider_installation {
 TFRC
 export TF_CLI_CONFIG_FILE="$work/dev.tfrc"
 mkdir "$work/config"
-cp "$root"/examples/demo/*.tf "$work/config/"
-tf() { terraform -chdir="$work/config" "$@"; }
+cp "$demo/main.tf" "$work/config/"
+tf() { terraform -chdir="$work/config" "$@" -no-color 2>&1 | grep -v -e "Provider development overrides" -e "^ - terraform-concur/concur in" -e "The behavior may therefore" -e "versions may not be fully" -e "published releases." -e "^$" -e "^╷" -e "^╵" || true; }
 
-step "terraform apply: import 100001 by emp_id, create 100002 and 100003"
-tf apply -auto-approve -no-color 2>&1 | grep -v "Provider development overrides" | sed -n '/Terraform will perform/,$p'
+step "Day 1, terraform apply: the group's members are provisioned (bob is linked, not duplicated)"
+tf apply -auto-approve | sed -n '/Warning:/,/Apply complete/p'
 
-step "The users now in Concur"
-tf output -no-color users
+step "The users the channel manages"
+terraform -chdir="$work/config" output -no-color users
+
+step "Next morning in the directory: carla is locked, farid joins the group, emma's last name changes"
+cp "$demo/next-morning.ldif" "$work/changes.ldif"
+kill -HUP "$sandbox_pid"
+wait_for "$work/changes.ldif.applied" "the directory change"
+
+step "terraform plan: exactly those three users change"
+tf plan | sed -n '/Terraform will perform/,$p'
+
+step "terraform apply"
+tf apply -auto-approve | grep -E "Apply complete|Warning: Provisioning"
+terraform -chdir="$work/config" output -no-color users
 
 step "terraform plan again: nothing to change"
 set +e
-tf plan -detailed-exitcode -no-color >"$work/plan.txt" 2>&1
+terraform -chdir="$work/config" plan -detailed-exitcode -no-color >"$work/plan.txt" 2>&1
 code=$?
 set -e
 grep -E "No changes|Plan:" "$work/plan.txt" || true
-if [ "$code" -ne 0 ]; then echo "the second plan was not empty (exit $code)"; cat "$work/plan.txt"; exit 1; fi
+if [ "$code" -ne 0 ]; then echo "the last plan was not empty (exit $code)"; cat "$work/plan.txt"; exit 1; fi
 
 step "Demo finished"

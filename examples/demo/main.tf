@@ -1,43 +1,37 @@
-# The demo: one user who already exists in Concur is imported by emp_id, two new users are
-# created and report to her. `make demo` runs this against the bundled sandbox.
+# The demo: one provisioning channel from the bundled LDAP directory's concur-users group
+# (with its nested finance group) into the bundled Concur sandbox. `make demo` runs it.
 terraform {
   required_providers {
     concur = { source = "terraform-concur/concur" }
   }
 }
 
-# Credentials come from the CONCUR_* environment variables the sandbox prints.
+# Concur credentials and the directory connection come from the CONCUR_* environment
+# variables the sandbox prints.
 provider "concur" {}
 
-import {
-  to = concur_user.people["100001"]
-  id = "100001"
-}
+resource "concur_provisioning_mapping" "staff" {
+  source = {
+    group_dn = "cn=concur-users,ou=groups,dc=example,dc=com"
+    nested   = true
+  }
 
-locals {
-  people = {
-    "100001" = { login = "grace.hopper@example.com", first = "Grace", last = "Hopper", title = "Chief Engineer", manager = null }
-    "100002" = { login = "alan.turing@example.com", first = "Alan", last = "Turing", title = "Engineer", manager = "100001" }
-    "100003" = { login = "ada.lovelace@example.com", first = "Ada", last = "Lovelace", title = "Analyst", manager = "100001" }
+  attribute_mapping = {
+    emp_id     = "{employeeNumber}"
+    login_id   = "{mail|lower}"
+    email      = "{mail|lower}"
+    first_name = "{givenName}"
+    last_name  = "{sn}"
+    title      = "{title|default:Employee}"
+    department = "{departmentNumber}"
   }
 }
 
-resource "concur_user" "people" {
-  for_each       = local.people
-  emp_id         = each.key
-  login_id       = each.value.login
-  email          = each.value.login
-  first_name     = each.value.first
-  last_name      = each.value.last
-  title          = each.value.title
-  department     = "Engineering"
-  manager_emp_id = each.value.manager
-}
-
 output "users" {
-  description = "The managed Concur users, by emp_id."
+  description = "The users the channel manages, by emp_id."
   value = {
-    for emp_id, user in concur_user.people :
-    emp_id => "${user.display_name} <${user.login_id}>, ${user.title}, active=${user.active}, id=${user.id}"
+    for emp_id, user in concur_provisioning_mapping.staff.users :
+    emp_id => format("%-20s %-26s %-6s %s", "${user.attributes.first_name} ${user.attributes.last_name}",
+    user.attributes.title, user.attributes.department, user.active ? "active" : "disabled")
   }
 }

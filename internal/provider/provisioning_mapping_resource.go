@@ -397,8 +397,8 @@ func sourceWarnings(desired provisioning.Desired) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if len(desired.MissingEmpID) > 0 {
 		diags.AddWarning("Directory entries without an emp_id",
-			fmt.Sprintf("%d entries of the source render an empty emp_id and are not provisioned: %s. Fill the directory attribute emp_id is mapped from.",
-				len(desired.MissingEmpID), listSome(desired.MissingEmpID, listedEmpIDs)))
+			fmt.Sprintf("%s of the source rendered an empty emp_id and %s not provisioned: %s. Fill the directory attribute that emp_id is mapped from.",
+				count(len(desired.MissingEmpID), "entry", "entries"), pick(len(desired.MissingEmpID), "is", "are"), listSome(desired.MissingEmpID, listedEmpIDs)))
 	}
 	if len(desired.DuplicateEmpIDs) > 0 {
 		var lines []string
@@ -429,6 +429,9 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 		if len(deprovisions) > 0 {
 			detail += "\n" + listSome(deprovisions, listedEmpIDs)
 		}
+		if len(plan.SkippedDisabled) > 0 {
+			detail += "\nnot provisioned, disabled in the directory (provision_disabled_users is off): " + listSome(plan.SkippedDisabled, listedEmpIDs)
+		}
 		diags.AddWarning("Provisioning: "+plan.Summary(), detail)
 	}
 	if len(renames) > 0 {
@@ -448,7 +451,7 @@ func addFailures(diags *diag.Diagnostics, action string, failures []provisioning
 	for _, failure := range failures {
 		lines = append(lines, failure.Error())
 	}
-	diags.AddError(fmt.Sprintf("Could not %s %d users", action, len(failures)),
+	diags.AddError(fmt.Sprintf("Could not %s %s", action, count(len(failures), "user", "users")),
 		"The users not listed here succeeded and are recorded in state; apply again to retry only these:\n"+strings.Join(lines, "\n"))
 }
 

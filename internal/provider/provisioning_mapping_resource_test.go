@@ -291,7 +291,7 @@ func TestAccProvisioningMapping_partialFailureThenCleanReapply(t *testing.T) {
 			{
 				PreConfig:   func() { s.SetFaults(sandbox.Faults{ErrorRate: 0.2, ErrorStatus: 503}) },
 				Config:      config,
-				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)Could not provision 1 users.*create emp_id "1003".*9999`)),
+				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)Could not provision 1 user.*create emp_id "1003".*9999`)),
 			},
 			{
 				// The manager now exists: the replacement creates only cid.

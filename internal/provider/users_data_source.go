@@ -81,8 +81,8 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if len(withoutEmpID) > 0 {
 		sort.Strings(withoutEmpID)
 		resp.Diagnostics.AddWarning("Users without an employee ID left out",
-			fmt.Sprintf("%d Concur users have no emp_id and cannot be keyed or managed: %s. Give them an employee ID in Concur to include them.",
-				len(withoutEmpID), listSome(withoutEmpID, 20)))
+			fmt.Sprintf("%s without an emp_id cannot be keyed or managed: %s. Give them an employee ID in Concur to include them.",
+				count(len(withoutEmpID), "Concur user", "Concur users"), listSome(withoutEmpID, 20)))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
 	d.data.warnIfTokenRotated(&resp.Diagnostics)

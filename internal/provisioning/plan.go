@@ -68,6 +68,9 @@ type Plan struct {
 	Changes []Change
 	// Unchanged counts managed users the plan leaves as they are.
 	Unchanged int
+	// SkippedDisabled lists the emp_ids of disabled directory users that are not provisioned
+	// (provision_disabled_users is off and they are not managed).
+	SkippedDisabled []string
 }
 
 // GuardError stops a plan that would deprovision more users than allowed.
@@ -98,7 +101,10 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 	renames := findRenames(desired, managed)
 	for empID, want := range desired.Users {
 		if want.Disabled && !opts.ProvisionDisabledUsers {
-			continue // handled as a leaver below, or never provisioned
+			if _, ok := managed[empID]; !ok {
+				plan.SkippedDisabled = append(plan.SkippedDisabled, empID)
+			}
+			continue // a managed one is deprovisioned below
 		}
 		if previous, renamed := renames[empID]; renamed {
 			current := managed[previous]
@@ -147,6 +153,7 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 		}
 	}
 	sort.Slice(plan.Changes, func(i, j int) bool { return plan.Changes[i].EmpID < plan.Changes[j].EmpID })
+	sort.Strings(plan.SkippedDisabled)
 	if deprovisioned := plan.deprovisioned(); len(deprovisioned) > opts.MaxDeprovisions {
 		return nil, &GuardError{
 			Reason: fmt.Sprintf("the plan would %s %d users, more than max_deprovisions (%d)",
@@ -275,5 +282,8 @@ func (p *Plan) Summary() string {
 		}
 	}
 	parts = append(parts, fmt.Sprintf("%s %d", changeUnchanged, p.Unchanged))
+	if len(p.SkippedDisabled) > 0 {
+		parts = append(parts, fmt.Sprintf("not provisioned (disabled) %d", len(p.SkippedDisabled)))
+	}
 	return strings.Join(parts, ", ")
 }

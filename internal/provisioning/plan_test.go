@@ -194,6 +194,9 @@ func TestPlanUsersDisabledNewUser(t *testing.T) {
 		if len(plan.Users) != 0 || len(plan.Changes) != 0 {
 			t.Errorf("plan = %+v, want nothing planned", plan)
 		}
+		if !reflect.DeepEqual(plan.SkippedDisabled, []string{"E1"}) || plan.Summary() != "unchanged 0, not provisioned (disabled) 1" {
+			t.Errorf("skipped %v, summary %q; want E1 reported as not provisioned", plan.SkippedDisabled, plan.Summary())
+		}
 	})
 	t.Run("created inactive with provision_disabled_users", func(t *testing.T) {
 		opts := defaultOptions()
