@@ -17,23 +17,29 @@ type Keyed struct {
 // KeyBy indexes entries by the first value of attribute (which should be one
 // of the attributes they were read with).
 func KeyBy(entries []Entry, attribute string) Keyed {
+	return KeyByFunc(entries, func(entry Entry) string { return entry.Value(attribute) })
+}
+
+// KeyByFunc indexes entries by the key that key computes for each, such as an
+// employee ID rendered from a template; an empty key is a missing one.
+func KeyByFunc(entries []Entry, key func(Entry) string) Keyed {
 	keyed := Keyed{ByKey: map[string]Entry{}, Duplicates: map[string][]string{}}
 	for _, entry := range entries {
-		key := entry.Value(attribute)
-		if key == "" {
+		value := key(entry)
+		if value == "" {
 			keyed.MissingKey = append(keyed.MissingKey, entry.DN)
 			continue
 		}
-		if dns, dup := keyed.Duplicates[key]; dup {
-			keyed.Duplicates[key] = append(dns, entry.DN)
+		if dns, dup := keyed.Duplicates[value]; dup {
+			keyed.Duplicates[value] = append(dns, entry.DN)
 			continue
 		}
-		if first, taken := keyed.ByKey[key]; taken {
-			keyed.Duplicates[key] = []string{first.DN, entry.DN}
-			delete(keyed.ByKey, key)
+		if first, taken := keyed.ByKey[value]; taken {
+			keyed.Duplicates[value] = []string{first.DN, entry.DN}
+			delete(keyed.ByKey, value)
 			continue
 		}
-		keyed.ByKey[key] = entry
+		keyed.ByKey[value] = entry
 	}
 	sort.Strings(keyed.MissingKey)
 	return keyed

@@ -1,7 +1,6 @@
 package provisioning
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
@@ -28,32 +27,23 @@ type Desired struct {
 	DuplicateEmpIDs map[string][]string
 }
 
-// DesiredUsers renders every entry through the mapping.
+// DesiredUsers renders every entry through the mapping and keys it by the emp_id it renders.
 func DesiredUsers(entries []directory.Entry, mapping *Mapping) Desired {
-	desired := Desired{
-		Users:           make(map[string]DesiredUser, len(entries)),
-		SourceCount:     len(entries),
-		DuplicateEmpIDs: map[string][]string{},
-	}
-	for _, entry := range entries {
+	rendered := make(map[string]map[string]string, len(entries)) // by DN
+	keyed := directory.KeyByFunc(entries, func(entry directory.Entry) string {
 		attributes := mapping.Render(entryValues(entry))
-		empID := attributes[AttrEmpID]
-		if empID == "" {
-			desired.MissingEmpID = append(desired.MissingEmpID, entry.DN)
-			continue
-		}
-		if dns, duplicate := desired.DuplicateEmpIDs[empID]; duplicate {
-			desired.DuplicateEmpIDs[empID] = append(dns, entry.DN)
-			continue
-		}
-		if first, taken := desired.Users[empID]; taken {
-			desired.DuplicateEmpIDs[empID] = []string{first.DN, entry.DN}
-			delete(desired.Users, empID)
-			continue
-		}
-		desired.Users[empID] = DesiredUser{EmpID: empID, DN: entry.DN, Disabled: entry.Disabled, Attributes: attributes}
+		rendered[entry.DN] = attributes
+		return attributes[AttrEmpID]
+	})
+	desired := Desired{
+		Users:           make(map[string]DesiredUser, len(keyed.ByKey)),
+		SourceCount:     len(entries),
+		MissingEmpID:    keyed.MissingKey,
+		DuplicateEmpIDs: keyed.Duplicates,
 	}
-	sort.Strings(desired.MissingEmpID)
+	for empID, entry := range keyed.ByKey {
+		desired.Users[empID] = DesiredUser{EmpID: empID, DN: entry.DN, Disabled: entry.Disabled, Attributes: rendered[entry.DN]}
+	}
 	return desired
 }
 
