@@ -201,15 +201,7 @@ func TestRenewsOnceAfterTokensAreRevoked(t *testing.T) {
 	}
 	s.ExpireTokens()
 	s.ResetCounters()
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Go(func() {
-			if _, err := c.GetUser(context.Background(), user.ID); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
+	readConcurrently(t, c, user.ID, 20)
 	if n := s.Counters()[endpointToken]; n != 1 {
 		t.Errorf("%d token requests after the tokens were revoked; 20 concurrent 401s need one renewal", n)
 	}
@@ -226,15 +218,7 @@ func TestRetriesThrottledRequestsAfterRetryAfter(t *testing.T) {
 	c.retry.maxRetries = 10 // 30 goroutines competing for 10 slots a second may lose a few rounds
 	s.SetRateLimit(10, time.Second)
 	s.ResetCounters()
-	var wg sync.WaitGroup
-	for range 30 {
-		wg.Go(func() {
-			if _, err := c.GetUser(context.Background(), user.ID); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
+	readConcurrently(t, c, user.ID, 30)
 	t.Logf("%d GET requests for 30 reads under a 10/s server limit", s.Counters()[endpointGet])
 	if n := s.Counters()[endpointGet]; n <= 30 {
 		t.Errorf("%d requests for 30 reads over a 10/s limit; expected throttled ones to be retried", n)
@@ -252,15 +236,7 @@ func TestClientRateLimitAvoidsThrottling(t *testing.T) {
 	}
 	s.SetRateLimit(25, time.Second)
 	s.ResetCounters()
-	var wg sync.WaitGroup
-	for range 40 {
-		wg.Go(func() {
-			if _, err := c.GetUser(context.Background(), user.ID); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
+	readConcurrently(t, c, user.ID, 40)
 	if n := s.Counters()[endpointGet]; n != 40 {
 		t.Errorf("%d requests for 40 reads; the client's own limit should have kept every one under the server's", n)
 	}
@@ -595,4 +571,18 @@ func TestStaleStoredTokenFallsBackToConfiguredOne(t *testing.T) {
 	if !strings.Contains(logged.String(), "credential refused") || strings.Contains(logged.String(), "revoked-long-ago") {
 		t.Errorf("log:\n%s", logged.String())
 	}
+}
+
+// readConcurrently reads one user n times at once, failing the test on any error.
+func readConcurrently(t *testing.T, c *Client, id string, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			if _, err := c.GetUser(context.Background(), id); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
 }
