@@ -434,6 +434,15 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 		}
 		diags.AddWarning("Provisioning: "+plan.Summary(), detail)
 	}
+	if len(plan.Invalid) > 0 {
+		lines := make([]string, 0, len(plan.Invalid))
+		for _, invalid := range plan.Invalid {
+			lines = append(lines, fmt.Sprintf("%s (%s): %s", invalid.EmpID, invalid.DN, invalid.Reason))
+		}
+		diags.AddWarning("Directory users with values Concur would refuse",
+			"These users are neither created nor changed (a managed one keeps its current Concur values) until the directory is corrected:\n"+
+				listSome(lines, listedEmpIDs))
+	}
 	if len(renames) > 0 {
 		diags.AddWarning("Employee IDs changed in the directory",
 			"These directory entries now carry a different emp_id; the same Concur users are updated in place, not disabled and recreated: "+

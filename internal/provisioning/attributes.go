@@ -1,6 +1,7 @@
 package provisioning
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
@@ -50,6 +51,50 @@ var userFields = map[string]func(*concur.User) *string{
 	AttrStartDate:         func(u *concur.User) *string { return &u.StartDate },
 	AttrTerminationDate:   func(u *concur.User) *string { return &u.TerminationDate },
 	AttrExternalID:        func(u *concur.User) *string { return &u.ExternalID },
+}
+
+// attributeRules are Concur's rules for each attribute's value, checked on rendered values so
+// one bad directory entry is reported at plan time instead of failing at apply.
+var attributeRules = map[string]func(string) error{
+	AttrEmpID:             concur.CheckEmployeeNumber,
+	AttrLoginID:           concur.CheckUserName,
+	AttrEmail:             concur.CheckEmail,
+	AttrFirstName:         maxLength(concur.MaxGivenName),
+	AttrLastName:          maxLength(concur.MaxFamilyName),
+	AttrMiddleName:        maxLength(concur.MaxMiddleName),
+	AttrNickName:          maxLength(concur.MaxNickName),
+	AttrTitle:             maxLength(concur.MaxTitle),
+	AttrDepartment:        maxLength(concur.MaxDepartment),
+	AttrCostCenter:        maxLength(concur.MaxCostCenter),
+	AttrDivision:          maxLength(concur.MaxDivision),
+	AttrManagerEmpID:      concur.CheckEmployeeNumber,
+	AttrPreferredLanguage: concur.CheckLanguage,
+	AttrTimezone:          concur.CheckTimezone,
+	AttrStartDate:         concur.CheckDate,
+	AttrTerminationDate:   concur.CheckDate,
+	AttrExternalID:        maxLength(concur.MaxExternalID),
+}
+
+func maxLength(limit int) func(string) error {
+	return func(value string) error { return concur.CheckLength(value, limit) }
+}
+
+// CheckAttributes checks rendered values against Concur's rules: required attributes must not
+// be empty, and a value that is set must be one Concur accepts. It names the first bad one.
+func CheckAttributes(attributes map[string]string) error {
+	for _, name := range RequiredAttributes {
+		if attributes[name] == "" {
+			return fmt.Errorf("%s is empty, and Concur requires it", name)
+		}
+	}
+	for _, name := range sortedKeys(attributes) {
+		if value := attributes[name]; value != "" {
+			if err := attributeRules[name](value); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // caseInsensitiveAttributes are compared without regard to case, as Concur does.

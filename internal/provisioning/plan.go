@@ -68,9 +68,17 @@ type Plan struct {
 	Changes []Change
 	// Unchanged counts managed users the plan leaves as they are.
 	Unchanged int
+	// Invalid lists the directory users whose rendered values Concur would refuse; they are
+	// neither created nor changed until the directory is corrected.
+	Invalid []InvalidUser
 	// SkippedDisabled lists the emp_ids of disabled directory users that are not provisioned
 	// (provision_disabled_users is off and they are not managed).
 	SkippedDisabled []string
+}
+
+// InvalidUser is a directory user the plan leaves alone because of a value Concur would refuse.
+type InvalidUser struct {
+	EmpID, DN, Reason string
 }
 
 // GuardError stops a plan that would deprovision more users than allowed.
@@ -98,7 +106,8 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 	}
 
 	plan := &Plan{Users: make(map[string]ManagedUser, len(managed)+len(desired.Users))}
-	renames := findRenames(desired, managed)
+	desired = plan.setAsideInvalid(desired, managed)
+	renames := findRenames(desired, managed, plan.Users)
 	for empID, want := range desired.Users {
 		if want.Disabled && !opts.ProvisionDisabledUsers {
 			if _, ok := managed[empID]; !ok {
@@ -165,6 +174,28 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 	return plan, nil
 }
 
+// setAsideInvalid takes out the directory users whose rendered values Concur would refuse, and
+// reports them: a managed one is kept exactly as it is (never deprovisioned for a bad value),
+// a new one is not created. It returns the desired users that remain.
+func (p *Plan) setAsideInvalid(desired Desired, managed map[string]ManagedUser) Desired {
+	valid := desired
+	valid.Users = make(map[string]DesiredUser, len(desired.Users))
+	for empID, want := range desired.Users {
+		err := CheckAttributes(want.Attributes)
+		if err == nil {
+			valid.Users[empID] = want
+			continue
+		}
+		p.Invalid = append(p.Invalid, InvalidUser{EmpID: empID, DN: want.DN, Reason: err.Error()})
+		if current, ok := managed[empID]; ok {
+			p.Users[empID] = current
+			p.Unchanged++
+		}
+	}
+	sort.Slice(p.Invalid, func(i, j int) bool { return p.Invalid[i].EmpID < p.Invalid[j].EmpID })
+	return valid
+}
+
 // planExisting is the planned state of a user Concur already has: the mapped values, except
 // that create-only attributes keep what Concur holds and case-only differences of login ID and
 // e-mail are no change.
@@ -206,14 +237,17 @@ func (p *Plan) recordUpdate(current, next ManagedUser) {
 	}
 }
 
-// findRenames pairs a managed user who left the source with a new emp_id from the same
-// directory entry (same DN, or else the same login ID): an emp_id change, not a leaver and a
-// joiner. It returns new emp_id → previous emp_id.
-func findRenames(desired Desired, managed map[string]ManagedUser) map[string]string {
+// findRenames pairs a managed user who left the source (and is not kept as it is) with a new
+// emp_id from the same directory entry (same DN, or else the same login ID): an emp_id change,
+// not a leaver and a joiner. It returns new emp_id → previous emp_id.
+func findRenames(desired Desired, managed, kept map[string]ManagedUser) map[string]string {
 	leaversByDN := map[string]string{}
 	leaversByLogin := map[string]string{}
 	for empID, current := range managed {
 		if _, stays := desired.Users[empID]; stays {
+			continue
+		}
+		if _, isKept := kept[empID]; isKept {
 			continue
 		}
 		leaversByDN[strings.ToLower(current.DN)] = empID

@@ -476,3 +476,49 @@ func BenchmarkPlanUsers(b *testing.B) {
 		}
 	}
 }
+
+// A directory value Concur would refuse is reported at plan time: a new user is not created, a
+// managed one is kept exactly as it is (never deprovisioned for it), and the rest of the plan
+// goes on.
+func TestPlanUsersSetsAsideValuesConcurWouldRefuse(t *testing.T) {
+	mapping := testMapping(t)
+	before := DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping)
+	managed := managedFromDesired(before, "id-")
+	desired := DesiredUsers([]directory.Entry{
+		person("a", "E1", map[string]string{"mail": "not an address", "title": "Lead"}),
+		person("b", "E2", map[string]string{"title": "Lead"}),
+		person("c", "E3", map[string]string{"givenName": strings.Repeat("x", 33)}),
+	}, mapping)
+
+	plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
+
+	if !reflect.DeepEqual(plan.Users["E1"], managed["E1"]) {
+		t.Errorf("E1 planned %+v, want it kept as managed %+v", plan.Users["E1"], managed["E1"])
+	}
+	if _, created := plan.Users["E3"]; created {
+		t.Error("E3, whose first name is too long for Concur, is planned")
+	}
+	if got := changesByEmpID(t, plan); len(got) != 1 || got["E2"].Kind != ChangeUpdate {
+		t.Errorf("changes %+v, want only E2's update", plan.Changes)
+	}
+	if len(plan.Invalid) != 2 || plan.Invalid[0].EmpID != "E1" || !strings.Contains(plan.Invalid[0].Reason, "email") ||
+		plan.Invalid[1].EmpID != "E3" || !strings.Contains(plan.Invalid[1].Reason, "first_name") {
+		t.Errorf("invalid = %+v, want E1 (email) and E3 (first_name)", plan.Invalid)
+	}
+}
+
+func TestCheckAttributes(t *testing.T) {
+	valid := map[string]string{AttrEmpID: "E1", AttrLoginID: "a@example.com", AttrEmail: "a@example.com", AttrFirstName: "A", AttrLastName: "B", AttrTitle: ""}
+	if err := CheckAttributes(valid); err != nil {
+		t.Fatalf("valid attributes refused: %v", err)
+	}
+	for name, value := range map[string]string{
+		AttrLastName: "", AttrLoginID: "a b@example.com", AttrTimezone: "Mars/Base", AttrStartDate: "2025-13-01", AttrCostCenter: strings.Repeat("c", 26),
+	} {
+		bad := maps.Clone(valid)
+		bad[name] = value
+		if err := CheckAttributes(bad); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s = %q: error %v, want one naming %s", name, value, err, name)
+		}
+	}
+}
