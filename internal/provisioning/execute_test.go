@@ -331,18 +331,24 @@ func TestApplyCreatesManagersFirst(t *testing.T) {
 	}
 }
 
-// Concur refuses one create and one update: the others succeed, the refused create stays
-// unrecorded and the refused update keeps its prior entry, each failure with Concur's reason.
+// Concur refuses one create and one update (their login ID belongs to a user outside the
+// channel, which only Concur knows): the others succeed, the refused create stays unrecorded
+// and the refused update keeps its prior entry, each failure with Concur's reason.
 func TestApplyPartialFailureKeepsSuccesses(t *testing.T) {
 	c := newChannel(t, nil)
 	c.sync(person("a", "E1", nil), person("b", "E2", nil))
 	prior := c.recorded["E2"]
+	if err := c.server.LoadUsersJSON(strings.NewReader(`[{"userName": "taken@example.com", "active": true,
+		"name": {"givenName": "Tak", "familyName": "En"}, "emails": [{"value": "taken@example.com", "type": "work"}],
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": "X9"}}]`)); err != nil {
+		t.Fatal(err)
+	}
 
 	plan := c.plan(
 		person("a", "E1", map[string]string{"title": "Lead"}),
-		person("b", "E2", map[string]string{"mail": "not an address", "title": "Lead"}),
+		person("b", "E2", map[string]string{"mail": "taken@example.com", "title": "Lead"}),
 		person("c", "E3", nil),
-		person("d", "E4", map[string]string{"mail": "also not an address"}),
+		person("d", "E4", map[string]string{"mail": "taken@example.com"}),
 	)
 	failures := c.apply(plan)
 
@@ -358,8 +364,8 @@ func TestApplyPartialFailureKeepsSuccesses(t *testing.T) {
 			t.Errorf("failure %d = %s %s, want %s %s", i, got.Kind, got.EmpID, want.kind, want.empID)
 		}
 		var apiErr *concur.APIError
-		if !errors.As(got.Err, &apiErr) || apiErr.StatusCode != 400 {
-			t.Errorf("failure %s: %v, want Concur's 400", got.EmpID, got.Err)
+		if !errors.As(got.Err, &apiErr) || apiErr.StatusCode != 409 {
+			t.Errorf("failure %s: %v, want Concur's 409", got.EmpID, got.Err)
 		}
 		if !strings.Contains(got.Error(), want.empID) || !strings.Contains(got.Error(), "userName") {
 			t.Errorf("failure message %q names neither the emp_id nor Concur's reason", got.Error())
