@@ -176,9 +176,13 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 				},
 			},
 			{
-				// Drift: a title changed by hand and a user deleted in Concur are put back.
+				// Drift: a title changed by hand, a user deactivated by hand and a user deleted in
+				// Concur are all put back.
 				PreConfig: func() {
 					if err := s.ModifyUser("1001", map[string]any{"title": "Changed by hand"}); err != nil {
+						t.Fatal(err)
+					}
+					if err := s.ModifyUser("1002", map[string]any{"active": false}); err != nil {
 						t.Fatal(err)
 					}
 					if !s.DeleteUserByEmployeeNumber("1004") {
@@ -192,6 +196,7 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "1001", "title", "Senior Analyst"),
+					expectField(s, "1002", "active", true),
 					expectField(s, "1004", "active", true),
 				},
 			},
@@ -470,5 +475,46 @@ resource "concur_provisioning_mapping" "staff" {
 				}},
 			})
 		})
+	}
+}
+
+// What a reviewer reads in `terraform plan`: the per-user diff, the one-line summary with the
+// reason of each deprovision, the emp_id change, and the entries that cannot be provisioned.
+// terraform-plugin-testing cannot see warnings, so this runs the real terraform.
+func TestE2EProvisioningMappingPlanTellsWhoChangesAndWhy(t *testing.T) {
+	tf := newTerraformWorkspace(t)
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	people := append([]dirPersonSpec{{uid: "nokey", given: "No", family: "Key"}}, mappingPeople...)
+	srv.Load(t, directoryLDIF(people, mappingGroups))
+	changeDirectory(t, srv, modify(dirGroup("staff"), func(r *ldap.ModifyRequest) { r.Add("member", []string{dirPerson("nokey")}) }))
+	tf.WriteFile(t, "main.tf", mappingConfig(s, srv))
+	tf.Apply(t)
+
+	changeDirectory(t, srv,
+		modify(dirPerson("cid"), func(r *ldap.ModifyRequest) { r.Add("pwdAccountLockedTime", []string{"20250101000000Z"}) }),
+		modify(dirPerson("ann"), func(r *ldap.ModifyRequest) { r.Replace("sn", []string{"Able-Baker"}) }),
+		modify(dirPerson("ben"), func(r *ldap.ModifyRequest) { r.Replace("employeeNumber", []string{"2002"}) }),
+		modify(dirGroup("staff"), func(r *ldap.ModifyRequest) { r.Add("member", []string{dirPerson("dan")}) }),
+	)
+	plan := tf.Run(t, "plan", "-no-color")
+	if plan.ExitCode != 0 {
+		t.Fatalf("plan failed: %s", plan)
+	}
+	output := strings.Join(strings.Fields(plan.Stdout+plan.Stderr), " ")
+	for _, want := range []string{
+		`Provisioning: create 1, update 1, change emp_id 1, disable 1, unchanged 0`,
+		`disable 1003: disabled in the directory`,
+		`~ "last_name" = "Able" -> "Able-Baker"`,
+		`+ "1004" = {`,
+		`- "1002" = {`,
+		`+ "2002" = {`,
+		`Employee IDs changed in the directory`,
+		`1002 -> 2002 (` + dirPerson("ben") + `)`,
+		`1 entry of the source rendered an empty emp_id and is not provisioned: ` + dirPerson("nokey"),
+	} {
+		if !strings.Contains(output, want) {
+			t.Errorf("the plan does not say %q:\n%s", want, plan.Stdout+plan.Stderr)
+		}
 	}
 }
