@@ -21,7 +21,7 @@ func (c *Client) disabledIn(ctx context.Context, s *session, base string, scope 
 		return nil, err
 	}
 	for _, r := range raw {
-		disabled[normalizeDN(r.DN)] = true
+		disabled[NormalizeDN(r.DN)] = true
 	}
 	return disabled, nil
 }

@@ -40,7 +40,7 @@ func project(raw *ldap.Entry, requested []string) Entry {
 }
 
 func sortByDN(entries []Entry) {
-	sort.Slice(entries, func(i, j int) bool { return normalizeDN(entries[i].DN) < normalizeDN(entries[j].DN) })
+	sort.Slice(entries, func(i, j int) bool { return NormalizeDN(entries[i].DN) < NormalizeDN(entries[j].DN) })
 }
 
 // withAttributes returns requested plus the extra attributes the client needs

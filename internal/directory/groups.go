@@ -157,7 +157,7 @@ func (c *Client) serverNestedMembers(ctx context.Context, s *session, groupDN st
 	}
 	result := GroupResult{DN: group.DN}
 	for _, r := range raw {
-		if normalizeDN(r.DN) == normalizeDN(group.DN) {
+		if NormalizeDN(r.DN) == NormalizeDN(group.DN) {
 			continue // in a cycle the group is its own transitive member
 		}
 		if isGroup(r) {
@@ -165,7 +165,7 @@ func (c *Client) serverNestedMembers(ctx context.Context, s *session, groupDN st
 			continue
 		}
 		entry := project(r, q.Attributes)
-		entry.Disabled = disabled[normalizeDN(r.DN)]
+		entry.Disabled = disabled[NormalizeDN(r.DN)]
 		result.Members = append(result.Members, entry)
 	}
 	sortByDN(result.Members)

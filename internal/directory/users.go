@@ -80,7 +80,7 @@ func (c *Client) searchUsers(ctx context.Context, s *session, q FilterQuery) ([]
 	entries := make([]Entry, 0, len(raw))
 	for _, r := range raw {
 		entry := project(r, q.Attributes)
-		entry.Disabled = disabled[normalizeDN(r.DN)]
+		entry.Disabled = disabled[NormalizeDN(r.DN)]
 		entries = append(entries, entry)
 	}
 	sortByDN(entries)
@@ -99,4 +99,25 @@ func (c *Client) searchWithDisabled(ctx context.Context, s *session, base string
 		return nil, nil, err
 	}
 	return raw, disabled, nil
+}
+
+// ReadEntries reads the entries the DNs name, such as the managers a mapping refers to, with the
+// given attributes. A DN that names no entry is left out, not an error.
+func (c *Client) ReadEntries(ctx context.Context, dns []string, attributes []string) ([]Entry, error) {
+	for _, dn := range dns {
+		if err := ValidateDN(dn); err != nil {
+			return nil, fmt.Errorf("%w: %q: %v", ErrInvalidConfig, dn, err)
+		}
+	}
+	var entries []Entry
+	err := c.withSession(ctx, func(s *session) error {
+		raw, err := s.readMany(ctx, dns, "(objectClass=*)", attributes)
+		for _, r := range raw {
+			if r != nil {
+				entries = append(entries, project(r, attributes))
+			}
+		}
+		return err
+	})
+	return entries, err
 }

@@ -41,9 +41,9 @@ func ldapReason(err error) string {
 	return err.Error()
 }
 
-// normalizeDN gives the form two spellings of one DN share, for visited sets
+// NormalizeDN gives the form two spellings of one DN share, for visited sets
 // and comparisons; a value that is not a DN is only lower-cased.
-func normalizeDN(dn string) string {
+func NormalizeDN(dn string) string {
 	parsed, err := ldap.ParseDN(dn)
 	if err != nil {
 		return strings.ToLower(dn)

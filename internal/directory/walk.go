@@ -16,7 +16,7 @@ const uidBatch = 100
 // a user who is in several subgroups only once.
 func (c *Client) walkGroups(ctx context.Context, s *session, groupDN string, q GroupQuery) (GroupResult, error) {
 	result := GroupResult{DN: groupDN}
-	seen := map[string]bool{normalizeDN(groupDN): true}
+	seen := map[string]bool{NormalizeDN(groupDN): true}
 	readAttrs := withAttributes(q.Attributes, "objectClass")
 	pending := []string{groupDN}
 	for len(pending) > 0 {
@@ -35,7 +35,7 @@ func (c *Client) walkGroups(ctx context.Context, s *session, groupDN string, q G
 		}
 		var fresh []string
 		for _, dn := range refs.dns {
-			if key := normalizeDN(dn); !seen[key] {
+			if key := NormalizeDN(dn); !seen[key] {
 				seen[key] = true
 				fresh = append(fresh, dn)
 			}
@@ -67,8 +67,8 @@ func (c *Client) walkGroups(ctx context.Context, s *session, groupDN string, q G
 				switch {
 				case raw == nil:
 					result.Unresolved = append(result.Unresolved, "memberUid="+uid)
-				case !seen[normalizeDN(raw.DN)]:
-					seen[normalizeDN(raw.DN)] = true
+				case !seen[NormalizeDN(raw.DN)]:
+					seen[NormalizeDN(raw.DN)] = true
 					result.Members = append(result.Members, project(raw, q.Attributes))
 				}
 			}
