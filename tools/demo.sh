@@ -35,7 +35,7 @@ sandbox_pid=$!
 wait_for "$work/ready" "the sandbox start"
 # shellcheck disable=SC1091
 source "$work/sandbox.env"
-echo "Concur sandbox at $CONCUR_BASE_URL (bob.nguyen, 1002, already has an account); directory at $CONCUR_DIRECTORY_URL"
+echo "Concur sandbox at $CONCUR_BASE_URL (bob.nguyen, 1002, and his colleague david.okafor, 1004, already have accounts); directory at $CONCUR_DIRECTORY_URL"
 
 # dev_overrides makes Terraform use the provider just built in bin/, with no registry.
 cat >"$work/dev.tfrc" <<TFRC

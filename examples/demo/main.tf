@@ -24,6 +24,8 @@ resource "concur_provisioning_mapping" "staff" {
     last_name  = "{sn}"
     title      = "{title|default:Employee}"
     department = "{departmentNumber}"
+    # The manager attribute holds the manager's DN; ref reads the manager's employee number.
+    manager_emp_id = "{manager|ref:employeeNumber}"
   }
 }
 
@@ -31,7 +33,7 @@ output "users" {
   description = "The users the channel manages, by emp_id."
   value = {
     for emp_id, user in concur_provisioning_mapping.staff.users :
-    emp_id => format("%-20s %-26s %-6s %s", "${user.attributes.first_name} ${user.attributes.last_name}",
-    user.attributes.title, user.attributes.department, user.active ? "active" : "disabled")
+    emp_id => format("%-20s %-26s %-6s manager %-5s %s", "${user.attributes.first_name} ${user.attributes.last_name}",
+    user.attributes.title, user.attributes.department, user.attributes.manager_emp_id, user.active ? "active" : "disabled")
   }
 }

@@ -144,7 +144,9 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 			"attribute_mapping": schema.MapAttribute{
 				MarkdownDescription: "Concur attribute to template. `{attr}` inserts a directory attribute, text outside braces is " +
 					"literal, and filters follow a bar: `{mail|lower}`, `{sAMAccountName|upper}`, `{manager|cn}`, `{mail|localpart}`, " +
-					"`{title|default:Employee}`, `{givenName|trim}`. `emp_id`, `login_id`, `email`, `first_name` and `last_name` are " +
+					"`{title|default:Employee}`, `{givenName|trim}`; `ref:` follows a DN to the entry it names, as in " +
+					"`manager_emp_id = \"{manager|ref:employeeID}\"` (the manager's employee ID, read even when the manager is outside the source). " +
+					"`emp_id`, `login_id`, `email`, `first_name` and `last_name` are " +
 					"required. Other keys: " + strings.Join(provisioning.ConcurAttributes(), ", ") + ". Only mapped attributes are " +
 					"ever written or compared; a mapped attribute that becomes empty in the directory is cleared in Concur.",
 				Required:    true,

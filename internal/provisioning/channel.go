@@ -71,11 +71,16 @@ func ReadSource(ctx context.Context, dir *directory.Client, source Source, attri
 // manages (already refreshed from Concur). New emp_ids are looked up in Concur in one batched
 // search, so existing accounts are linked rather than duplicated.
 func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Client, channel Channel, managed map[string]ManagedUser) (*Plan, Desired, error) {
-	entries, err := ReadSource(ctx, dir, channel.Source, channel.Mapping.DirectoryAttributes())
+	mapping := channel.Mapping
+	entries, err := ReadSource(ctx, dir, channel.Source, mapping.SourceAttributes())
 	if err != nil {
 		return nil, Desired{}, err
 	}
-	desired := DesiredUsers(entries, channel.Mapping)
+	resolve, err := referencedEntries(ctx, dir, entries, mapping)
+	if err != nil {
+		return nil, Desired{}, err
+	}
+	desired := DesiredUsers(entries, mapping, resolve)
 	var unmanaged []string
 	for empID := range desired.Users {
 		if _, ok := managed[empID]; !ok {
@@ -91,6 +96,24 @@ func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Clie
 	}
 	plan, err := PlanUsers(desired, managed, existing, channel.Mapping, channel.Options)
 	return plan, desired, err
+}
+
+// referencedEntries answers the mapping's ref filters from the source's own entries, reading
+// the entries they point at outside the source (a manager outside the group) in one pass.
+func referencedEntries(ctx context.Context, dir *directory.Client, entries []directory.Entry, mapping *Mapping) (Resolve, error) {
+	if len(mapping.ReferencedAttributes()) == 0 {
+		return nil, nil
+	}
+	index := EntryIndex{}
+	index.Add(entries...)
+	if missing := index.Missing(entries, mapping); len(missing) > 0 {
+		outside, err := dir.ReadEntries(ctx, missing, mapping.ReferencedAttributes())
+		if err != nil {
+			return nil, fmt.Errorf("reading %d entries the mapping refers to: %w", len(missing), err)
+		}
+		index.Add(outside...)
+	}
+	return index.Resolve, nil
 }
 
 // DeprovisionAll applies the deprovision action to every managed user, for a channel destroyed

@@ -157,3 +157,40 @@ func TestSourceValidate(t *testing.T) {
 		})
 	}
 }
+
+// {manager|ref:employeeNumber} turns the manager's DN into the manager's emp_id, for managers
+// inside the source and (read from the directory) outside it.
+func TestPlanChannelResolvesManagerReferences(t *testing.T) {
+	srv, err := ldapdir.Start("127.0.0.1:0", ldapdir.DemoConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	dir, err := directory.New(directory.Config{URL: srv.URL(), BindDN: ldapdir.DemoBindDN, BindPassword: ldapdir.DemoBindPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	templates := testTemplates()
+	templates[AttrManagerEmpID] = "{manager|ref:employeeNumber}"
+	mapping, err := CompileMapping(templates, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newChannel(t, nil)
+	source := Source{GroupDN: "cn=concur-users,ou=groups,dc=example,dc=com", Nested: true}
+
+	plan, _, err := PlanChannel(c.ctx, c.client, dir, Channel{Source: source, Mapping: mapping, Options: defaultOptions()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for empID, want := range map[string]string{
+		"1001": "",     // alice has no manager
+		"1002": "1001", // bob reports to alice, in the group
+		"1003": "1002", // carla reports to bob, in the group
+		"1005": "1004", // emma reports to david, who is not in the group
+	} {
+		if got := plan.Users[empID].Attributes[AttrManagerEmpID]; got != want {
+			t.Errorf("%s manager_emp_id = %q, want %q", empID, got, want)
+		}
+	}
+}

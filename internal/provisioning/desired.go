@@ -28,10 +28,11 @@ type Desired struct {
 }
 
 // DesiredUsers renders every entry through the mapping and keys it by the emp_id it renders.
-func DesiredUsers(entries []directory.Entry, mapping *Mapping) Desired {
+// resolve answers the mapping's ref filters (see EntryIndex); nil when it has none.
+func DesiredUsers(entries []directory.Entry, mapping *Mapping, resolve Resolve) Desired {
 	rendered := make(map[string]map[string]string, len(entries)) // by DN
 	keyed := directory.KeyByFunc(entries, func(entry directory.Entry) string {
-		attributes := mapping.Render(entryValues(entry))
+		attributes := mapping.Render(entryValues(entry), resolve)
 		rendered[entry.DN] = attributes
 		return attributes[AttrEmpID]
 	})
@@ -60,4 +61,47 @@ func entryValues(entry directory.Entry) func(string) []string {
 		}
 		return nil
 	}
+}
+
+// EntryIndex finds directory entries by DN, whatever the DN's spelling, for ref filters such as
+// {manager|ref:employeeID}.
+type EntryIndex map[string]directory.Entry
+
+// Add indexes entries.
+func (x EntryIndex) Add(entries ...directory.Entry) {
+	for _, entry := range entries {
+		x[directory.NormalizeDN(entry.DN)] = entry
+	}
+}
+
+// Resolve is the first value of attribute of the entry dn names, "" when the entry is unknown.
+func (x EntryIndex) Resolve(dn, attribute string) string {
+	entry, ok := x[directory.NormalizeDN(dn)]
+	if !ok {
+		return ""
+	}
+	if values := entryValues(entry)(attribute); len(values) > 0 {
+		return values[0]
+	}
+	return ""
+}
+
+// Missing lists, once each, the DNs the mapping's ref filters point at from entries that the
+// index does not hold.
+func (x EntryIndex) Missing(entries []directory.Entry, mapping *Mapping) []string {
+	seen := map[string]bool{}
+	var missing []string
+	for _, entry := range entries {
+		for _, dn := range mapping.ReferencedDNs(entryValues(entry)) {
+			if directory.ValidateDN(dn) != nil {
+				continue // not a DN: the ref renders "", as for a DN that names nothing
+			}
+			key := directory.NormalizeDN(dn)
+			if _, held := x[key]; !held && !seen[key] {
+				seen[key] = true
+				missing = append(missing, dn)
+			}
+		}
+	}
+	return missing
 }

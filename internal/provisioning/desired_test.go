@@ -49,7 +49,7 @@ func TestDesiredUsers(t *testing.T) {
 	mapping := testMapping(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			desired := DesiredUsers(tt.entries, mapping)
+			desired := DesiredUsers(tt.entries, mapping, nil)
 			if got := sortedKeys(desired.Users); !reflect.DeepEqual(got, nonNil(tt.wantUsers)) {
 				t.Errorf("users = %v, want %v", got, tt.wantUsers)
 			}
@@ -94,7 +94,7 @@ func TestDesiredUsersRendersTemplates(t *testing.T) {
 	entry := person("jroe", " e42 ", map[string]string{"mail": "Jane.Roe@Example.com", "title": ""})
 	entry.Disabled = true
 
-	desired := DesiredUsers([]directory.Entry{entry}, mapping)
+	desired := DesiredUsers([]directory.Entry{entry}, mapping, nil)
 
 	user, ok := desired.Users["EMP-E42"]
 	if !ok {
@@ -116,7 +116,7 @@ func TestDesiredUsersRendersTemplates(t *testing.T) {
 func TestDesiredUsersCarriesDisabled(t *testing.T) {
 	enabled, disabled := person("a", "E1", nil), person("b", "E2", nil)
 	disabled.Disabled = true
-	desired := DesiredUsers([]directory.Entry{enabled, disabled}, testMapping(t))
+	desired := DesiredUsers([]directory.Entry{enabled, disabled}, testMapping(t), nil)
 	if desired.Users["E1"].Disabled || !desired.Users["E2"].Disabled {
 		t.Errorf("Disabled: E1 %v, E2 %v; want false, true", desired.Users["E1"].Disabled, desired.Users["E2"].Disabled)
 	}
@@ -128,7 +128,7 @@ func TestDesiredUsersMatchesAttributeNamesCaseInsensitively(t *testing.T) {
 	entry := directory.Entry{DN: "uid=jroe," + peopleBase, Attributes: map[string][]string{
 		"EMPLOYEENUMBER": {"E1"}, "Mail": {"jroe@example.com"}, "givenname": {"Jane"}, "SN": {"Roe"},
 	}}
-	desired := DesiredUsers([]directory.Entry{entry}, testMapping(t))
+	desired := DesiredUsers([]directory.Entry{entry}, testMapping(t), nil)
 	user, ok := desired.Users["E1"]
 	if !ok {
 		t.Fatalf("users = %v, missing = %v; want E1", sortedKeys(desired.Users), desired.MissingEmpID)
@@ -149,7 +149,7 @@ func BenchmarkDesiredUsers(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		desired := DesiredUsers(entries, mapping)
+		desired := DesiredUsers(entries, mapping, nil)
 		if len(desired.Users) != len(entries) {
 			b.Fatalf("%d users, want %d", len(desired.Users), len(entries))
 		}

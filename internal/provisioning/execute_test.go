@@ -35,7 +35,7 @@ func newChannel(t *testing.T, tune func(*concur.Config), createOnly ...string) *
 
 func (c *channel) plan(entries ...directory.Entry) *Plan {
 	c.t.Helper()
-	plan, err := PlanUsers(DesiredUsers(entries, c.mapping), c.recorded, nil, c.mapping, c.opts)
+	plan, err := PlanUsers(DesiredUsers(entries, c.mapping, nil), c.recorded, nil, c.mapping, c.opts)
 	if err != nil {
 		c.t.Fatalf("PlanUsers: %v", err)
 	}
@@ -256,7 +256,7 @@ func TestApplyLinksExistingUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := PlanUsers(DesiredUsers(entries, c.mapping), nil, existing, c.mapping, c.opts)
+	plan, err := PlanUsers(DesiredUsers(entries, c.mapping, nil), nil, existing, c.mapping, c.opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func mustPlan(t *testing.T, desired Desired, managed map[string]ManagedUser, exi
 
 func TestPlanUsersCreatesNewUsers(t *testing.T) {
 	mapping := testMapping(t)
-	desired := DesiredUsers([]directory.Entry{person("jroe", "E1", nil)}, mapping)
+	desired := DesiredUsers([]directory.Entry{person("jroe", "E1", nil)}, mapping, nil)
 
 	plan := mustPlan(t, desired, nil, nil, mapping, defaultOptions())
 
@@ -48,7 +48,8 @@ func TestPlanUsersLinksExistingConcurUser(t *testing.T) {
 	mapping := testMapping(t, AttrTitle)
 	desired := DesiredUsers([]directory.Entry{
 		person("jroe", "E1", map[string]string{"title": "Directory Title", "departmentNumber": "ENG"}),
-	}, mapping)
+	}, mapping, nil)
+
 	existing := map[string]*concur.User{"E1": {
 		ID: "concur-1", EmployeeNumber: "E1", UserName: "JROE@example.com", Email: "jroe@example.com",
 		GivenName: "Old", FamilyName: "Name", Title: "Concur Title", Department: "FIN", Active: true,
@@ -139,11 +140,11 @@ func TestPlanUsersManagedUser(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			mapping := testMapping(t, tt.createOnly...)
-			before := DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping)
+			before := DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping, nil)
 			managed := managedFromDesired(before, "id-")
 			changed := person("a", "E1", tt.attrs)
 			changed.Disabled = tt.disabled
-			desired := DesiredUsers([]directory.Entry{changed, person("b", "E2", nil)}, mapping)
+			desired := DesiredUsers([]directory.Entry{changed, person("b", "E2", nil)}, mapping, nil)
 			opts := defaultOptions()
 			if tt.opts != nil {
 				tt.opts(&opts)
@@ -187,7 +188,7 @@ func TestPlanUsersDisabledNewUser(t *testing.T) {
 	mapping := testMapping(t)
 	entry := person("jroe", "E1", nil)
 	entry.Disabled = true
-	desired := DesiredUsers([]directory.Entry{entry}, mapping)
+	desired := DesiredUsers([]directory.Entry{entry}, mapping, nil)
 
 	t.Run("skipped without provision_disabled_users", func(t *testing.T) {
 		plan := mustPlan(t, desired, nil, nil, mapping, defaultOptions())
@@ -213,9 +214,9 @@ func TestPlanUsersDisabledNewUser(t *testing.T) {
 
 func TestPlanUsersLeaver(t *testing.T) {
 	mapping := testMapping(t)
-	before := DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping)
+	before := DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping, nil)
 	managed := managedFromDesired(before, "id-")
-	desired := DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping)
+	desired := DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil)
 
 	t.Run("disable", func(t *testing.T) {
 		plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
@@ -267,7 +268,7 @@ func TestPlanUsersLeaver(t *testing.T) {
 
 func TestPlanUsersReactivatesReturningUser(t *testing.T) {
 	mapping := testMapping(t)
-	desired := DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping)
+	desired := DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil)
 	managed := managedFromDesired(desired, "id-")
 	e1 := managed["E1"]
 	e1.Active = false
@@ -302,8 +303,8 @@ func TestPlanUsersEmpIDChange(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			mapping := testMapping(t)
-			managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping), "id-")
-			desired := DesiredUsers([]directory.Entry{tt.after, person("b", "E2", nil)}, mapping)
+			managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping, nil), "id-")
+			desired := DesiredUsers([]directory.Entry{tt.after, person("b", "E2", nil)}, mapping, nil)
 
 			plan := mustPlan(t, desired, managed, nil, mapping, Options{DeprovisionAction: DeprovisionDisable})
 
@@ -331,10 +332,10 @@ func TestPlanUsersGuards(t *testing.T) {
 	for i := range 5 {
 		entries = append(entries, person(fmt.Sprintf("u%d", i), fmt.Sprintf("E%d", i), nil))
 	}
-	managed := managedFromDesired(DesiredUsers(entries, mapping), "id-")
+	managed := managedFromDesired(DesiredUsers(entries, mapping, nil), "id-")
 	// E4, E3 and E1 leave (listed out of order to check the guard sorts them).
-	remaining := DesiredUsers([]directory.Entry{entries[2], entries[0]}, mapping)
-	empty := DesiredUsers(nil, mapping)
+	remaining := DesiredUsers([]directory.Entry{entries[2], entries[0]}, mapping, nil)
+	empty := DesiredUsers(nil, mapping, nil)
 
 	tests := []struct {
 		name        string
@@ -405,8 +406,8 @@ func TestPlanUsersGuards(t *testing.T) {
 // Users without emp_id still count as a source that returned entries: they are no outage.
 func TestPlanUsersSourceWithOnlyUnkeyedEntriesIsNotEmpty(t *testing.T) {
 	mapping := testMapping(t)
-	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping), "id-")
-	desired := DesiredUsers([]directory.Entry{person("a", "", nil)}, mapping)
+	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil), "id-")
+	desired := DesiredUsers([]directory.Entry{person("a", "", nil)}, mapping, nil)
 	plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
 	if plan.Summary() != "disable 1, unchanged 0" {
 		t.Errorf("summary = %q", plan.Summary())
@@ -419,10 +420,10 @@ func TestPlanSummary(t *testing.T) {
 	for i := 1; i <= 4; i++ {
 		entries = append(entries, person(fmt.Sprintf("u%d", i), fmt.Sprintf("E%d", i), nil))
 	}
-	managed := managedFromDesired(DesiredUsers(entries, mapping), "id-")
+	managed := managedFromDesired(DesiredUsers(entries, mapping, nil), "id-")
 	desired := DesiredUsers([]directory.Entry{
 		entries[0], entries[1], person("u3", "E3", map[string]string{"title": "Lead"}), person("u5", "E5", nil),
-	}, mapping)
+	}, mapping, nil)
 
 	plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
 
@@ -447,7 +448,7 @@ func BenchmarkPlanUsers(b *testing.B) {
 	for i := range entries {
 		entries[i] = person(fmt.Sprintf("user%05d", i), fmt.Sprintf("E%05d", i), map[string]string{"managerNumber": "E00000"})
 	}
-	managed := managedFromDesired(DesiredUsers(entries, mapping), "id-")
+	managed := managedFromDesired(DesiredUsers(entries, mapping, nil), "id-")
 	// 1% changes: a quarter each new title, leaver (replaced by a joiner), emp_id change, disabled.
 	for i := 0; i < n; i += 100 {
 		switch (i / 100) % 4 {
@@ -461,7 +462,7 @@ func BenchmarkPlanUsers(b *testing.B) {
 			entries[i].Disabled = true
 		}
 	}
-	desired := DesiredUsers(entries, mapping)
+	desired := DesiredUsers(entries, mapping, nil)
 	opts := Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: n}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -482,13 +483,13 @@ func BenchmarkPlanUsers(b *testing.B) {
 // goes on.
 func TestPlanUsersSetsAsideValuesConcurWouldRefuse(t *testing.T) {
 	mapping := testMapping(t)
-	before := DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping)
+	before := DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping, nil)
 	managed := managedFromDesired(before, "id-")
 	desired := DesiredUsers([]directory.Entry{
 		person("a", "E1", map[string]string{"mail": "not an address", "title": "Lead"}),
 		person("b", "E2", map[string]string{"title": "Lead"}),
 		person("c", "E3", map[string]string{"givenName": strings.Repeat("x", 33)}),
-	}, mapping)
+	}, mapping, nil)
 
 	plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
 

@@ -15,7 +15,7 @@ import (
 // as if a channel had provisioned them, and returns what that channel records.
 func seedFromEntries(t *testing.T, server *sandbox.Server, mapping *Mapping, entries []directory.Entry) map[string]ManagedUser {
 	t.Helper()
-	desired := DesiredUsers(entries, mapping)
+	desired := DesiredUsers(entries, mapping, nil)
 	docs := make([]map[string]any, 0, len(entries))
 	for _, empID := range sortedKeys(desired.Users) {
 		a := desired.Users[empID].Attributes
@@ -120,7 +120,7 @@ func TestRefresh(t *testing.T) {
 	}
 
 	// The next plan puts the drift back and recreates the deleted user.
-	plan, err := PlanUsers(DesiredUsers(entries, c.mapping), refreshed, nil, c.mapping, c.opts)
+	plan, err := PlanUsers(DesiredUsers(entries, c.mapping, nil), refreshed, nil, c.mapping, c.opts)
 	if err != nil {
 		t.Fatal(err)
 	}

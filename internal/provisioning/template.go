@@ -20,6 +20,8 @@ type Mapping struct {
 	templates           []compiledTemplate // sorted by key
 	createOnly          map[string]bool
 	directoryAttributes []string
+	// referencedAttributes are read from the entries that ref filters point at.
+	referencedAttributes []string
 }
 
 // compiledTemplate is one key's template, cut into parts once so rendering is a walk over a
@@ -29,13 +31,20 @@ type compiledTemplate struct {
 	parts []templatePart
 }
 
-// templatePart is either literal text or a placeholder that reads a directory attribute.
+// templatePart is either literal text or a placeholder that reads a directory attribute. A
+// placeholder with a ref filter reads the attribute as a DN (after the filters before ref) and
+// continues with an attribute of the entry that DN names (through the filters after ref).
 type templatePart struct {
 	literal   string
 	isLiteral bool
 	attribute string // the spelling DirectoryAttributes reports, so callers can look it up as-is
 	filters   []filter
+	reference string // the attribute ref:<attribute> reads from the named entry; "" for none
+	refFilter []filter
 }
+
+// Resolve returns the first value of attribute of the entry dn names, "" when there is none.
+type Resolve func(dn, attribute string) string
 
 type filter func(string) string
 
@@ -48,11 +57,14 @@ var plainFilters = map[string]filter{
 	"upper":     strings.ToUpper,
 }
 
-const defaultFilterPrefix = "default:"
+const (
+	defaultFilterPrefix = "default:"
+	refFilterPrefix     = "ref:"
+)
 
 // knownFilters is the list error messages show, built from the table so it cannot drift.
 var knownFilters = func() string {
-	names := append(slices.Collect(maps.Keys(plainFilters)), defaultFilterPrefix+"<text>")
+	names := append(slices.Collect(maps.Keys(plainFilters)), defaultFilterPrefix+"<text>", refFilterPrefix+"<attribute>")
 	slices.Sort(names)
 	return strings.Join(names, ", ")
 }()
@@ -136,6 +148,11 @@ func CompileMapping(templates map[string]string, createOnly []string) (*Mapping,
 			}
 			spellings[folded] = parts[i].attribute
 			mapping.directoryAttributes = append(mapping.directoryAttributes, parts[i].attribute)
+		}
+		for i := range parts {
+			if parts[i].reference != "" && !slices.ContainsFunc(mapping.referencedAttributes, func(a string) bool { return strings.EqualFold(a, parts[i].reference) }) {
+				mapping.referencedAttributes = append(mapping.referencedAttributes, parts[i].reference)
+			}
 		}
 		mapping.templates = append(mapping.templates, compiledTemplate{key: key, parts: parts})
 	}
@@ -245,14 +262,24 @@ func parsePlaceholder(placeholder string) (templatePart, []string) {
 		reasons = append(reasons, fmt.Sprintf(`directory attribute name %q in %q may contain only letters, digits, "-", "." and ";"`,
 			part.attribute, placeholder))
 	}
+	// Filters after a ref apply to the referenced value.
+	filters := &part.filters
 	for _, name := range fields[1:] {
 		if apply, known := plainFilters[name]; known {
-			part.filters = append(part.filters, apply)
+			*filters = append(*filters, apply)
 			continue
 		}
 		switch {
 		case strings.HasPrefix(name, defaultFilterPrefix):
-			part.filters = append(part.filters, defaultFilter(strings.TrimPrefix(name, defaultFilterPrefix)))
+			*filters = append(*filters, defaultFilter(strings.TrimPrefix(name, defaultFilterPrefix)))
+		case strings.HasPrefix(name, refFilterPrefix) && part.reference != "":
+			reasons = append(reasons, fmt.Sprintf("%q has more than one ref filter; a placeholder follows one reference", placeholder))
+		case strings.HasPrefix(name, refFilterPrefix):
+			part.reference = strings.TrimPrefix(name, refFilterPrefix)
+			filters = &part.refFilter
+			if !isAttributeName(part.reference) || part.reference == "" {
+				reasons = append(reasons, fmt.Sprintf(`ref in %q needs a directory attribute name, as in {manager|ref:employeeID}`, placeholder))
+			}
 		case name == "default":
 			reasons = append(reasons, fmt.Sprintf("filter \"default\" in %q needs a value: write default:<text>", placeholder))
 		case name == "":
@@ -282,6 +309,39 @@ func (m *Mapping) DirectoryAttributes() []string {
 	return slices.Clone(m.directoryAttributes)
 }
 
+// SourceAttributes lists, once each, the attributes to read from source entries: those the
+// templates read, and those ref filters read (a source entry may be another's reference).
+func (m *Mapping) SourceAttributes() []string {
+	attributes := m.DirectoryAttributes()
+	for _, referenced := range m.referencedAttributes {
+		if !slices.ContainsFunc(attributes, func(a string) bool { return strings.EqualFold(a, referenced) }) {
+			attributes = append(attributes, referenced)
+		}
+	}
+	return attributes
+}
+
+// ReferencedAttributes lists the attributes ref filters read from the entries they point at.
+func (m *Mapping) ReferencedAttributes() []string {
+	return slices.Clone(m.referencedAttributes)
+}
+
+// ReferencedDNs lists the DNs the ref filters of one entry's templates point at, so a caller
+// can read the entries that are not among its own.
+func (m *Mapping) ReferencedDNs(values func(attribute string) []string) []string {
+	var dns []string
+	for i := range m.templates {
+		for j := range m.templates[i].parts {
+			if part := &m.templates[i].parts[j]; part.reference != "" {
+				if dn := part.source(values); dn != "" {
+					dns = append(dns, dn)
+				}
+			}
+		}
+	}
+	return dns
+}
+
 // Keys is the sorted list of mapped Concur attributes.
 func (m *Mapping) Keys() []string {
 	keys := make([]string, len(m.templates))
@@ -300,36 +360,55 @@ func (m *Mapping) CreateOnly(key string) bool {
 // directory attribute (nil when missing); it is called with the names DirectoryAttributes
 // returns, and should match them case-insensitively (as ldap.Entry.GetEqualFoldAttributeValues
 // does) because a server may spell a returned attribute differently from the request.
+// resolve answers ref filters; it may be nil when the mapping has none.
 // A missing attribute renders as "", so a value emptied in the directory is cleared in Concur.
-func (m *Mapping) Render(values func(attribute string) []string) map[string]string {
+func (m *Mapping) Render(values func(attribute string) []string, resolve Resolve) map[string]string {
 	rendered := make(map[string]string, len(m.templates))
 	for i := range m.templates {
-		rendered[m.templates[i].key] = m.templates[i].render(values)
+		rendered[m.templates[i].key] = m.templates[i].render(values, resolve)
 	}
 	return rendered
 }
 
-func (t *compiledTemplate) render(values func(string) []string) string {
+func (t *compiledTemplate) render(values func(string) []string, resolve Resolve) string {
 	if len(t.parts) == 1 { // most templates: no concatenation, often no allocation at all
-		return t.parts[0].render(values)
+		return t.parts[0].render(values, resolve)
 	}
 	var stackPieces [8]string // templates rarely have more parts; Join then allocates once
 	pieces := stackPieces[:0]
 	for i := range t.parts {
-		pieces = append(pieces, t.parts[i].render(values))
+		pieces = append(pieces, t.parts[i].render(values, resolve))
 	}
 	return strings.Join(pieces, "")
 }
 
-func (p *templatePart) render(values func(string) []string) string {
+func (p *templatePart) render(values func(string) []string, resolve Resolve) string {
 	if p.isLiteral {
 		return p.literal
 	}
+	value := p.source(values)
+	if p.reference == "" {
+		return value
+	}
+	if value == "" || resolve == nil {
+		value = ""
+	} else {
+		value = resolve(value, p.reference)
+	}
+	return applyFilters(value, p.refFilter)
+}
+
+// source is the placeholder's attribute through the filters before any ref.
+func (p *templatePart) source(values func(string) []string) string {
 	var value string
 	if found := values(p.attribute); len(found) > 0 {
 		value = found[0]
 	}
-	for _, apply := range p.filters {
+	return applyFilters(value, p.filters)
+}
+
+func applyFilters(value string, filters []filter) string {
+	for _, apply := range filters {
 		value = apply(value)
 	}
 	return value

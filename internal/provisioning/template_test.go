@@ -92,7 +92,7 @@ func TestRender(t *testing.T) {
 			if err != nil {
 				t.Fatalf("CompileMapping(%q): %v", test.template, err)
 			}
-			if got := mapping.Render(equalFoldLookup(test.entry))[AttrTitle]; got != test.want {
+			if got := mapping.Render(equalFoldLookup(test.entry), nil)[AttrTitle]; got != test.want {
 				t.Errorf("Render(%q) = %q, want %q", test.template, got, test.want)
 			}
 		})
@@ -107,7 +107,7 @@ func TestRenderReturnsEveryKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := mapping.Render(equalFoldLookup(map[string][]string{"mail": {"A@B.C"}}))
+	got := mapping.Render(equalFoldLookup(map[string][]string{"mail": {"A@B.C"}}), nil)
 	want := map[string]string{
 		AttrEmpID: "1", AttrLoginID: "login", AttrEmail: "a@b.c", AttrFirstName: "First", AttrLastName: "Last",
 		AttrTitle: "", // mapped but missing: present and empty, so Concur's value is cleared
@@ -136,7 +136,7 @@ func TestRenderUsesTheFirstSpelling(t *testing.T) {
 		asked = append(asked, attribute)
 		return map[string][]string{"Mail": {"Jane@Example.com"}}[attribute]
 	}
-	got := mapping.Render(exactLookup)
+	got := mapping.Render(exactLookup, nil)
 	if got[AttrEmail] != "Jane@Example.com" || got[AttrLoginID] != "jane@example.com" || got[AttrTitle] != "JANE@EXAMPLE.COM" {
 		t.Errorf("Render = %v", got)
 	}
@@ -191,7 +191,7 @@ func TestMappingErrorMessage(t *testing.T) {
 	templates := requiredConstantTemplates()
 	templates[AttrEmail] = "{mail|lowr}"
 	_, err := CompileMapping(templates, nil)
-	want := `attribute_mapping["email"]: unknown filter "lowr" in "{mail|lowr}"; known filters: cn, default:<text>, localpart, lower, trim, upper`
+	want := `attribute_mapping["email"]: unknown filter "lowr" in "{mail|lowr}"; known filters: cn, default:<text>, localpart, lower, ref:<attribute>, trim, upper`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v\nwant    %s", err, want)
 	}
@@ -231,7 +231,7 @@ func TestCompileMappingErrors(t *testing.T) {
 		{"space in an attribute name", map[string]string{AttrTitle: "{ title}"}, nil,
 			[]problem{{AttrTitle, `directory attribute name " title" in "{ title}" may contain only letters, digits`}}},
 		{"unknown filter", map[string]string{AttrEmail: "{mail|lowr}"}, nil,
-			[]problem{{AttrEmail, `unknown filter "lowr" in "{mail|lowr}"; known filters: cn, default:<text>, localpart, lower, trim, upper`}}},
+			[]problem{{AttrEmail, `unknown filter "lowr" in "{mail|lowr}"; known filters: cn, default:<text>, localpart, lower, ref:<attribute>, trim, upper`}}},
 		{"filter names are exact", map[string]string{AttrEmail: "{mail| lower}"}, nil,
 			[]problem{{AttrEmail, `unknown filter " lower" in "{mail| lower}"`}}},
 		{"empty filter", map[string]string{AttrEmail: "{mail|}"}, nil,
@@ -307,7 +307,7 @@ func TestRenderAllocations(t *testing.T) {
 	}
 	entry := benchmarkDirectoryEntries(1)[0]
 	values := func(attribute string) []string { return entry[attribute] }
-	allocations := testing.AllocsPerRun(100, func() { mapping.Render(values) })
+	allocations := testing.AllocsPerRun(100, func() { mapping.Render(values, nil) })
 	if allocations > 5 {
 		t.Errorf("Render allocates %v times per entry, want at most 5", allocations)
 	}
@@ -371,10 +371,61 @@ func BenchmarkRender(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				for _, entry := range entries {
-					mapping.Render(func(attribute string) []string { return entry[attribute] })
+					mapping.Render(func(attribute string) []string { return entry[attribute] }, nil)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(entries)), "ns/entry")
 		})
+	}
+}
+
+// ref follows a DN to another entry: the manager's employee ID out of the manager attribute.
+func TestRenderFollowsReferences(t *testing.T) {
+	templates := requiredConstantTemplates()
+	templates[AttrManagerEmpID] = "{manager|trim|ref:employeeID|upper}"
+	templates[AttrTitle] = "{manager|cn}"
+	mapping, err := CompileMapping(templates, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mapping.ReferencedAttributes(); !slices.Equal(got, []string{"employeeID"}) {
+		t.Errorf("ReferencedAttributes = %q", got)
+	}
+	if got := mapping.SourceAttributes(); !slices.Equal(got, []string{"manager", "employeeID"}) {
+		t.Errorf("SourceAttributes = %q, want the templates' attributes then the referenced ones", got)
+	}
+	entry := equalFoldLookup(map[string][]string{"manager": {" cn=Boss,ou=people,dc=example,dc=com "}})
+	if got := mapping.ReferencedDNs(entry); !slices.Equal(got, []string{"cn=Boss,ou=people,dc=example,dc=com"}) {
+		t.Errorf("ReferencedDNs = %q, want the trimmed manager DN", got)
+	}
+	var askedDN, askedAttribute string
+	resolve := func(dn, attribute string) string {
+		askedDN, askedAttribute = dn, attribute
+		return "m-7"
+	}
+	got := mapping.Render(entry, resolve)
+	if got[AttrManagerEmpID] != "M-7" || askedDN != "cn=Boss,ou=people,dc=example,dc=com" || askedAttribute != "employeeID" {
+		t.Errorf("manager_emp_id = %q after resolving %q/%q, want M-7 from the trimmed DN's employeeID", got[AttrManagerEmpID], askedDN, askedAttribute)
+	}
+	if got[AttrTitle] != "Boss" {
+		t.Errorf("title = %q, want the cn", got[AttrTitle])
+	}
+	if got := mapping.Render(equalFoldLookup(nil), resolve)[AttrManagerEmpID]; got != "" {
+		t.Errorf("no manager rendered %q, want empty (the manager is cleared)", got)
+	}
+}
+
+func TestCompileMappingRejectsBadReferences(t *testing.T) {
+	for template, want := range map[string]string{
+		"{manager|ref:}":                  "needs a directory attribute name",
+		"{manager|ref:employee id}":       "needs a directory attribute name",
+		"{manager|ref:manager|ref:empID}": "more than one ref filter",
+	} {
+		templates := requiredConstantTemplates()
+		templates[AttrManagerEmpID] = template
+		_, err := CompileMapping(templates, nil)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `attribute_mapping["manager_emp_id"]`) {
+			t.Errorf("%s: error %v, want one on manager_emp_id saying %q", template, err, want)
+		}
 	}
 }

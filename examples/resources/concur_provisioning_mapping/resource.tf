@@ -15,7 +15,7 @@ resource "concur_provisioning_mapping" "employees" {
     title          = "{title|default:Employee}"
     department     = "{department}"
     cost_center    = "{extensionAttribute1}"
-    manager_emp_id = "{extensionAttribute2}"
+    manager_emp_id = "{manager|ref:employeeID}"
     timezone       = "Europe/Berlin"
     start_date     = "{extensionAttribute3}"
   }
