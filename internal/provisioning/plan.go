@@ -107,14 +107,9 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 
 	plan := &Plan{Users: make(map[string]ManagedUser, len(managed)+len(desired.Users))}
 	desired = plan.setAsideInvalid(desired, managed)
-	renames := findRenames(desired, managed, plan.Users)
-	for empID, want := range desired.Users {
-		if want.Disabled && !opts.ProvisionDisabledUsers {
-			if _, ok := managed[empID]; !ok {
-				plan.SkippedDisabled = append(plan.SkippedDisabled, empID)
-			}
-			continue // a managed one is deprovisioned below
-		}
+	provisioned := plan.setAsideDisabled(desired, managed, opts)
+	renames := findRenames(provisioned, desired.Users, managed, plan.Users)
+	for empID, want := range provisioned {
 		if previous, renamed := renames[empID]; renamed {
 			current := managed[previous]
 			plan.Users[empID] = planExisting(current.Attributes, want, current.ID, mapping)
@@ -161,6 +156,15 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 			plan.Unchanged++
 		}
 	}
+	if opts.DeprovisionAction != DeprovisionDelete {
+		// With disable, a managed user leaves the plan only by an emp_id change: anything else
+		// would turn into a hard delete at apply.
+		for empID := range managed {
+			if _, kept := plan.Users[empID]; !kept && !renamedFrom[empID] {
+				return nil, fmt.Errorf("internal error: the plan drops managed user %s although deprovision_action is %s; please report it", empID, opts.DeprovisionAction)
+			}
+		}
+	}
 	sort.Slice(plan.Changes, func(i, j int) bool { return plan.Changes[i].EmpID < plan.Changes[j].EmpID })
 	sort.Strings(plan.SkippedDisabled)
 	if deprovisioned := plan.deprovisioned(); len(deprovisioned) > opts.MaxDeprovisions {
@@ -172,6 +176,26 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 		}
 	}
 	return plan, nil
+}
+
+// setAsideDisabled returns the desired users the plan provisions: all of them, or only those
+// enabled in the directory when disabled users are not provisioned. A managed user left out is
+// deprovisioned by the caller; a new one is reported as not provisioned.
+func (p *Plan) setAsideDisabled(desired Desired, managed map[string]ManagedUser, opts Options) map[string]DesiredUser {
+	if opts.ProvisionDisabledUsers {
+		return desired.Users
+	}
+	provisioned := make(map[string]DesiredUser, len(desired.Users))
+	for empID, want := range desired.Users {
+		if !want.Disabled {
+			provisioned[empID] = want
+			continue
+		}
+		if _, ok := managed[empID]; !ok {
+			p.SkippedDisabled = append(p.SkippedDisabled, empID)
+		}
+	}
+	return provisioned
 }
 
 // setAsideInvalid takes out the directory users whose rendered values Concur would refuse, and
@@ -237,14 +261,15 @@ func (p *Plan) recordUpdate(current, next ManagedUser) {
 	}
 }
 
-// findRenames pairs a managed user who left the source (and is not kept as it is) with a new
-// emp_id from the same directory entry (same DN, or else the same login ID): an emp_id change,
-// not a leaver and a joiner. It returns new emp_id → previous emp_id.
-func findRenames(desired Desired, managed, kept map[string]ManagedUser) map[string]string {
+// findRenames pairs a managed user whose emp_id is gone from the directory (and is not kept as
+// it is) with a newcomer the plan provisions from the same directory entry (same DN, or else the
+// same login ID): an emp_id change, not a leaver and a joiner. It returns new emp_id → previous
+// emp_id.
+func findRenames(newcomers, present map[string]DesiredUser, managed, kept map[string]ManagedUser) map[string]string {
 	leaversByDN := map[string]string{}
 	leaversByLogin := map[string]string{}
 	for empID, current := range managed {
-		if _, stays := desired.Users[empID]; stays {
+		if _, stays := present[empID]; stays {
 			continue
 		}
 		if _, isKept := kept[empID]; isKept {
@@ -257,7 +282,7 @@ func findRenames(desired Desired, managed, kept map[string]ManagedUser) map[stri
 	}
 	renames := map[string]string{}
 	claimed := map[string]bool{}
-	for empID, want := range desired.Users {
+	for empID, want := range newcomers {
 		if _, managedAlready := managed[empID]; managedAlready {
 			continue
 		}

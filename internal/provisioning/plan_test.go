@@ -523,3 +523,38 @@ func TestCheckAttributes(t *testing.T) {
 		}
 	}
 }
+
+// A managed user whose entry gets a new emp_id and is disabled at the same time is not renamed
+// (the plan does not provision the new emp_id) and is never dropped: with disable, it is
+// disabled under its recorded emp_id, so nothing is deleted at apply.
+func TestPlanUsersEmpIDChangeOfADisabledUser(t *testing.T) {
+	mapping := testMapping(t)
+	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil), "id-")
+	renamedAndDisabled := person("a", "E9", nil)
+	renamedAndDisabled.Disabled = true
+	desired := DesiredUsers([]directory.Entry{renamedAndDisabled}, mapping, nil)
+
+	t.Run("not provisioned: disabled, kept", func(t *testing.T) {
+		plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
+		if user, ok := plan.Users["E1"]; !ok || user.Active || user.ID != "id-E1" {
+			t.Errorf("E1 planned %+v (present %v), want it kept and disabled", user, ok)
+		}
+		if _, ok := plan.Users["E9"]; ok {
+			t.Error("E9 is planned although disabled users are not provisioned")
+		}
+		if got := changesByEmpID(t, plan); len(got) != 1 || got["E1"].Kind != ChangeDisable {
+			t.Errorf("changes = %+v, want E1 disabled only", plan.Changes)
+		}
+	})
+	t.Run("provisioned: renamed, inactive", func(t *testing.T) {
+		opts := defaultOptions()
+		opts.ProvisionDisabledUsers = true
+		plan := mustPlan(t, desired, managed, nil, mapping, opts)
+		if user := plan.Users["E9"]; user.ID != "id-E1" || user.Active {
+			t.Errorf("E9 planned %+v, want E1's Concur user, inactive", user)
+		}
+		if got := changesByEmpID(t, plan); got["E9"].Kind != ChangeRename || got["E9"].PreviousEmpID != "E1" {
+			t.Errorf("changes = %+v, want E1 renamed to E9", plan.Changes)
+		}
+	})
+}
