@@ -304,9 +304,18 @@ func (r *provisioningMappingResource) Delete(ctx context.Context, req resource.D
 	}
 
 	action := provisioning.DeprovisionAction(state.DeprovisionAction.ValueString())
-	failures := provisioning.DeprovisionAll(ctx, r.data.client, usersFrom(ctx, state.Users, &resp.Diagnostics), action)
-	addFailures(&resp.Diagnostics, "deprovision", failures)
-	r.data.warnIfTokenRotated(&resp.Diagnostics)
+	recorded, failures, err := provisioning.DeprovisionAll(ctx, r.data.client, usersFrom(ctx, state.Users, &resp.Diagnostics), action)
+	if err == nil && len(failures) == 0 {
+		r.data.warnIfTokenRotated(&resp.Diagnostics)
+		return
+	}
+	// The channel stays, recording who is done, so destroying again retries only the rest.
+	var diags diag.Diagnostics
+	state.Users, diags = usersValue(ctx, recorded)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	addApplyErrors(&resp.Diagnostics, "deprovision", err, failures,
+		"The channel is kept; the users not listed here are deprovisioned and recorded. Run destroy again to retry only these:")
 }
 
 // apply carries out the planned users (the plan is the contract) and records every user that
@@ -326,12 +335,13 @@ func (r *provisioningMappingResource) apply(ctx context.Context, plan, state pro
 		return
 	}
 
-	recorded, failures := provisioning.Apply(ctx, r.data.client, prior, planned)
+	recorded, failures, err := provisioning.Apply(ctx, r.data.client, prior, planned)
 	var valueDiags diag.Diagnostics
 	plan.Users, valueDiags = usersValue(ctx, recorded)
 	diags.Append(valueDiags...)
 	diags.Append(target.Set(ctx, &plan)...)
-	addFailures(diags, "provision", failures)
+	addApplyErrors(diags, "provision", err, failures,
+		"The users not listed here succeeded and are recorded in state; apply again to retry only these:")
 	r.data.warnIfTokenRotated(diags)
 }
 
@@ -453,8 +463,14 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 	return diags
 }
 
-// addFailures reports every user that failed, with Concur's reason.
-func addFailures(diags *diag.Diagnostics, action string, failures []provisioning.Failure) {
+// addApplyErrors reports an apply that could not start (err), or every user that failed with
+// Concur's reason after what happened to the others (done).
+func addApplyErrors(diags *diag.Diagnostics, action string, err error, failures []provisioning.Failure, done string) {
+	if err != nil {
+		diags.AddError(fmt.Sprintf("Could not %s the channel's users", action),
+			fmt.Sprintf("Nothing was changed: %s. Check that Concur is reachable and the credentials are valid, then run the same command again.", err))
+		return
+	}
 	if len(failures) == 0 {
 		return
 	}
@@ -462,8 +478,7 @@ func addFailures(diags *diag.Diagnostics, action string, failures []provisioning
 	for _, failure := range failures {
 		lines = append(lines, failure.Error())
 	}
-	diags.AddError(fmt.Sprintf("Could not %s %s", action, count(len(failures), "user", "users")),
-		"The users not listed here succeeded and are recorded in state; apply again to retry only these:\n"+strings.Join(lines, "\n"))
+	diags.AddError(fmt.Sprintf("Could not %s %s", action, count(len(failures), "user", "users")), done+"\n"+strings.Join(lines, "\n"))
 }
 
 func (m provisioningMappingModel) isKnown() bool {

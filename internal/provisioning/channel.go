@@ -117,8 +117,9 @@ func referencedEntries(ctx context.Context, dir *directory.Client, entries []dir
 }
 
 // DeprovisionAll applies the deprovision action to every managed user, for a channel destroyed
-// with on_destroy = deprovision, and reports the users that failed.
-func DeprovisionAll(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, action DeprovisionAction) []Failure {
+// with on_destroy = deprovision. Like Apply it returns the users as now recorded (with disable,
+// deactivated; with delete, only those that failed) and the failures.
+func DeprovisionAll(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, action DeprovisionAction) (map[string]ManagedUser, []Failure, error) {
 	planned := map[string]ManagedUser{}
 	if action == DeprovisionDisable {
 		for empID, user := range managed {
@@ -126,6 +127,5 @@ func DeprovisionAll(ctx context.Context, client *concur.Client, managed map[stri
 			planned[empID] = user
 		}
 	}
-	_, failures := Apply(ctx, client, managed, planned)
-	return failures
+	return Apply(ctx, client, managed, planned)
 }

@@ -4,7 +4,9 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/ldapdir"
 )
 
@@ -192,5 +194,30 @@ func TestPlanChannelResolvesManagerReferences(t *testing.T) {
 		if got := plan.Users[empID].Attributes[AttrManagerEmpID]; got != want {
 			t.Errorf("%s manager_emp_id = %q, want %q", empID, got, want)
 		}
+	}
+}
+
+// Destroying with on_destroy = deprovision: a user Concur fails to disable stays active in what
+// is recorded, the others are recorded disabled, and the failure says what was being done.
+func TestDeprovisionAllRecordsWhoIsDone(t *testing.T) {
+	c := newChannel(t, func(cfg *concur.Config) { cfg.MaxConcurrency = 1 })
+	c.sync(person("a", "E1", nil), person("b", "E2", nil), person("c", "E3", nil))
+	c.server.SetFaults(sandbox.Faults{FailNext: map[string]int{endpointPatch: 1}})
+
+	recorded, failures, err := DeprovisionAll(c.ctx, c.client, c.recorded, DeprovisionDisable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(failures) != 1 || failures[0].Kind != ChangeDisable {
+		t.Fatalf("failures = %s, want one failed disable", failuresText(failures))
+	}
+	failed := failures[0].EmpID
+	for empID, user := range recorded {
+		if want := empID == failed; user.Active != want {
+			t.Errorf("recorded %s active = %v, want %v", empID, user.Active, want)
+		}
+	}
+	if len(recorded) != 3 {
+		t.Errorf("recorded %d users, want all 3 (disabled users stay managed)", len(recorded))
 	}
 }

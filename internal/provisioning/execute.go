@@ -30,18 +30,14 @@ type operation struct {
 }
 
 // Apply carries out exactly the changes between the recorded users (prior) and the planned
-// ones, as many at a time as the client lets be in flight, and returns the users to record: the planned entry of
-// every user that succeeded and the prior entry of every user that failed, so the next apply
-// retries only what failed.
-func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser) (map[string]ManagedUser, []Failure) {
+// ones, as many at a time as the client lets be in flight, and returns the users to record: the
+// planned entry of every user that succeeded and the prior entry of every user that failed, so
+// the next apply retries only what failed. An error means nothing was attempted.
+func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser) (map[string]ManagedUser, []Failure, error) {
 	operations := diffOperations(prior, planned)
 	existing, err := lookupBeforeCreate(ctx, client, operations)
 	if err != nil {
-		failures := make([]Failure, 0, len(operations))
-		for _, op := range operations {
-			failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err})
-		}
-		return prior, failures
+		return prior, nil, err
 	}
 
 	recorded := make(map[string]ManagedUser, len(planned))
@@ -68,7 +64,7 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 		})
 	}
 	sort.Slice(failures, func(i, j int) bool { return failures[i].EmpID < failures[j].EmpID })
-	return recorded, failures
+	return recorded, failures, nil
 }
 
 func diffOperations(prior, planned map[string]ManagedUser) []operation {
@@ -84,7 +80,7 @@ func diffOperations(prior, planned map[string]ManagedUser) []operation {
 		to := planned[key]
 		if from, ok := prior[key]; ok {
 			if !sameUser(from, to) {
-				operations = append(operations, operation{kind: ChangeUpdate, key: key, from: from, to: to})
+				operations = append(operations, operation{kind: updateKind(from, to), key: key, from: from, to: to})
 			}
 			continue
 		}
@@ -112,7 +108,7 @@ func diffOperations(prior, planned map[string]ManagedUser) []operation {
 func lookupBeforeCreate(ctx context.Context, client *concur.Client, operations []operation) (map[string]*concur.User, error) {
 	var empIDs []string
 	for _, op := range operations {
-		if op.kind == ChangeCreate || op.kind == ChangeAdopt {
+		if op.kind == ChangeCreate || op.kind == ChangeAdopt || op.kind == ChangeRename {
 			empIDs = append(empIDs, op.key)
 		}
 	}
@@ -131,12 +127,8 @@ func apply(ctx context.Context, client *concur.Client, op operation, existing *c
 	result := op.to
 	switch {
 	case op.kind == ChangeDelete:
-		err := client.DeleteUser(ctx, op.from.ID)
-		if concur.IsNotFound(err) {
-			err = nil
-		}
-		return ManagedUser{}, err
-	case op.kind == ChangeUpdate || op.kind == ChangeRename:
+		return ManagedUser{}, client.DeleteUser(ctx, op.from.ID)
+	case op.from.ID != "": // an update, disable, reactivation or emp_id change of a recorded user
 		_, err := client.UpdateUser(ctx, op.from.ID, op.from.concurUser(), op.to.concurUser())
 		return result, err
 	case existing != nil:
@@ -158,12 +150,13 @@ func apply(ctx context.Context, client *concur.Client, op operation, existing *c
 	}
 }
 
-// managerWaves orders operations so a user whose manager is created in the same apply comes
-// after the manager: Concur needs the manager to exist to link it.
+// managerWaves orders operations so a user whose manager is created (or gets its emp_id) in the
+// same apply comes after the manager: Concur needs the manager to exist to link it.
 func managerWaves(operations []operation) [][]operation {
+	// A manager is findable by its planned emp_id only once it is created, linked or renamed.
 	pending := map[string]bool{}
 	for _, op := range operations {
-		if op.kind == ChangeCreate || op.kind == ChangeAdopt {
+		if op.kind == ChangeCreate || op.kind == ChangeAdopt || op.kind == ChangeRename {
 			pending[op.key] = true
 		}
 	}
@@ -210,6 +203,18 @@ func runConcurrently(ctx context.Context, operations []operation, concurrency in
 		}(op)
 	}
 	wg.Wait()
+}
+
+// updateKind names an update by what it does to the user, for failure messages.
+func updateKind(from, to ManagedUser) ChangeKind {
+	switch {
+	case from.Active && !to.Active:
+		return ChangeDisable
+	case !from.Active && to.Active:
+		return ChangeReactivate
+	default:
+		return ChangeUpdate
+	}
 }
 
 func sameUser(a, b ManagedUser) bool {

@@ -42,10 +42,14 @@ func (c *channel) plan(entries ...directory.Entry) *Plan {
 	return plan
 }
 
-// apply applies a plan, records the result and returns the failures.
+// apply applies a plan, records the result and returns the failures; an error of the whole
+// apply fails the test.
 func (c *channel) apply(plan *Plan) []Failure {
 	c.t.Helper()
-	recorded, failures := Apply(c.ctx, c.client, c.recorded, plan.Users)
+	recorded, failures, err := Apply(c.ctx, c.client, c.recorded, plan.Users)
+	if err != nil {
+		c.t.Fatalf("Apply: %v", err)
+	}
 	c.recorded = recorded
 	return failures
 }
@@ -443,22 +447,36 @@ func TestApplyRetriesOnlyTheFailedUser(t *testing.T) {
 	}
 }
 
-// When the lookup before creating fails, nothing is applied and every change is reported.
+// When the lookup before creating fails, nothing is applied and the error is reported once.
 func TestApplyLookupFailureChangesNothing(t *testing.T) {
 	c := newChannel(t, func(cfg *concur.Config) { cfg.MaxRetries = 1 })
 	c.sync(person("a", "E1", nil))
 	prior := c.recorded
 	c.server.SetFaults(sandbox.Faults{FailNext: map[string]int{endpointSearch: 10}})
 
-	failures := c.apply(c.plan(person("a", "E1", map[string]string{"title": "Lead"}), person("b", "E2", nil)))
+	recorded, failures, err := Apply(c.ctx, c.client, c.recorded, c.plan(person("a", "E1", map[string]string{"title": "Lead"}), person("b", "E2", nil)).Users)
 
-	if len(failures) != 2 {
-		t.Fatalf("Apply: %s; want both changes reported", failuresText(failures))
+	if err == nil || len(failures) != 0 {
+		t.Fatalf("Apply: error %v, failures %s; want one error and no per-user failures", err, failuresText(failures))
 	}
-	if !reflect.DeepEqual(c.recorded, prior) {
-		t.Errorf("recorded = %+v, want the prior state %+v", c.recorded, prior)
+	if !reflect.DeepEqual(recorded, prior) {
+		t.Errorf("recorded = %+v, want the prior state %+v", recorded, prior)
 	}
 	if title := concurUser(t, c.server, "E1")["title"]; title != "Analyst" {
 		t.Errorf("E1 title = %v, want unchanged", title)
+	}
+}
+
+// A report whose manager gets a new emp_id in the same apply is linked after the manager's
+// emp_id changed in Concur, so the new emp_id resolves.
+func TestApplyManagerRenamedInTheSameApply(t *testing.T) {
+	c := newChannel(t, func(cfg *concur.Config) { cfg.MaxConcurrency = 4 })
+	c.sync(person("boss", "M1", nil), person("emp", "E1", map[string]string{"managerNumber": "M1"}))
+
+	c.sync(person("boss", "M2", nil), person("emp", "E1", map[string]string{"managerNumber": "M2"}))
+
+	ref, _ := enterprise(concurUser(t, c.server, "E1"), "manager").(map[string]any)
+	if want := concurID(t, c.server, "M2"); ref["value"] != want {
+		t.Errorf("E1 manager = %v, want the renamed manager %s", ref, want)
 	}
 }

@@ -127,8 +127,8 @@ func TestRefresh(t *testing.T) {
 	if got, want := plan.Summary(), fmt.Sprintf("create 1, update 1, reactivate 1, unchanged %d", n-3); got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
-	recorded, failures := Apply(c.ctx, c.client, refreshed, plan.Users)
-	if len(failures) > 0 {
+	recorded, failures, err := Apply(c.ctx, c.client, refreshed, plan.Users)
+	if err != nil || len(failures) > 0 {
 		t.Fatalf("Apply: %s", failuresText(failures))
 	}
 	if title := concurUser(t, c.server, "E001")["title"]; title != "Analyst" {

@@ -93,9 +93,9 @@ func BenchmarkFirstApply(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				recorded, failures := Apply(ctx, client, nil, plan.Users)
-				if len(failures) > 0 || len(recorded) != scaleUsers {
-					b.Fatalf("%d failures, %d recorded: %v", len(failures), len(recorded), failures[:min(3, len(failures))])
+				recorded, failures, err := Apply(ctx, client, nil, plan.Users)
+				if err != nil || len(failures) > 0 || len(recorded) != scaleUsers {
+					b.Fatalf("error %v, %d failures, %d recorded: %v", err, len(failures), len(recorded), failures[:min(3, len(failures))])
 				}
 			}
 			b.ReportMetric(float64(scaleUsers), "users/op")
@@ -113,9 +113,9 @@ func BenchmarkSteadyStatePlan(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	managed, failures := Apply(ctx, client, nil, plan.Users)
-	if len(failures) > 0 {
-		b.Fatal(failures[0])
+	managed, failures, err := Apply(ctx, client, nil, plan.Users)
+	if err != nil || len(failures) > 0 {
+		b.Fatal(err, failures)
 	}
 	for b.Loop() {
 		refreshed, err := Refresh(ctx, client, managed)
