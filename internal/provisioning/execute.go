@@ -108,7 +108,7 @@ func diffOperations(prior, planned map[string]ManagedUser) []operation {
 func lookupBeforeCreate(ctx context.Context, client *concur.Client, operations []operation) (map[string]*concur.User, error) {
 	var empIDs []string
 	for _, op := range operations {
-		if op.kind == ChangeCreate || op.kind == ChangeAdopt || op.kind == ChangeRename {
+		if op.kind == ChangeCreate || op.kind == ChangeAdopt {
 			empIDs = append(empIDs, op.key)
 		}
 	}
