@@ -7,11 +7,19 @@ import (
 
 // listSome joins the first limit items and says how many more there are, so a diagnostic about
 // thousands of users stays readable.
-func listSome(items []string, limit int) string {
+func listSome(items []string, limit int) string { return joinSome(items, limit, ", ") }
+
+// listDNs is listSome for DNs, which contain commas themselves.
+func listDNs(dns []string, limit int) string { return joinSome(dns, limit, "; ") }
+
+// listLines is listSome with one item a line.
+func listLines(lines []string, limit int) string { return joinSome(lines, limit, "\n") }
+
+func joinSome(items []string, limit int, separator string) string {
 	if len(items) <= limit {
-		return strings.Join(items, ", ")
+		return strings.Join(items, separator)
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:limit], ", "), len(items)-limit)
+	return fmt.Sprintf("%s%sand %d more", strings.Join(items[:limit], separator), separator, len(items)-limit)
 }
 
 // count writes n with the noun in the right number: "1 user", "3 users".

@@ -306,14 +306,6 @@ func memberWarnings(groupDN, key string, keyed directory.Keyed, unresolved []str
 	return diags
 }
 
-// listDNs is listSome for DNs, which contain commas: items are separated by semicolons.
-func listDNs(dns []string, limit int) string {
-	if len(dns) <= limit {
-		return strings.Join(dns, "; ")
-	}
-	return fmt.Sprintf("%s; and %d more", strings.Join(dns[:limit], "; "), len(dns)-limit)
-}
-
 // checkAttributeName applies the directory package's rule for a naming attribute (a name or an
 // OID, without options or filter syntax) to any attribute argument.
 func checkAttributeName(value string) error {

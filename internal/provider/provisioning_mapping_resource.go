@@ -410,7 +410,14 @@ func sourceWarnings(desired provisioning.Desired) diag.Diagnostics {
 	if len(desired.MissingEmpID) > 0 {
 		diags.AddWarning("Directory entries without an emp_id",
 			fmt.Sprintf("%s of the source rendered an empty emp_id and %s not provisioned: %s. Fill the directory attribute that emp_id is mapped from.",
-				count(len(desired.MissingEmpID), "entry", "entries"), pick(len(desired.MissingEmpID), "is", "are"), listSome(desired.MissingEmpID, listedEmpIDs)))
+				count(len(desired.MissingEmpID), "entry", "entries"), pick(len(desired.MissingEmpID), "is", "are"), listDNs(desired.MissingEmpID, listedEmpIDs)))
+	}
+	if len(desired.Unresolved) > 0 {
+		diags.AddWarning("Group members that name no readable entry",
+			fmt.Sprintf("The source group lists %s that the directory does not return: %s. They are users deleted from the directory "+
+				"that the group still lists, or entries the bind account may not read; a managed user among them is deprovisioned. "+
+				"If the bind account lacks read access, grant it before applying.",
+				count(len(desired.Unresolved), "member", "members"), listDNs(desired.Unresolved, listedEmpIDs)))
 	}
 	if len(desired.DuplicateEmpIDs) > 0 {
 		var lines []string
@@ -419,7 +426,7 @@ func sourceWarnings(desired provisioning.Desired) diag.Diagnostics {
 		}
 		diags.AddWarning("Directory entries sharing an emp_id",
 			fmt.Sprintf("These emp_ids are rendered by more than one entry; none of those entries is provisioned until the directory is corrected:\n%s",
-				listSome(lines, listedEmpIDs)))
+				listLines(lines, listedEmpIDs)))
 	}
 	return diags
 }
@@ -439,7 +446,7 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 	if len(plan.Changes) > 0 {
 		detail := "Per-user changes are in the plan's users attribute."
 		if len(deprovisions) > 0 {
-			detail += "\n" + listSome(deprovisions, listedEmpIDs)
+			detail += "\n" + listLines(deprovisions, listedEmpIDs)
 		}
 		if len(plan.SkippedDisabled) > 0 {
 			detail += "\nnot provisioned, disabled in the directory (provision_disabled_users is off): " + listSome(plan.SkippedDisabled, listedEmpIDs)
@@ -453,12 +460,12 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 		}
 		diags.AddWarning("Directory users with values Concur would refuse",
 			"These users are neither created nor changed (a managed one keeps its current Concur values) until the directory is corrected:\n"+
-				listSome(lines, listedEmpIDs))
+				listLines(lines, listedEmpIDs))
 	}
 	if len(renames) > 0 {
 		diags.AddWarning("Employee IDs changed in the directory",
-			"These directory entries now carry a different emp_id; the same Concur users are updated in place, not disabled and recreated: "+
-				listSome(renames, listedEmpIDs)+".")
+			"These directory entries now carry a different emp_id; the same Concur users are updated in place, not disabled and recreated:\n"+
+				listLines(renames, listedEmpIDs))
 	}
 	return diags
 }

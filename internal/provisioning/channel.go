@@ -43,28 +43,29 @@ type Channel struct {
 	Options Options
 }
 
-// ReadSource returns the source's entries with the attributes the mapping reads.
-func ReadSource(ctx context.Context, dir *directory.Client, source Source, attributes []string) ([]directory.Entry, error) {
-	dir, err := dir.WithDisabledFilter(source.DisabledFilter)
+// ReadSource returns the source's entries with the attributes the mapping reads, and for a
+// group the member values that name no readable entry.
+func ReadSource(ctx context.Context, dir *directory.Client, source Source, attributes []string) (entries []directory.Entry, unresolved []string, err error) {
+	dir, err = dir.WithDisabledFilter(source.DisabledFilter)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if source.GroupDN != "" {
 		group, err := dir.GroupMembers(ctx, directory.GroupQuery{
 			DN: source.GroupDN, Nested: source.Nested, UserBaseDN: source.BaseDN, Attributes: attributes,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("reading the members of %s: %w", source.GroupDN, err)
+			return nil, nil, fmt.Errorf("reading the members of %s: %w", source.GroupDN, err)
 		}
-		return group.Members, nil
+		return group.Members, group.Unresolved, nil
 	}
-	entries, err := dir.SearchUsers(ctx, directory.FilterQuery{
+	entries, err = dir.SearchUsers(ctx, directory.FilterQuery{
 		BaseDN: source.BaseDN, Filter: source.Filter, Scope: source.Scope, Attributes: attributes,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("searching %s under %s: %w", source.Filter, source.BaseDN, err)
+		return nil, nil, fmt.Errorf("searching %s under %s: %w", source.Filter, source.BaseDN, err)
 	}
-	return entries, nil
+	return entries, nil, nil
 }
 
 // PlanChannel reads the source, renders it and plans the channel's users against the ones it
@@ -72,7 +73,7 @@ func ReadSource(ctx context.Context, dir *directory.Client, source Source, attri
 // search, so existing accounts are linked rather than duplicated.
 func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Client, channel Channel, managed map[string]ManagedUser) (*Plan, Desired, error) {
 	mapping := channel.Mapping
-	entries, err := ReadSource(ctx, dir, channel.Source, mapping.SourceAttributes())
+	entries, unresolved, err := ReadSource(ctx, dir, channel.Source, mapping.SourceAttributes())
 	if err != nil {
 		return nil, Desired{}, err
 	}
@@ -81,6 +82,7 @@ func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Clie
 		return nil, Desired{}, err
 	}
 	desired := DesiredUsers(entries, mapping, resolve)
+	desired.Unresolved = unresolved
 	var unmanaged []string
 	for empID := range desired.Users {
 		if _, ok := managed[empID]; !ok {

@@ -25,6 +25,9 @@ type Desired struct {
 	// DuplicateEmpIDs maps an emp_id rendered by more than one entry to their DNs; none of
 	// those entries is provisioned, since picking one would be a guess.
 	DuplicateEmpIDs map[string][]string
+	// Unresolved lists the group's member values that name no readable entry: deleted users a
+	// group still lists, or entries the bind account may not read.
+	Unresolved []string
 }
 
 // DesiredUsers renders every entry through the mapping and keys it by the emp_id it renders.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 )
 
 // ManagedUser is one user a provisioning channel manages, as its state records it.
@@ -51,6 +52,7 @@ const (
 	changeUnchanged   ChangeKind = "unchanged"
 	reasonDisabled               = "disabled in the directory"
 	reasonOutOfSource            = "no longer in the source (left the group or filter, or deleted from the directory)"
+	reasonUnresolved             = "the group still lists the entry, but it is gone or the bind account cannot read it"
 )
 
 // Change is one user's planned change, for the plan's warnings.
@@ -135,6 +137,10 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 	for _, previous := range renames {
 		renamedFrom[previous] = true
 	}
+	unresolved := map[string]bool{}
+	for _, dn := range desired.Unresolved {
+		unresolved[directory.NormalizeDN(dn)] = true
+	}
 	for empID, current := range managed {
 		if _, kept := plan.Users[empID]; kept || renamedFrom[empID] {
 			continue
@@ -142,6 +148,8 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 		reason := reasonOutOfSource
 		if want, ok := desired.Users[empID]; ok && want.Disabled {
 			reason = reasonDisabled
+		} else if unresolved[directory.NormalizeDN(current.DN)] {
+			reason = reasonUnresolved
 		}
 		switch {
 		case opts.DeprovisionAction == DeprovisionDelete:

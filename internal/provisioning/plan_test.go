@@ -558,3 +558,17 @@ func TestPlanUsersEmpIDChangeOfADisabledUser(t *testing.T) {
 		}
 	})
 }
+
+// A managed user whose DN the group still lists but the directory does not return is
+// deprovisioned, with a reason that says so.
+func TestPlanUsersUnresolvedMemberReason(t *testing.T) {
+	mapping := testMapping(t)
+	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping, nil), "id-")
+	desired := DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil)
+	desired.Unresolved = []string{"UID=b, " + peopleBase}
+
+	plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
+	if got := changesByEmpID(t, plan)["E2"]; got.Kind != ChangeDisable || got.Reason != reasonUnresolved {
+		t.Errorf("E2 change = %+v, want a disable because the entry is unreadable", got)
+	}
+}
