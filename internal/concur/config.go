@@ -27,22 +27,29 @@ type Config struct {
 	UserAgent                 string
 }
 
+// Defaults of the Config fields left zero.
 const (
-	defaultMaxRetries     = 5
-	defaultMaxConcurrency = 10
-	defaultRequestTimeout = 60 * time.Second
+	DefaultMaxRetries     = 5
+	DefaultMaxConcurrency = 10
+	DefaultRequestTimeout = 60 * time.Second
 	defaultUserAgent      = "terraform-provider-concur"
 )
 
+// NoRetries is the MaxRetries that asks for no retries at all (zero means the default).
+const NoRetries = -1
+
 func (cfg Config) withDefaults() Config {
-	if cfg.MaxRetries == 0 {
-		cfg.MaxRetries = defaultMaxRetries
+	switch cfg.MaxRetries {
+	case 0:
+		cfg.MaxRetries = DefaultMaxRetries
+	case NoRetries:
+		cfg.MaxRetries = 0
 	}
 	if cfg.MaxConcurrency <= 0 {
-		cfg.MaxConcurrency = defaultMaxConcurrency
+		cfg.MaxConcurrency = DefaultMaxConcurrency
 	}
 	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = defaultRequestTimeout
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{}
@@ -70,7 +77,7 @@ func (cfg Config) validate() error {
 	if (cfg.CompanyUUID == "") != (cfg.RequestToken == "") {
 		problems = append(problems, errors.New("a company UUID and a company request token must be set together"))
 	}
-	if cfg.MaxRetries < 0 {
+	if cfg.MaxRetries < NoRetries {
 		problems = append(problems, errors.New("max retries must not be negative"))
 	}
 	if cfg.RequestsPerSecond < 0 {

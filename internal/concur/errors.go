@@ -94,8 +94,11 @@ func newAPIError(method, path string, status int, body []byte) *APIError {
 	e := &APIError{StatusCode: status, Method: method, Path: path}
 	var parsed errorBody
 	if json.Unmarshal(body, &parsed) != nil {
-		// Gateways answer 502/503 with HTML or plain text; a short excerpt still helps.
-		e.Detail = excerpt(body)
+		// Gateways answer 502/503 with HTML or plain text; a short excerpt still helps, except
+		// from the token endpoint, where a misbehaving proxy could echo the form and its secrets.
+		if path != tokenPath {
+			e.Detail = excerpt(body)
+		}
 		return e
 	}
 	e.ScimType, e.Detail = parsed.ScimType, parsed.Detail

@@ -270,6 +270,26 @@ func TestMaxRetriesBoundsRetries(t *testing.T) {
 	}
 }
 
+// NoRetries asks for a single attempt: a 503 is reported at once.
+func TestNoRetries(t *testing.T) {
+	s, cfg := startSandbox(t, sandbox.Options{})
+	seedUsers(t, s, 1)
+	cfg.MaxRetries = NoRetries
+	c := newTestClient(t, cfg)
+	user, err := c.FindUserByEmployeeNumber(context.Background(), employeeNumber(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetFaults(sandbox.Faults{ErrorStatus: 503, FailNext: map[string]int{endpointGet: 1}})
+	s.ResetCounters()
+	if _, err := c.GetUser(context.Background(), user.ID); err == nil {
+		t.Fatal("the 503 was retried")
+	}
+	if n := s.Counters()[endpointGet]; n != 1 {
+		t.Errorf("%d attempts with NoRetries, want 1", n)
+	}
+}
+
 func TestContextBoundsRetries(t *testing.T) {
 	s, cfg := startSandbox(t, sandbox.Options{})
 	seedUsers(t, s, 1)

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -50,11 +51,6 @@ const (
 	envDirectoryDisabledFilter     = "CONCUR_DIRECTORY_DISABLED_FILTER"
 )
 
-const (
-	defaultMaxRetries     = 5
-	defaultMaxConcurrency = 10
-	defaultRequestTimeout = 60 * time.Second
-)
 
 func providerSchema() schema.Schema {
 	return schema.Schema{
@@ -116,7 +112,7 @@ func providerSchema() schema.Schema {
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request that failed with 429, 502, 503, 504 or a network error "+
 					"is retried, with exponential backoff that honours `Retry-After`. Defaults to %d. Environment variable: `%s`.",
-					defaultMaxRetries, envMaxRetries),
+					concur.DefaultMaxRetries, envMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
@@ -129,7 +125,7 @@ func providerSchema() schema.Schema {
 			"max_concurrency": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("The most Concur requests in flight at once, shared by all resources of the run "+
 					"whatever Terraform's `-parallelism`. Defaults to %d. Environment variable: `%s`.",
-					defaultMaxConcurrency, envMaxConcurrency),
+					concur.DefaultMaxConcurrency, envMaxConcurrency),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, 256)},
 			},
@@ -170,10 +166,19 @@ func (s *settingSource) name(attribute string) string {
 	return s.block + "." + attribute
 }
 
+// unknown reports, as an error on the attribute, a value that is only known after apply: the
+// provider must be configured at plan time.
+func (s *settingSource) unknown(value attr.Value, attribute, env string) bool {
+	if !value.IsUnknown() {
+		return false
+	}
+	s.diags.AddAttributeError(s.at(attribute), "Provider argument not known at plan time",
+		fmt.Sprintf("%q depends on a value that is only known after apply. Set it from a variable, a literal or the %s environment variable.", s.name(attribute), env))
+	return true
+}
+
 func (s *settingSource) string(value types.String, attribute, env string) string {
-	if value.IsUnknown() {
-		s.diags.AddAttributeError(s.at(attribute), "Provider argument not known at plan time",
-			fmt.Sprintf("%q depends on a value that is only known after apply. Set it from a variable, a literal or the %s environment variable.", s.name(attribute), env))
+	if s.unknown(value, attribute, env) {
 		return ""
 	}
 	if !value.IsNull() {
@@ -183,7 +188,10 @@ func (s *settingSource) string(value types.String, attribute, env string) string
 }
 
 func (s *settingSource) int(value basetypes.Int64Value, attribute, env string, fallback int) int {
-	if !value.IsNull() && !value.IsUnknown() {
+	if s.unknown(value, attribute, env) {
+		return fallback
+	}
+	if !value.IsNull() {
 		return int(value.ValueInt64())
 	}
 	raw := s.string(types.StringNull(), attribute, env)
@@ -200,7 +208,10 @@ func (s *settingSource) int(value basetypes.Int64Value, attribute, env string, f
 }
 
 func (s *settingSource) float(value basetypes.Float64Value, attribute, env string) float64 {
-	if !value.IsNull() && !value.IsUnknown() {
+	if s.unknown(value, attribute, env) {
+		return 0
+	}
+	if !value.IsNull() {
 		return value.ValueFloat64()
 	}
 	raw := s.string(types.StringNull(), attribute, env)
@@ -264,10 +275,10 @@ func resolveClientConfig(m providerModel) (concur.Config, diag.Diagnostics) {
 		RequestToken:      s.string(m.RequestToken, "request_token", envRequestToken),
 		AccessToken:       s.string(m.AccessToken, "access_token", envAccessToken),
 		CompanyID:         s.string(m.CompanyID, "company_id", envCompanyID),
-		MaxRetries:        s.int(m.MaxRetries, "max_retries", envMaxRetries, defaultMaxRetries),
+		MaxRetries:        retries(s.int(m.MaxRetries, "max_retries", envMaxRetries, concur.DefaultMaxRetries)),
 		RequestsPerSecond: s.float(m.RequestsPerSecond, "requests_per_second", envRequestsPerSecond),
-		MaxConcurrency:    s.int(m.MaxConcurrency, "max_concurrency", envMaxConcurrency, defaultMaxConcurrency),
-		RequestTimeout:    s.duration(m.RequestTimeout, "request_timeout", envRequestTimeout, defaultRequestTimeout),
+		MaxConcurrency:    s.int(m.MaxConcurrency, "max_concurrency", envMaxConcurrency, concur.DefaultMaxConcurrency),
+		RequestTimeout:    s.duration(m.RequestTimeout, "request_timeout", envRequestTimeout, concur.DefaultRequestTimeout),
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
@@ -280,6 +291,14 @@ func resolveClientConfig(m providerModel) (concur.Config, diag.Diagnostics) {
 	}
 	s.diags.Append(checkCredentials(cfg)...)
 	return cfg, s.diags
+}
+
+// retries turns the user's max_retries into the client's, where zero means the default.
+func retries(n int) int {
+	if n == 0 {
+		return concur.NoRetries
+	}
+	return n
 }
 
 type credentialPart struct {
