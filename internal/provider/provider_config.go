@@ -51,7 +51,6 @@ const (
 	envDirectoryDisabledFilter     = "CONCUR_DIRECTORY_DISABLED_FILTER"
 )
 
-
 func providerSchema() schema.Schema {
 	return schema.Schema{
 		MarkdownDescription: "The Concur provider manages SAP Concur users through the Identity v4.1 API. " +
