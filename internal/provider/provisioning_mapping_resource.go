@@ -366,10 +366,12 @@ func (r *provisioningMappingResource) planUsers(ctx context.Context, plan, state
 	var guard *provisioning.GuardError
 	switch {
 	case errors.As(err, &guard):
-		diags.AddAttributeError(path.Root(guard.Setting), "Deprovisioning guard stopped the plan",
-			fmt.Sprintf("Nothing was changed: %s. The users it would deprovision: %s.\n\nIf the source or the directory is wrong, "+
-				"fix it and plan again. If these departures are real, raise %s for this run.",
-				guard.Reason, listSome(guard.EmpIDs, listedEmpIDs), guard.Setting))
+		advice := "If the source or the directory is wrong, fix it and plan again. If these departures are real, raise max_deprovisions for this run."
+		if guard.Setting == "allow_empty_source" {
+			advice = "If the source or the directory is wrong (a renamed group, a filter that matches nothing, an outage), fix it and plan again. " +
+				"If the channel really should have no users, set allow_empty_source = true for this run."
+		}
+		addGuardError(&diags, path.Root(guard.Setting), "Deprovisioning guard stopped the plan", guard, advice)
 		return nil, diags
 	case isConcurError(err):
 		diags.AddError("Error planning the provisioning channel", fmt.Sprintf("Concur could not be searched for the source's users: %s", err))
@@ -390,18 +392,19 @@ func (r *provisioningMappingResource) guardDestroy(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() || state.OnDestroy.ValueString() != onDestroyDeprovision {
 		return
 	}
-	var affected []string
-	for empID, user := range usersFrom(ctx, state.Users, &resp.Diagnostics) {
-		if user.Active || state.DeprovisionAction.ValueString() == string(provisioning.DeprovisionDelete) {
-			affected = append(affected, empID)
-		}
+	channel, diags := state.channel(ctx)
+	resp.Diagnostics.Append(diags...)
+	var guard *provisioning.GuardError
+	if errors.As(provisioning.CheckDestroy(usersFrom(ctx, state.Users, &resp.Diagnostics), channel.Options), &guard) {
+		addGuardError(&resp.Diagnostics, path.Root("on_destroy"), "Deprovisioning guard stopped the destroy", guard,
+			"Set on_destroy = \"keep\" and apply to stop managing them without touching Concur, or raise max_deprovisions and apply before destroying.")
 	}
-	if limit := state.MaxDeprovisions.ValueInt64(); int64(len(affected)) > limit {
-		resp.Diagnostics.AddAttributeError(path.Root("on_destroy"), "Deprovisioning guard stopped the destroy",
-			fmt.Sprintf("Destroying this channel with on_destroy = \"deprovision\" would %s %d users, more than max_deprovisions (%d): %s. "+
-				"Set on_destroy = \"keep\" to stop managing them without touching Concur, or raise max_deprovisions and apply before destroying.",
-				state.DeprovisionAction.ValueString(), len(affected), limit, listSome(slices.Sorted(slices.Values(affected)), listedEmpIDs)))
-	}
+}
+
+// addGuardError reports a guard trip with the users it protects and what to do.
+func addGuardError(diags *diag.Diagnostics, at path.Path, summary string, guard *provisioning.GuardError, advice string) {
+	diags.AddAttributeError(at, summary,
+		fmt.Sprintf("Nothing was changed: %s. The users it would deprovision: %s.\n\n%s", guard.Reason, listSome(guard.EmpIDs, listedEmpIDs), advice))
 }
 
 // sourceWarnings names the directory entries that could not be provisioned.

@@ -518,3 +518,34 @@ func TestE2EProvisioningMappingPlanTellsWhoChangesAndWhy(t *testing.T) {
 		}
 	}
 }
+
+// Destroying a channel that would deprovision everyone is held to max_deprovisions.
+func TestAccProvisioningMapping_destroyGuard(t *testing.T) {
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
+	deprovisionOnDestroy := mappingConfig(s, srv, `on_destroy = "deprovision"`, "max_deprovisions = 2")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: deprovisionOnDestroy},
+			{
+				Config:      deprovisionOnDestroy,
+				Destroy:     true,
+				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)stopped the destroy.*disable 3 users, more than max_deprovisions \(2\).*on_destroy = "keep"`)),
+			},
+			{
+				// Nobody was touched; with keep, destroying only stops managing them.
+				Config: mappingConfig(s, srv, `on_destroy = "keep"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectField(s, "1001", "active", true),
+					expectField(s, "1003", "active", true),
+				},
+			},
+		},
+	})
+	if active, _ := sandboxField(s, "1002", "active"); active != true {
+		t.Errorf("after destroying with on_destroy = keep, 1002 active = %v, want true", active)
+	}
+}

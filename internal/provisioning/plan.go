@@ -175,15 +175,36 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 	}
 	sort.Slice(plan.Changes, func(i, j int) bool { return plan.Changes[i].EmpID < plan.Changes[j].EmpID })
 	sort.Strings(plan.SkippedDisabled)
-	if deprovisioned := plan.deprovisioned(); len(deprovisioned) > opts.MaxDeprovisions {
-		return nil, &GuardError{
-			Reason: fmt.Sprintf("the plan would %s %d users, more than max_deprovisions (%d)",
-				opts.DeprovisionAction, len(deprovisioned), opts.MaxDeprovisions),
-			EmpIDs:  deprovisioned,
-			Setting: "max_deprovisions",
-		}
+	if err := guardDeprovisions("the plan", plan.deprovisioned(), opts); err != nil {
+		return nil, err
 	}
 	return plan, nil
+}
+
+// CheckDestroy applies max_deprovisions to destroying a channel with on_destroy = deprovision:
+// it would disable every active managed user, or delete every managed user.
+func CheckDestroy(managed map[string]ManagedUser, opts Options) error {
+	var affected []string
+	for empID, user := range managed {
+		if user.Active || opts.DeprovisionAction == DeprovisionDelete {
+			affected = append(affected, empID)
+		}
+	}
+	sort.Strings(affected)
+	return guardDeprovisions("destroying the channel", affected, opts)
+}
+
+// guardDeprovisions stops what would deprovision more users than max_deprovisions allows.
+func guardDeprovisions(what string, empIDs []string, opts Options) error {
+	if len(empIDs) <= opts.MaxDeprovisions {
+		return nil
+	}
+	return &GuardError{
+		Reason: fmt.Sprintf("%s would %s %d users, more than max_deprovisions (%d)",
+			what, opts.DeprovisionAction, len(empIDs), opts.MaxDeprovisions),
+		EmpIDs:  empIDs,
+		Setting: "max_deprovisions",
+	}
 }
 
 // setAsideDisabled returns the desired users the plan provisions: all of them, or only those

@@ -572,3 +572,21 @@ func TestPlanUsersUnresolvedMemberReason(t *testing.T) {
 		t.Errorf("E2 change = %+v, want a disable because the entry is unreadable", got)
 	}
 }
+
+func TestCheckDestroy(t *testing.T) {
+	mapping := testMapping(t)
+	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil), person("c", "E3", nil)}, mapping, nil), "id-")
+	inactive := managed["E3"]
+	inactive.Active = false
+	managed["E3"] = inactive
+
+	opts := Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 2}
+	if err := CheckDestroy(managed, opts); err != nil {
+		t.Errorf("disabling the 2 active users of 3 with max 2: %v", err)
+	}
+	opts.DeprovisionAction = DeprovisionDelete
+	var guard *GuardError
+	if err := CheckDestroy(managed, opts); !errors.As(err, &guard) || !reflect.DeepEqual(guard.EmpIDs, []string{"E1", "E2", "E3"}) || guard.Setting != "max_deprovisions" {
+		t.Errorf("deleting all 3 with max 2: %v, want a guard naming E1, E2, E3", err)
+	}
+}
