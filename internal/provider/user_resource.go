@@ -289,11 +289,8 @@ func (userDatesInOrder) ValidateResource(ctx context.Context, req resource.Valid
 	if start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
 		return
 	}
-	startDay, startErr := concur.ParseDate(start.ValueString())
-	endDay, endErr := concur.ParseDate(end.ValueString())
-	if startErr == nil && endErr == nil && endDay.Before(startDay) {
-		resp.Diagnostics.AddAttributeError(path.Root("termination_date"), "Termination date before start date",
-			fmt.Sprintf("termination_date %s is before start_date %s; Concur rejects it. Correct one of the two.", end.ValueString(), start.ValueString()))
+	if err := provisioning.CheckDateOrder(start.ValueString(), end.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("termination_date"), "Termination date before start date", err.Error()+". Correct one of the two.")
 	}
 }
 
@@ -312,8 +309,8 @@ func (notOwnManager) ValidateResource(ctx context.Context, req resource.Validate
 	if empID.IsNull() || empID.IsUnknown() || managerEmpID.IsUnknown() {
 		return
 	}
-	if managerEmpID.ValueString() == empID.ValueString() {
+	if err := provisioning.CheckManager(empID.ValueString(), managerEmpID.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("manager_emp_id"), "User cannot be their own manager",
-			fmt.Sprintf("manager_emp_id is the user's own emp_id %q. Set it to the emp_id of the user's manager, or omit it.", empID.ValueString()))
+			err.Error()+". Set it to the emp_id of the user's manager, or omit it.")
 	}
 }

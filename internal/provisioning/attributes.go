@@ -94,6 +94,28 @@ func CheckAttributes(attributes map[string]string) error {
 			}
 		}
 	}
+	if err := CheckDateOrder(attributes[AttrStartDate], attributes[AttrTerminationDate]); err != nil {
+		return err
+	}
+	return CheckManager(attributes[AttrEmpID], attributes[AttrManagerEmpID])
+}
+
+// CheckDateOrder rejects a termination date before the start date, which Concur refuses;
+// either may be empty.
+func CheckDateOrder(start, termination string) error {
+	startDay, startErr := concur.ParseDate(start)
+	endDay, endErr := concur.ParseDate(termination)
+	if startErr == nil && endErr == nil && endDay.Before(startDay) {
+		return fmt.Errorf("termination_date %s is before start_date %s; Concur refuses it", termination, start)
+	}
+	return nil
+}
+
+// CheckManager rejects a user who is their own manager.
+func CheckManager(empID, manager string) error {
+	if manager != "" && manager == empID {
+		return fmt.Errorf("manager_emp_id is the user's own emp_id %q", empID)
+	}
 	return nil
 }
 

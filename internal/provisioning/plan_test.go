@@ -522,6 +522,16 @@ func TestCheckAttributes(t *testing.T) {
 			t.Errorf("%s = %q: error %v, want one naming %s", name, value, err, name)
 		}
 	}
+	for what, change := range map[string]map[string]string{
+		"termination_date": {AttrStartDate: "2025-06-01", AttrTerminationDate: "2025-01-01"},
+		"manager_emp_id":   {AttrManagerEmpID: "E1"},
+	} {
+		bad := maps.Clone(valid)
+		maps.Copy(bad, change)
+		if err := CheckAttributes(bad); err == nil || !strings.Contains(err.Error(), what) {
+			t.Errorf("%v: error %v, want one naming %s", change, err, what)
+		}
+	}
 }
 
 // A managed user whose entry gets a new emp_id and is disabled at the same time is not renamed
