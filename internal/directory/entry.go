@@ -45,7 +45,7 @@ func sortByDN(entries []Entry) {
 
 // withAttributes returns requested plus the extra attributes the client needs
 // for itself, without duplicates.
-func withAttributes(requested []string, extra ...string) []string {
+func WithAttributes(requested []string, extra ...string) []string {
 	all := append([]string{}, requested...)
 	for _, name := range extra {
 		if !containsFold(all, name) {

@@ -151,7 +151,7 @@ func (c *Client) serverNestedMembers(ctx context.Context, s *session, groupDN st
 		rule = ":" + MatchingRuleInChain + ":"
 	}
 	filter := fmt.Sprintf("(memberOf%s=%s)", rule, ldap.EscapeFilter(group.DN))
-	raw, disabled, err := c.searchWithDisabled(ctx, s, base, ldap.ScopeWholeSubtree, filter, withAttributes(q.Attributes, "objectClass"))
+	raw, disabled, err := c.searchWithDisabled(ctx, s, base, ldap.ScopeWholeSubtree, filter, WithAttributes(q.Attributes, "objectClass"))
 	if err != nil {
 		return GroupResult{}, err
 	}

@@ -17,7 +17,7 @@ const uidBatch = 100
 func (c *Client) walkGroups(ctx context.Context, s *session, groupDN string, q GroupQuery) (GroupResult, error) {
 	result := GroupResult{DN: groupDN}
 	seen := map[string]bool{NormalizeDN(groupDN): true}
-	readAttrs := withAttributes(q.Attributes, "objectClass")
+	readAttrs := WithAttributes(q.Attributes, "objectClass")
 	pending := []string{groupDN}
 	for len(pending) > 0 {
 		group := pending[0]
@@ -140,7 +140,7 @@ func (c *Client) resolveUIDs(ctx context.Context, s *session, q GroupQuery, grou
 			filter.WriteString("(uid=" + ldap.EscapeFilter(uid) + ")")
 		}
 		filter.WriteString(")")
-		raw, err := s.search(ctx, base, ldap.ScopeWholeSubtree, filter.String(), withAttributes(attributes, "uid"))
+		raw, err := s.search(ctx, base, ldap.ScopeWholeSubtree, filter.String(), WithAttributes(attributes, "uid"))
 		if err != nil {
 			return nil, err
 		}

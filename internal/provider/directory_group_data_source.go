@@ -211,20 +211,16 @@ func (m *directoryGroupDataSourceModel) query() (directory.GroupQuery, string) {
 	if m.NamingAttribute.IsNull() && !m.Name.IsNull() {
 		m.NamingAttribute = types.StringValue("cn")
 	}
-	key := m.KeyAttribute.ValueString()
-	var attributes []string
+	names := make([]string, 0, len(m.Attributes)+1)
 	for _, a := range m.Attributes {
-		name := a.ValueString()
-		if containsFold(attributes, name) {
-			continue
-		}
-		if strings.EqualFold(name, key) {
-			key = name
-		}
-		attributes = append(attributes, name)
+		names = append(names, a.ValueString())
 	}
-	if !containsFold(attributes, key) {
-		attributes = append(attributes, key)
+	attributes := directory.WithAttributes(nil, append(names, m.KeyAttribute.ValueString())...)
+	key := m.KeyAttribute.ValueString()
+	for _, name := range attributes {
+		if strings.EqualFold(name, key) {
+			key = name // the spelling the list keeps
+		}
 	}
 	return directory.GroupQuery{
 		DN:              m.DN.ValueString(),
@@ -315,13 +311,4 @@ func checkAttributeName(value string) error {
 			"without spaces, options (;) or filter syntax", value)
 	}
 	return nil
-}
-
-func containsFold(list []string, s string) bool {
-	for _, item := range list {
-		if strings.EqualFold(item, s) {
-			return true
-		}
-	}
-	return false
 }

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 )
 
 // The attribute_mapping template language is ours and tiny ({attribute|filter|filter:arg},
@@ -150,8 +152,8 @@ func CompileMapping(templates map[string]string, createOnly []string) (*Mapping,
 			mapping.directoryAttributes = append(mapping.directoryAttributes, parts[i].attribute)
 		}
 		for i := range parts {
-			if parts[i].reference != "" && !slices.ContainsFunc(mapping.referencedAttributes, func(a string) bool { return strings.EqualFold(a, parts[i].reference) }) {
-				mapping.referencedAttributes = append(mapping.referencedAttributes, parts[i].reference)
+			if parts[i].reference != "" {
+				mapping.referencedAttributes = directory.WithAttributes(mapping.referencedAttributes, parts[i].reference)
 			}
 		}
 		mapping.templates = append(mapping.templates, compiledTemplate{key: key, parts: parts})
@@ -312,13 +314,7 @@ func (m *Mapping) DirectoryAttributes() []string {
 // SourceAttributes lists, once each, the attributes to read from source entries: those the
 // templates read, and those ref filters read (a source entry may be another's reference).
 func (m *Mapping) SourceAttributes() []string {
-	attributes := m.DirectoryAttributes()
-	for _, referenced := range m.referencedAttributes {
-		if !slices.ContainsFunc(attributes, func(a string) bool { return strings.EqualFold(a, referenced) }) {
-			attributes = append(attributes, referenced)
-		}
-	}
-	return attributes
+	return directory.WithAttributes(m.directoryAttributes, m.referencedAttributes...)
 }
 
 // ReferencedAttributes lists the attributes ref filters read from the entries they point at.
