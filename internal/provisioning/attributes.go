@@ -3,6 +3,7 @@ package provisioning
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 )
@@ -121,6 +122,12 @@ func CheckManager(empID, manager string) error {
 
 // caseInsensitiveAttributes are compared without regard to case, as Concur does.
 var caseInsensitiveAttributes = map[string]bool{AttrLoginID: true, AttrEmail: true}
+
+// sameValue reports whether two values of an attribute are the same to Concur: login ID and
+// e-mail differ only if they differ in more than case (Concur stores e-mails lower-case).
+func sameValue(attribute, a, b string) bool {
+	return a == b || caseInsensitiveAttributes[attribute] && strings.EqualFold(a, b)
+}
 
 // IsConcurAttribute reports whether name is an attribute a mapping can set.
 func IsConcurAttribute(name string) bool {

@@ -258,7 +258,7 @@ func planExisting(current map[string]string, want DesiredUser, id string, mappin
 		switch {
 		case mapping.CreateOnly(key):
 			value = current[key]
-		case caseInsensitiveAttributes[key] && strings.EqualFold(value, current[key]):
+		case sameValue(key, value, current[key]):
 			value = current[key]
 		}
 		attributes[key] = value

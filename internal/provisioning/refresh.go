@@ -3,7 +3,6 @@ package provisioning
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 )
@@ -31,7 +30,7 @@ func Refresh(ctx context.Context, client *concur.Client, managed map[string]Mana
 		user.Attributes = make(map[string]string, len(recorded.Attributes))
 		for key, was := range recorded.Attributes {
 			now := UserAttribute(current, key)
-			if caseInsensitiveAttributes[key] && strings.EqualFold(now, was) {
+			if sameValue(key, now, was) {
 				now = was // Concur lower-cases e-mails; the recorded spelling is no drift
 			}
 			user.Attributes[key] = now
