@@ -13,7 +13,7 @@ provider "concur" {
   requests_per_second = 20
   max_concurrency     = 8
 
-  # The LDAP directory that concur_directory_group reads; every argument can also come from a
+  # The LDAP directory that concur_directory_group and concur_provisioning_mapping read; every argument can also come from a
   # CONCUR_DIRECTORY_* environment variable (CONCUR_DIRECTORY_URL, ..._BIND_PASSWORD, ...).
   directory {
     url             = "ldaps://ldap.example.com"

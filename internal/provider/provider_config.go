@@ -381,7 +381,7 @@ const maxDirectoryPageSize = 100000
 func directorySchema() schema.SingleNestedBlock {
 	return schema.SingleNestedBlock{
 		MarkdownDescription: "The LDAP directory (OpenLDAP, 389-ds, PingDirectory or Active Directory) that " +
-			"`concur_directory_group` reads people from. The provider only reads the directory. " +
+			"`concur_directory_group` and `concur_provisioning_mapping` read people from. The provider only reads the directory. " +
 			"Omit the block, and leave `" + envDirectoryURL + "` unset, when no directory is used. " +
 			"Every argument falls back to a `CONCUR_DIRECTORY_*` environment variable, so the whole block can come from the environment. " +
 			"The provider connects when a directory object is read, not at configuration, and each connection, TLS handshake, " +

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -158,7 +159,7 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 				ElementType:         types.StringType,
 			},
 			"provision_disabled_users": schema.BoolAttribute{
-				MarkdownDescription: "Whether a user disabled in the directory is provisioned as an inactive Concur user. When `false` (the default), disabled users are not created, and managed users who become disabled are deprovisioned.",
+				MarkdownDescription: "Whether a user disabled in the directory is provisioned as an inactive Concur user. When `false` (the default), disabled users are not created, and managed users who become disabled are deprovisioned. A user counts as disabled by Active Directory's `userAccountControl` bit, or elsewhere by `source.disabled_filter` or the provider's `directory.disabled_filter`: without one, nobody is ever disabled on such a directory.",
 				Optional:            true,
 				Computed:            true,
 				Default:             booldefault.StaticBool(false),
@@ -175,6 +176,7 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 				Optional:            true,
 				Computed:            true,
 				Default:             int64default.StaticInt64(25),
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"allow_empty_source": schema.BoolAttribute{
 				MarkdownDescription: "Whether a source that returns no entries at all may deprovision every managed user. When `false` (the default), such a plan fails: an empty result is far more often a directory outage or a wrong DN than a real departure of everyone.",
@@ -275,7 +277,8 @@ func (r *provisioningMappingResource) Read(ctx context.Context, req resource.Rea
 
 	refreshed, err := provisioning.Refresh(ctx, r.data.client, usersFrom(ctx, state.Users, &resp.Diagnostics))
 	if err != nil {
-		resp.Diagnostics.AddError("Error refreshing provisioned users", err.Error())
+		resp.Diagnostics.AddError("Error refreshing provisioned users",
+			fmt.Sprintf("Reading the channel's users back from Concur failed: %s. Nothing was changed; check that Concur is reachable and the credentials are valid, then plan again.", err))
 		return
 	}
 

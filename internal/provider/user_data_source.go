@@ -69,7 +69,8 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 
 	key, user, err := d.lookup(ctx, config)
 	if concur.IsNotFound(err) {
-		resp.Diagnostics.AddAttributeError(key, "Concur user not found", fmt.Sprintf("No Concur user has %s %s.", key, lookupValue(config, key)))
+		resp.Diagnostics.AddAttributeError(key, "Concur user not found",
+			fmt.Sprintf("No Concur user has %s %s. Check the value; the concur_users data source lists the users that exist.", key, lookupValue(config, key)))
 		return
 	}
 	if err != nil {

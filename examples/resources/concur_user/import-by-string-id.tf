@@ -15,13 +15,26 @@ import {
   id       = each.key
 }
 
+# Take every attribute from what Concur holds: an attribute left out of the configuration is
+# emptied in Concur at the next apply.
 resource "concur_user" "finance" {
-  for_each   = data.concur_users.finance.users
-  emp_id     = each.value.emp_id
-  login_id   = each.value.login_id
-  email      = each.value.email
-  first_name = each.value.first_name
-  last_name  = each.value.last_name
-  title      = each.value.title
-  department = each.value.department
+  for_each           = data.concur_users.finance.users
+  emp_id             = each.value.emp_id
+  login_id           = each.value.login_id
+  email              = each.value.email
+  first_name         = each.value.first_name
+  last_name          = each.value.last_name
+  middle_name        = each.value.middle_name
+  nick_name          = each.value.nick_name
+  title              = each.value.title
+  active             = each.value.active
+  preferred_language = each.value.preferred_language
+  timezone           = each.value.timezone
+  department         = each.value.department
+  cost_center        = each.value.cost_center
+  division           = each.value.division
+  manager_emp_id     = each.value.manager_emp_id
+  start_date         = each.value.start_date
+  termination_date   = each.value.termination_date
+  external_id        = each.value.external_id
 }
