@@ -77,9 +77,7 @@ func (p *concurProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 	clientConfig.UserAgent = "terraform-provider-concur/" + p.version
-	clientConfig.Logf = func(ctx context.Context, msg string, fields map[string]any) {
-		tflog.SubsystemDebug(ctx, "concur", msg, fields)
-	}
+	clientConfig.Logf = logConcur
 
 	client, err := concur.New(ctx, clientConfig)
 	if err != nil {
@@ -116,4 +114,15 @@ func (p *concurProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewUsersDataSource,
 		NewDirectoryGroupDataSource,
 	}
+}
+
+// secretLogFields are masked in the Concur client's log lines should one ever carry them; the
+// client is written never to log secrets, and this is the second line of defence.
+var secretLogFields = []string{"authorization", "access_token", "refresh_token", "client_secret", "password", "request_token"}
+
+// logConcur writes the Concur client's debug lines to Terraform's log, in their own subsystem.
+func logConcur(ctx context.Context, msg string, fields map[string]any) {
+	ctx = tflog.NewSubsystem(ctx, "concur")
+	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, "concur", secretLogFields...)
+	tflog.SubsystemDebug(ctx, "concur", msg, fields)
 }

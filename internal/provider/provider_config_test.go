@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
 )
 
 const lookupConfig = `
@@ -189,4 +190,45 @@ func TestResolveDirectoryConfig(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Secrets stay out of everything a user or a CI log sees, even with TF_LOG=TRACE: the client
+// secret, the refresh token, bearer tokens, and a bind password, right or wrong.
+func TestE2ESecretsStayOutOfOutputAndLogs(t *testing.T) {
+	tf := newTerraformWorkspace(t)
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
+	tf.Env = append(tf.Env, "TF_LOG=TRACE")
+	secrets := map[string]string{
+		"client secret": s.Credentials().ClientSecret,
+		"refresh token": s.Credentials().RefreshToken,
+		"bind password": srv.ReaderPassword,
+		"bearer token":  "Bearer ",
+	}
+	expectNoSecret := func(res terraformResult) {
+		t.Helper()
+		all := res.Stdout + res.Stderr
+		for name, secret := range secrets {
+			if i := strings.Index(all, secret); i >= 0 {
+				t.Errorf("terraform %s shows the %s: ...%s...", strings.Join(res.Args, " "), name, all[max(0, i-200):min(len(all), i+60)])
+			}
+		}
+	}
+
+	tf.WriteFile(t, "main.tf", mappingConfig(s, srv))
+	applied := tf.Apply(t) // a token exchange, searches, creates: everything is logged
+	if !strings.Contains(applied.Stderr, "@module=concur") {
+		t.Error("the trace holds no log line of the Concur client; the check below would prove nothing")
+	}
+	expectNoSecret(applied)
+
+	const wrongPassword = "wrong-Pa55word-never-shown"
+	secrets["wrong bind password"] = wrongPassword
+	tf.WriteFile(t, "main.tf", strings.Replace(mappingConfig(s, srv), fmt.Sprintf("%q", srv.ReaderPassword), fmt.Sprintf("%q", wrongPassword), 1))
+	failed := tf.Run(t, "plan", "-no-color")
+	if failed.ExitCode == 0 || !strings.Contains(failed.Stderr, "invalid credentials") {
+		t.Errorf("a wrong bind password did not fail the plan with invalid credentials: %s", failed)
+	}
+	expectNoSecret(failed)
 }
