@@ -1,6 +1,8 @@
 package directory
 
 import (
+	"encoding/binary"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -10,6 +12,9 @@ import (
 // Entry is one directory entry as the provider sees it.
 type Entry struct {
 	DN string
+	// ID is the entry's immutable identifier (entryUUID, or objectGUID on Active Directory),
+	// which survives renames and moves and is never reused; "" when the server has none.
+	ID string
 	// Attributes holds only the requested attributes the entry has, keyed by
 	// the name as requested (the server's spelling may differ in case).
 	Attributes map[string][]string
@@ -26,9 +31,27 @@ func (e Entry) Value(attribute string) string {
 	return ""
 }
 
-// project keeps the requested attributes of a go-ldap entry.
+// entryIDAttributes hold an entry's immutable identifier: RFC 4530's entryUUID (OpenLDAP,
+// 389-ds, PingDirectory) and Active Directory's objectGUID. Both are read with every entry.
+var entryIDAttributes = []string{"entryUUID", "objectGUID"}
+
+// entryID is the entry's immutable identifier as text; objectGUID, 16 bytes in Microsoft's
+// mixed-endian GUID layout, is written the way Active Directory tools show it.
+func entryID(raw *ldap.Entry) string {
+	if uuid := raw.GetEqualFoldAttributeValue("entryUUID"); uuid != "" {
+		return strings.ToLower(uuid)
+	}
+	guid := raw.GetEqualFoldRawAttributeValue("objectGUID")
+	if len(guid) != 16 {
+		return ""
+	}
+	return fmt.Sprintf("%08x-%04x-%04x-%x-%x",
+		binary.LittleEndian.Uint32(guid[0:4]), binary.LittleEndian.Uint16(guid[4:6]), binary.LittleEndian.Uint16(guid[6:8]), guid[8:10], guid[10:16])
+}
+
+// project keeps the requested attributes of a go-ldap entry, and its identifier.
 func project(raw *ldap.Entry, requested []string) Entry {
-	entry := Entry{DN: raw.DN, Attributes: map[string][]string{}}
+	entry := Entry{DN: raw.DN, ID: entryID(raw), Attributes: map[string][]string{}}
 	for _, name := range requested {
 		for _, attr := range raw.Attributes {
 			if strings.EqualFold(attr.Name, name) && len(attr.Values) > 0 {

@@ -35,6 +35,7 @@ func TestOpenLDAP(t *testing.T) {
 		"TLS":                       testTLS,
 		"WrongPassword":             testWrongPassword,
 		"NotFound":                  testNotFound,
+		"EntryIDs":                  testEntryIDs,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, srv) })
 	}
@@ -381,5 +382,42 @@ func TestUnreachable(t *testing.T) {
 				t.Errorf("took %s with a %s timeout", elapsed, timeout)
 			}
 		})
+	}
+}
+
+// Every entry carries the server's entryUUID, which a modify keeps: the provider tells an
+// entry whose attributes change from a new entry that reuses a DN.
+func testEntryIDs(t *testing.T, srv *ldaptest.Server) {
+	client := newClient(t, readerConfig(srv))
+	read := func() directory.Entry {
+		t.Helper()
+		entries, err := client.ReadEntries(testContext(t), []string{person("alice")}, []string{"mail"})
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("read alice: %v, %v", entries, err)
+		}
+		return entries[0]
+	}
+	before := read()
+	if len(before.ID) != 36 || strings.Count(before.ID, "-") != 4 {
+		t.Fatalf("alice's ID = %q, want her entryUUID", before.ID)
+	}
+	if _, leaked := before.Attributes["entryUUID"]; leaked {
+		t.Errorf("entryUUID is in Attributes %v; only what was requested belongs there", before.Attributes)
+	}
+	conn, err := ldap.DialURL(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	if err := conn.Bind(srv.AdminDN, srv.AdminPassword); err != nil {
+		t.Fatal(err)
+	}
+	modify := ldap.NewModifyRequest(person("alice"), nil)
+	modify.Replace("title", []string{"Renamed"})
+	if err := conn.Modify(modify); err != nil {
+		t.Fatal(err)
+	}
+	if after := read(); after.ID != before.ID {
+		t.Errorf("alice's ID changed from %s to %s on a modify", before.ID, after.ID)
 	}
 }

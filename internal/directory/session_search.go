@@ -84,9 +84,11 @@ func (s *session) readMany(ctx context.Context, dns []string, filter string, att
 	return found, ctx.Err()
 }
 
+// attributesOrNone is what a search asks the server for: nothing but DNs when no attribute is
+// wanted, otherwise the attributes plus the entry's immutable identifier.
 func attributesOrNone(attributes []string) []string {
 	if len(attributes) == 0 {
 		return []string{noAttributes}
 	}
-	return attributes
+	return WithAttributes(attributes, entryIDAttributes...)
 }

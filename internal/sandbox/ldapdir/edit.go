@@ -121,8 +121,8 @@ func (s *Server) Entry(dn string) (Entry, bool) {
 	return out, true
 }
 
-// Put writes whole entries at run time, all or none: each replaces the entry of the same DN or
-// is added. The demo uses it to apply "the directory the next morning" from an LDIF file.
+// Put writes whole entries at run time, all or none: each replaces the entry of the same DN
+// (keeping its entryUUID, as a modify would) or is added. The demo uses it to apply "the directory the next morning" from an LDIF file.
 func (s *Server) Put(entries ...Entry) error {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
@@ -133,7 +133,11 @@ func (s *Server) Put(entries ...Entry) error {
 		}
 	}
 	for _, e := range entries {
-		if s.store.get(e.DN) != nil {
+		if old := s.store.get(e.DN); old != nil {
+			// A replaced entry is the same entry, modified: it keeps its identifier.
+			if e.find("entryUUID") == nil {
+				e.Attributes = append(slices.Clone(e.Attributes), Attribute{Name: "entryUUID", Values: old.Values("entryUUID")})
+			}
 			if err := s.store.delete(e.DN); err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package ldapdir
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
@@ -84,6 +85,10 @@ func (s *store) add(e Entry) error {
 	}
 	// memberOf is derived; a stored copy would go stale.
 	e.Attributes = slices.DeleteFunc(slices.Clone(e.Attributes), func(a Attribute) bool { return strings.EqualFold(a.Name, "memberOf") })
+	// Like a real server, give every entry an immutable identifier (RFC 4530's entryUUID).
+	if e.find("entryUUID") == nil {
+		e.add("entryUUID", newEntryUUID())
+	}
 	s.entries[norm] = &stored{Entry: e, norm: norm, ancestors: ancestors}
 	s.order = append(s.order, norm)
 	return nil
@@ -185,4 +190,13 @@ func (s *store) namingContexts() []string {
 		}
 	}
 	return tops
+}
+
+// newEntryUUID is a random (version 4) UUID.
+func newEntryUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
