@@ -12,8 +12,8 @@ func listSome(items []string, limit int) string { return joinSome(items, limit, 
 // listDNs is listSome for DNs, which contain commas themselves.
 func listDNs(dns []string, limit int) string { return joinSome(dns, limit, "; ") }
 
-// listLines is listSome with one item a line.
-func listLines(lines []string, limit int) string { return joinSome(lines, limit, "\n") }
+// listLines is listSome with one item a line, as many as a plan's warnings name.
+func listLines(lines []string) string { return joinSome(lines, listedEmpIDs, "\n") }
 
 func joinSome(items []string, limit int, separator string) string {
 	if len(items) <= limit {

@@ -432,7 +432,7 @@ func sourceWarnings(desired provisioning.Desired) diag.Diagnostics {
 		}
 		diags.AddWarning("Directory entries sharing an emp_id",
 			fmt.Sprintf("These emp_ids are rendered by more than one entry; none of those entries is provisioned until the directory is corrected:\n%s",
-				listLines(lines, listedEmpIDs)))
+				listLines(lines)))
 	}
 	return diags
 }
@@ -452,7 +452,7 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 	if len(plan.Changes) > 0 {
 		detail := "Per-user changes are in the plan's users attribute."
 		if len(deprovisions) > 0 {
-			detail += "\n" + listLines(deprovisions, listedEmpIDs)
+			detail += "\n" + listLines(deprovisions)
 		}
 		if len(plan.SkippedDisabled) > 0 {
 			detail += "\nnot provisioned, disabled in the directory (provision_disabled_users is off): " + listSome(plan.SkippedDisabled, listedEmpIDs)
@@ -466,12 +466,12 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 		}
 		diags.AddWarning("Directory users with values Concur would refuse",
 			"These users are neither created nor changed (a managed one keeps its current Concur values) until the directory is corrected:\n"+
-				listLines(lines, listedEmpIDs))
+				listLines(lines))
 	}
 	if len(renames) > 0 {
 		diags.AddWarning("Employee IDs changed in the directory",
 			"These directory entries now carry a different emp_id; the same Concur users are updated in place, not disabled and recreated:\n"+
-				listLines(renames, listedEmpIDs))
+				listLines(renames))
 	}
 	return diags
 }
