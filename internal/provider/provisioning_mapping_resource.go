@@ -74,6 +74,7 @@ type mappingSourceModel struct {
 
 type managedUserModel struct {
 	ID         types.String            `tfsdk:"id"`
+	EntryID    types.String            `tfsdk:"entry_id"`
 	DN         types.String            `tfsdk:"dn"`
 	Active     types.Bool              `tfsdk:"active"`
 	Attributes map[string]types.String `tfsdk:"attributes"`
@@ -81,6 +82,7 @@ type managedUserModel struct {
 
 var managedUserType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"id":         types.StringType,
+	"entry_id":   types.StringType,
 	"dn":         types.StringType,
 	"active":     types.BoolType,
 	"attributes": types.MapType{ElemType: types.StringType},
@@ -192,10 +194,11 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 				Validators:          []validator.String{stringvalidator.OneOf(onDestroyKeep, onDestroyDeprovision)},
 			},
 			"users": schema.MapNestedAttribute{
-				MarkdownDescription: "The users this channel manages, keyed by `emp_id`, as the plan leaves them: the Concur `id`, the source entry's `dn`, `active`, and the mapped `attributes`.",
+				MarkdownDescription: "The users this channel manages, keyed by `emp_id`, as the plan leaves them: the Concur `id`, the source entry's `dn` and `entry_id`, `active`, and the mapped `attributes`.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"id":         schema.StringAttribute{MarkdownDescription: "The Concur user UUID.", Computed: true},
+					"entry_id":   schema.StringAttribute{MarkdownDescription: "The directory entry's immutable identifier (`entryUUID`, or `objectGUID` on Active Directory), empty where the directory has none. An emp_id change is recognised by it: a new entry that reuses a leaver's DN or login is another person.", Computed: true},
 					"dn":         schema.StringAttribute{MarkdownDescription: "The DN of the directory entry the user comes from.", Computed: true},
 					"active":     schema.BoolAttribute{MarkdownDescription: "Whether the user is active in Concur.", Computed: true},
 					"attributes": schema.MapAttribute{MarkdownDescription: "The mapped Concur attributes and their values; an empty string is an empty attribute.", Computed: true, ElementType: types.StringType},
@@ -578,7 +581,7 @@ func usersFrom(ctx context.Context, value types.Map, diags *diag.Diagnostics) ma
 			attributes[key] = v.ValueString()
 		}
 		users[empID] = provisioning.ManagedUser{
-			EmpID: empID, ID: model.ID.ValueString(), DN: model.DN.ValueString(), Active: model.Active.ValueBool(), Attributes: attributes,
+			EmpID: empID, ID: model.ID.ValueString(), EntryID: model.EntryID.ValueString(), DN: model.DN.ValueString(), Active: model.Active.ValueBool(), Attributes: attributes,
 		}
 	}
 	return users
@@ -597,7 +600,7 @@ func usersValue(ctx context.Context, users map[string]provisioning.ManagedUser) 
 		for key, v := range user.Attributes {
 			attributes[key] = types.StringValue(v)
 		}
-		models[empID] = managedUserModel{ID: id, DN: types.StringValue(user.DN), Active: types.BoolValue(user.Active), Attributes: attributes}
+		models[empID] = managedUserModel{ID: id, EntryID: types.StringValue(user.EntryID), DN: types.StringValue(user.DN), Active: types.BoolValue(user.Active), Attributes: attributes}
 	}
 	return types.MapValueFrom(ctx, managedUserType, models)
 }

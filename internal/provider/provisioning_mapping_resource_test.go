@@ -549,3 +549,68 @@ func TestAccProvisioningMapping_destroyGuard(t *testing.T) {
 		t.Errorf("after destroying with on_destroy = keep, 1002 active = %v, want true", active)
 	}
 }
+
+// A new hire whose entry reuses a leaver's DN and mailbox is another person: OpenLDAP's
+// entryUUID tells them apart, so the leaver is disabled, not handed over (with the leaver's
+// expense history) to the new hire. Concur keeps the disabled leaver's login, so the new hire
+// needs another one, which the failed create says.
+func TestAccProvisioningMapping_reusedDNIsANewPerson(t *testing.T) {
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
+	config := mappingConfig(s, srv)
+	annID := ""
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "entry_id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`))),
+					expectSandbox(func() error { id, err := sandboxField(s, "1001", "id"); annID, _ = id.(string); return err }),
+				},
+			},
+			{
+				PreConfig: func() {
+					changeDirectory(t, srv,
+						func(conn *ldap.Conn) error { return conn.Del(ldap.NewDelRequest(dirPerson("ann"), nil)) },
+						func(conn *ldap.Conn) error {
+							add := ldap.NewAddRequest(dirPerson("ann"), nil)
+							add.Attribute("objectClass", []string{"inetOrgPerson"})
+							add.Attribute("uid", []string{"ann"})
+							add.Attribute("cn", []string{"Ann Newhire"})
+							add.Attribute("givenName", []string{"Ann"})
+							add.Attribute("sn", []string{"Newhire"})
+							add.Attribute("mail", []string{"ann@example.org"})
+							add.Attribute("employeeNumber", []string{"1009"})
+							return conn.Add(add)
+						})
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "active"), knownvalue.Bool(false)),
+					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("users", "1009", "id")),
+				}},
+				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)create emp_id "1009".*userName`)),
+			},
+			{
+				// With a mailbox of her own, the new hire is created; the leaver stays disabled.
+				PreConfig: func() {
+					changeDirectory(t, srv, modify(dirPerson("ann"), func(r *ldap.ModifyRequest) { r.Replace("mail", []string{"ann.newhire@example.org"}) }))
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectField(s, "1001", "active", false),
+					expectSandbox(func() error {
+						if id, _ := sandboxField(s, "1001", "id"); id != annID {
+							return fmt.Errorf("1001 has id %v, want the leaver's own account %s", id, annID)
+						}
+						return nil
+					}),
+					expectField(s, "1009", "name.familyName", "Newhire"),
+				},
+			},
+		},
+	})
+}

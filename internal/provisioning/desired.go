@@ -9,6 +9,7 @@ import (
 // DesiredUser is what one directory entry asks for in Concur.
 type DesiredUser struct {
 	EmpID      string
+	EntryID    string
 	DN         string
 	Disabled   bool
 	Attributes map[string]string
@@ -46,7 +47,7 @@ func DesiredUsers(entries []directory.Entry, mapping *Mapping, resolve Resolve) 
 		DuplicateEmpIDs: keyed.Duplicates,
 	}
 	for empID, entry := range keyed.ByKey {
-		desired.Users[empID] = DesiredUser{EmpID: empID, DN: entry.DN, Disabled: entry.Disabled, Attributes: rendered[entry.DN]}
+		desired.Users[empID] = DesiredUser{EmpID: empID, EntryID: entry.ID, DN: entry.DN, Disabled: entry.Disabled, Attributes: rendered[entry.DN]}
 	}
 	return desired
 }

@@ -218,7 +218,7 @@ func updateKind(from, to ManagedUser) ChangeKind {
 }
 
 func sameUser(a, b ManagedUser) bool {
-	return a.ID == b.ID && a.DN == b.DN && a.Active == b.Active && sameAttributes(a.Attributes, b.Attributes)
+	return a.ID == b.ID && a.EntryID == b.EntryID && a.DN == b.DN && a.Active == b.Active && sameAttributes(a.Attributes, b.Attributes)
 }
 
 // concurUser is the Concur user the managed attributes describe; unmapped fields stay empty,

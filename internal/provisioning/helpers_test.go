@@ -76,7 +76,7 @@ func managedFromDesired(desired Desired, idPrefix string) map[string]ManagedUser
 	managed := make(map[string]ManagedUser, len(desired.Users))
 	for empID, want := range desired.Users {
 		managed[empID] = ManagedUser{
-			EmpID: empID, ID: idPrefix + empID, DN: want.DN, Active: !want.Disabled,
+			EmpID: empID, ID: idPrefix + empID, EntryID: want.EntryID, DN: want.DN, Active: !want.Disabled,
 			Attributes: maps.Clone(want.Attributes),
 		}
 	}

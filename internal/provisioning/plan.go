@@ -13,9 +13,11 @@ import (
 type ManagedUser struct {
 	EmpID string
 	// ID is the Concur id; "" for a user the plan creates (known after apply).
-	ID     string
-	DN     string
-	Active bool
+	ID string
+	// EntryID is the directory entry's immutable identifier, "" where the directory has none.
+	EntryID string
+	DN      string
+	Active  bool
 	// Attributes holds the mapped Concur attributes; "" is an empty attribute.
 	Attributes map[string]string
 }
@@ -129,7 +131,7 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 			plan.Changes = append(plan.Changes, Change{Kind: ChangeAdopt, EmpID: empID, DN: want.DN})
 			continue
 		}
-		plan.Users[empID] = ManagedUser{EmpID: empID, DN: want.DN, Active: !want.Disabled, Attributes: want.Attributes}
+		plan.Users[empID] = ManagedUser{EmpID: empID, EntryID: want.EntryID, DN: want.DN, Active: !want.Disabled, Attributes: want.Attributes}
 		plan.Changes = append(plan.Changes, Change{Kind: ChangeCreate, EmpID: empID, DN: want.DN})
 	}
 
@@ -263,7 +265,7 @@ func planExisting(current map[string]string, want DesiredUser, id string, mappin
 		}
 		attributes[key] = value
 	}
-	return ManagedUser{EmpID: want.EmpID, ID: id, DN: want.DN, Active: !want.Disabled, Attributes: attributes}
+	return ManagedUser{EmpID: want.EmpID, ID: id, EntryID: want.EntryID, DN: want.DN, Active: !want.Disabled, Attributes: attributes}
 }
 
 // deprovisioned lists the emp_ids the plan disables or deletes, in order.
@@ -283,7 +285,7 @@ func (p *Plan) recordUpdate(current, next ManagedUser) {
 		p.Changes = append(p.Changes, Change{Kind: ChangeReactivate, EmpID: next.EmpID, DN: next.DN})
 	case current.Active && !next.Active:
 		p.Changes = append(p.Changes, Change{Kind: ChangeDisable, EmpID: next.EmpID, DN: next.DN, Reason: reasonDisabled})
-	case !sameAttributes(current.Attributes, next.Attributes) || current.DN != next.DN:
+	case !sameAttributes(current.Attributes, next.Attributes) || current.DN != next.DN || current.EntryID != next.EntryID:
 		p.Changes = append(p.Changes, Change{Kind: ChangeUpdate, EmpID: next.EmpID, DN: next.DN})
 	default:
 		p.Unchanged++
@@ -291,10 +293,11 @@ func (p *Plan) recordUpdate(current, next ManagedUser) {
 }
 
 // findRenames pairs a managed user whose emp_id is gone from the directory (and is not kept as
-// it is) with a newcomer the plan provisions from the same directory entry (same DN, or else the
-// same login ID): an emp_id change, not a leaver and a joiner. It returns new emp_id → previous
-// emp_id.
+// it is) with a newcomer the plan provisions from the same directory entry: the same entry ID
+// where the directory has them (entryUUID, objectGUID), else the same DN or login ID. That is an
+// emp_id change, not a leaver and a joiner. It returns new emp_id → previous emp_id.
 func findRenames(newcomers, present map[string]DesiredUser, managed, kept map[string]ManagedUser) map[string]string {
+	leaversByEntryID := map[string]string{}
 	leaversByDN := map[string]string{}
 	leaversByLogin := map[string]string{}
 	for empID, current := range managed {
@@ -303,6 +306,9 @@ func findRenames(newcomers, present map[string]DesiredUser, managed, kept map[st
 		}
 		if _, isKept := kept[empID]; isKept {
 			continue
+		}
+		if current.EntryID != "" {
+			leaversByEntryID[current.EntryID] = empID
 		}
 		leaversByDN[strings.ToLower(current.DN)] = empID
 		if login := current.Attributes[AttrLoginID]; login != "" {
@@ -315,9 +321,17 @@ func findRenames(newcomers, present map[string]DesiredUser, managed, kept map[st
 		if _, managedAlready := managed[empID]; managedAlready {
 			continue
 		}
-		previous, ok := leaversByDN[strings.ToLower(want.DN)]
+		previous, ok := leaversByEntryID[want.EntryID]
+		if !ok {
+			previous, ok = leaversByDN[strings.ToLower(want.DN)]
+		}
 		if !ok {
 			previous, ok = leaversByLogin[strings.ToLower(want.Attributes[AttrLoginID])]
+		}
+		// Where the directory identifies both entries, a DN or login reused by a new entry (a
+		// new hire with a leaver's name or mailbox) is another person, never a rename.
+		if ok && want.EntryID != "" && managed[previous].EntryID != "" && want.EntryID != managed[previous].EntryID {
+			ok = false
 		}
 		if ok && !claimed[previous] {
 			renames[empID] = previous

@@ -600,3 +600,37 @@ func TestCheckDestroy(t *testing.T) {
 		t.Errorf("deleting all 3 with max 2: %v, want a guard naming E1, E2, E3", err)
 	}
 }
+
+// Where the directory identifies entries, an emp_id change is recognised by the entry's ID
+// alone: a moved and renamed entry keeps its Concur user, and a new entry that reuses a
+// leaver's DN and login is a new person.
+func TestPlanUsersRenamesByEntryID(t *testing.T) {
+	mapping := testMapping(t)
+	withID := func(e directory.Entry, id string) directory.Entry { e.ID = id; return e }
+	managed := managedFromDesired(DesiredUsers([]directory.Entry{withID(person("a", "E1", nil), "uuid-a")}, mapping, nil), "id-")
+
+	t.Run("same entry, new DN, login and emp_id", func(t *testing.T) {
+		moved := withID(person("a2", "E9", map[string]string{"mail": "other@example.com"}), "uuid-a")
+		plan := mustPlan(t, DesiredUsers([]directory.Entry{moved}, mapping, nil), managed, nil, mapping, defaultOptions())
+		if got := changesByEmpID(t, plan)["E9"]; got.Kind != ChangeRename || plan.Users["E9"].ID != "id-E1" {
+			t.Errorf("changes %+v, E9 %+v; want E1's Concur user renamed to E9", plan.Changes, plan.Users["E9"])
+		}
+	})
+	t.Run("new entry reusing the DN and login", func(t *testing.T) {
+		reused := withID(person("a", "E9", nil), "uuid-new")
+		plan := mustPlan(t, DesiredUsers([]directory.Entry{reused}, mapping, nil), managed, nil, mapping, defaultOptions())
+		changes := changesByEmpID(t, plan)
+		if changes["E1"].Kind != ChangeDisable || changes["E9"].Kind != ChangeCreate {
+			t.Errorf("changes %+v, want E1 disabled and E9 created", plan.Changes)
+		}
+	})
+	t.Run("recorded without an ID: the DN still matches", func(t *testing.T) {
+		old := managed["E1"]
+		old.EntryID = ""
+		moved := withID(person("a", "E9", nil), "uuid-a")
+		plan := mustPlan(t, DesiredUsers([]directory.Entry{moved}, mapping, nil), map[string]ManagedUser{"E1": old}, nil, mapping, defaultOptions())
+		if got := changesByEmpID(t, plan)["E9"]; got.Kind != ChangeRename || plan.Users["E9"].EntryID != "uuid-a" {
+			t.Errorf("changes %+v, E9 %+v; want a rename that records the entry ID", plan.Changes, plan.Users["E9"])
+		}
+	})
+}
