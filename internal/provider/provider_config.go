@@ -53,7 +53,9 @@ const (
 
 func providerSchema() schema.Schema {
 	return schema.Schema{
-		MarkdownDescription: "The Concur provider manages SAP Concur users through the Identity v4.1 API. " +
+		MarkdownDescription: "The Concur provider provisions people from an LDAP or Active Directory directory into SAP Concur, " +
+			"keyed on the employee ID, with every change shown per user in `terraform plan`; it also manages single users " +
+			"through Concur's Identity v4.1 API. " +
 			"Every argument is optional in the configuration and falls back to a `CONCUR_*` environment variable, " +
 			"so CI jobs and Terraform Cloud workspaces can keep credentials out of code. " +
 			"Configure exactly one credential: a `refresh_token`, a `company_uuid` with a `request_token`, or an `access_token`.",
