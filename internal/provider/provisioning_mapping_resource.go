@@ -471,6 +471,15 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 			"These users are neither created nor changed (a managed one keeps its current Concur values) until the directory is corrected:\n"+
 				listLines(lines))
 	}
+	if len(plan.UnknownManagers) > 0 {
+		lines := make([]string, 0, len(plan.UnknownManagers))
+		for _, manager := range slices.Sorted(maps.Keys(plan.UnknownManagers)) {
+			lines = append(lines, fmt.Sprintf("%s, manager of %s", manager, listSome(plan.UnknownManagers[manager], listedEmpIDs)))
+		}
+		diags.AddWarning("Managers that are not in Concur",
+			"These manager emp_ids are neither Concur users nor provisioned by this channel, so writing the users who name them "+
+				"will fail at apply. Create the managers in Concur (or bring them into the source), or fix the manager mapping:\n"+listLines(lines))
+	}
 	if len(renames) > 0 {
 		diags.AddWarning("Employee IDs changed in the directory",
 			"These directory entries now carry a different emp_id; the same Concur users are updated in place, not disabled and recreated:\n"+

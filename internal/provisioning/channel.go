@@ -3,7 +3,6 @@ package provisioning
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
@@ -83,21 +82,55 @@ func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Clie
 	}
 	desired := DesiredUsers(entries, mapping, resolve)
 	desired.Unresolved = unresolved
-	var unmanaged []string
-	for empID := range desired.Users {
+	// One batched lookup: new emp_ids, to link existing accounts rather than duplicate them, and
+	// managers the channel does not provision, to say before apply which of them Concur lacks.
+	lookups := map[string]bool{}
+	for empID, want := range desired.Users {
 		if _, ok := managed[empID]; !ok {
-			unmanaged = append(unmanaged, empID)
+			lookups[empID] = true
+		}
+		if manager := want.Attributes[AttrManagerEmpID]; manager != "" {
+			_, provided := desired.Users[manager]
+			_, recorded := managed[manager]
+			if !provided && !recorded {
+				lookups[manager] = true
+			}
 		}
 	}
 	var existing map[string]*concur.User
-	if len(unmanaged) > 0 {
-		sort.Strings(unmanaged)
-		if existing, err = client.FindUsersByEmployeeNumbers(ctx, unmanaged); err != nil {
-			return nil, desired, fmt.Errorf("looking up %d new emp_ids in Concur: %w", len(unmanaged), err)
+	if len(lookups) > 0 {
+		if existing, err = client.FindUsersByEmployeeNumbers(ctx, sortedKeys(lookups)); err != nil {
+			return nil, desired, fmt.Errorf("looking up %d emp_ids in Concur: %w", len(lookups), err)
 		}
 	}
 	plan, err := PlanUsers(desired, managed, existing, channel.Mapping, channel.Options)
-	return plan, desired, err
+	if err != nil {
+		return nil, desired, err
+	}
+	plan.UnknownManagers = unknownManagers(plan, managed, existing)
+	return plan, desired, nil
+}
+
+// unknownManagers maps each manager emp_id that Concur lacks and the channel does not provision
+// to the users the plan changes who name it: their writes would fail at apply.
+func unknownManagers(plan *Plan, managed map[string]ManagedUser, existing map[string]*concur.User) map[string][]string {
+	unknown := map[string][]string{}
+	for _, change := range plan.Changes {
+		if change.Kind == ChangeDelete {
+			continue
+		}
+		manager := plan.Users[change.EmpID].Attributes[AttrManagerEmpID]
+		if manager == "" {
+			continue
+		}
+		_, planned := plan.Users[manager]
+		_, recorded := managed[manager]
+		_, inConcur := existing[manager]
+		if !planned && !recorded && !inConcur {
+			unknown[manager] = append(unknown[manager], change.EmpID)
+		}
+	}
+	return unknown
 }
 
 // referencedEntries answers the mapping's ref filters from the source's own entries, reading

@@ -195,6 +195,19 @@ func TestPlanChannelResolvesManagerReferences(t *testing.T) {
 			t.Errorf("%s manager_emp_id = %q, want %q", empID, got, want)
 		}
 	}
+	// david is neither in Concur nor provisioned: creating emma and henry (not disabled here: this
+	// directory client has no disabled filter) would fail, and the plan says so.
+	if want := map[string][]string{"1004": {"1005", "1008"}}; !reflect.DeepEqual(plan.UnknownManagers, want) {
+		t.Errorf("unknown managers = %v, want %v", plan.UnknownManagers, want)
+	}
+	seedConcurUser(t, c.server, "1004", "david.okafor@example.com", nil)
+	plan, _, err = PlanChannel(c.ctx, c.client, dir, Channel{Source: source, Mapping: mapping, Options: defaultOptions()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.UnknownManagers) != 0 {
+		t.Errorf("unknown managers = %v once david exists in Concur, want none", plan.UnknownManagers)
+	}
 }
 
 // Destroying with on_destroy = deprovision: a user Concur fails to disable stays active in what

@@ -75,6 +75,9 @@ type Plan struct {
 	// Invalid lists the directory users whose rendered values Concur would refuse; they are
 	// neither created nor changed until the directory is corrected.
 	Invalid []InvalidUser
+	// UnknownManagers maps a manager emp_id that Concur lacks and the channel does not provision
+	// to the changed users who name it; writing them fails until the manager exists.
+	UnknownManagers map[string][]string
 	// SkippedDisabled lists the emp_ids of disabled directory users that are not provisioned
 	// (provision_disabled_users is off and they are not managed).
 	SkippedDisabled []string
