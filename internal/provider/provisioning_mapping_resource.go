@@ -278,7 +278,8 @@ func (r *provisioningMappingResource) Read(ctx context.Context, req resource.Rea
 		return
 	}
 
-	refreshed, err := provisioning.Refresh(ctx, r.data.client, usersFrom(ctx, state.Users, &resp.Diagnostics))
+	mapping, _ := state.compileMapping(ctx) // a mapping state cannot compile refreshes the recorded attributes
+	refreshed, err := provisioning.Refresh(ctx, r.data.client, usersFrom(ctx, state.Users, &resp.Diagnostics), mapping)
 	if err != nil {
 		resp.Diagnostics.AddError("Error refreshing provisioned users",
 			fmt.Sprintf("Reading the channel's users back from Concur failed: %s. Nothing was changed; check that Concur is reachable and the credentials are valid, then plan again.", err))

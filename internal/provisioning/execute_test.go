@@ -311,7 +311,7 @@ func TestApplyCreatesManagersFirst(t *testing.T) {
 		t.Errorf("Z900 manager = %v, want none", got)
 	}
 	// Read back, the managers are no drift.
-	refreshed, err := Refresh(c.ctx, c.client, c.recorded)
+	refreshed, err := Refresh(c.ctx, c.client, c.recorded, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,10 @@ import (
 
 // Refresh reads the managed users back from Concur in batched searches (never one request per
 // user) and returns what Concur holds now: attributes changed by hand show as drift in the
-// next plan, and users deleted in Concur drop out, so the plan creates them again.
-func Refresh(ctx context.Context, client *concur.Client, managed map[string]ManagedUser) (map[string]ManagedUser, error) {
+// next plan, and users deleted in Concur drop out, so the plan creates them again. It reads the
+// mapping's attributes (those recorded for each user when mapping is nil), so an attribute
+// mapped since a user was recorded is read too.
+func Refresh(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, mapping *Mapping) (map[string]ManagedUser, error) {
 	if len(managed) == 0 {
 		return managed, nil
 	}
@@ -27,10 +29,14 @@ func Refresh(ctx context.Context, client *concur.Client, managed map[string]Mana
 		user := recorded
 		user.ID = current.ID
 		user.Active = current.Active
-		user.Attributes = make(map[string]string, len(recorded.Attributes))
-		for key, was := range recorded.Attributes {
+		keys := sortedKeys(recorded.Attributes)
+		if mapping != nil {
+			keys = mapping.Keys()
+		}
+		user.Attributes = make(map[string]string, len(keys))
+		for _, key := range keys {
 			now := UserAttribute(current, key)
-			if sameValue(key, now, was) {
+			if was := recorded.Attributes[key]; sameValue(key, now, was) {
 				now = was // Concur lower-cases e-mails; the recorded spelling is no drift
 			}
 			user.Attributes[key] = now

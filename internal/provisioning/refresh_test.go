@@ -72,7 +72,7 @@ func TestRefresh(t *testing.T) {
 	}
 	c.server.ResetCounters()
 
-	refreshed, err := Refresh(c.ctx, c.client, managed)
+	refreshed, err := Refresh(c.ctx, c.client, managed, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestRefresh(t *testing.T) {
 	if recorded["E003"].ID != concurID(t, c.server, "E003") {
 		t.Errorf("recorded E003 = %+v, want the recreated user", recorded["E003"])
 	}
-	again, err := Refresh(c.ctx, c.client, recorded)
+	again, err := Refresh(c.ctx, c.client, recorded, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,11 +155,28 @@ func TestRefresh(t *testing.T) {
 
 func TestRefreshNothingManaged(t *testing.T) {
 	c := newChannel(t, nil)
-	refreshed, err := Refresh(c.ctx, c.client, nil)
+	refreshed, err := Refresh(c.ctx, c.client, nil, nil)
 	if err != nil || len(refreshed) != 0 {
 		t.Errorf("Refresh(nil) = %v, %v", refreshed, err)
 	}
 	if counters := c.server.Counters(); len(counters) != 0 {
 		t.Errorf("sent %v", counters)
+	}
+}
+
+// With the mapping, a refresh reads every mapped attribute, also one mapped after the user was
+// recorded, so the plan compares it with what Concur really holds.
+func TestRefreshReadsAttributesMappedSinceRecorded(t *testing.T) {
+	c := newChannel(t, nil)
+	c.sync(person("a", "E1", nil))
+	recorded := c.recorded["E1"]
+	delete(recorded.Attributes, AttrDepartment)
+
+	refreshed, err := Refresh(c.ctx, c.client, map[string]ManagedUser{"E1": recorded}, c.mapping)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := refreshed["E1"].Attributes[AttrDepartment]; got != "FIN" {
+		t.Errorf("department = %q after a refresh with the mapping, want Concur's FIN", got)
 	}
 }

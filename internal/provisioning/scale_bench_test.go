@@ -118,7 +118,7 @@ func BenchmarkSteadyStatePlan(b *testing.B) {
 		b.Fatal(err, failures)
 	}
 	for b.Loop() {
-		refreshed, err := Refresh(ctx, client, managed)
+		refreshed, err := Refresh(ctx, client, managed, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
