@@ -26,8 +26,8 @@ func (c *Client) disabledIn(ctx context.Context, s *session, base string, scope 
 	return disabled, nil
 }
 
-// markDisabled sets Disabled on entries found without a disabled check (members
-// named by memberUid), asking the server about each with a base search.
+// markDisabled sets Disabled on entries that were found one DN at a time (the
+// members of a group), asking the server about each with a base search.
 func (c *Client) markDisabled(ctx context.Context, s *session, entries []Entry) error {
 	if c.cfg.DisabledFilter == "" || len(entries) == 0 {
 		return nil

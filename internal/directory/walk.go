@@ -40,7 +40,7 @@ func (c *Client) walkGroups(ctx context.Context, s *session, groupDN string, q G
 				fresh = append(fresh, dn)
 			}
 		}
-		found, disabled, err := c.readMembers(ctx, s, fresh, readAttrs)
+		found, err := s.readMany(ctx, fresh, "(objectClass=*)", readAttrs)
 		if err != nil {
 			return GroupResult{}, err
 		}
@@ -54,9 +54,7 @@ func (c *Client) walkGroups(ctx context.Context, s *session, groupDN string, q G
 					pending = append(pending, raw.DN)
 				}
 			default:
-				member := project(raw, q.Attributes)
-				member.Disabled = disabled[i]
-				result.Members = append(result.Members, member)
+				result.Members = append(result.Members, project(raw, q.Attributes))
 			}
 		}
 		if len(refs.uids) > 0 {
@@ -64,7 +62,6 @@ func (c *Client) walkGroups(ctx context.Context, s *session, groupDN string, q G
 			if err != nil {
 				return GroupResult{}, err
 			}
-			var byName []Entry
 			for _, uid := range refs.uids {
 				raw := byUID[uid]
 				switch {
@@ -72,14 +69,13 @@ func (c *Client) walkGroups(ctx context.Context, s *session, groupDN string, q G
 					result.Unresolved = append(result.Unresolved, "memberUid="+uid)
 				case !seen[NormalizeDN(raw.DN)]:
 					seen[NormalizeDN(raw.DN)] = true
-					byName = append(byName, project(raw, q.Attributes))
+					result.Members = append(result.Members, project(raw, q.Attributes))
 				}
 			}
-			if err := c.markDisabled(ctx, s, byName); err != nil {
-				return GroupResult{}, err
-			}
-			result.Members = append(result.Members, byName...)
 		}
+	}
+	if err := c.markDisabled(ctx, s, result.Members); err != nil {
+		return GroupResult{}, err
 	}
 	sortByDN(result.Members)
 	return result, nil
@@ -159,41 +155,4 @@ func (c *Client) resolveUIDs(ctx context.Context, s *session, q GroupQuery, grou
 		}
 	}
 	return byUID, nil
-}
-
-// readMembers reads member entries by DN and tells which are disabled, in one base search per
-// member rather than two: it asks for the entries that are not disabled, and only those it did
-// not get (disabled, gone, or unreadable: few) are read again to tell which.
-func (c *Client) readMembers(ctx context.Context, s *session, dns []string, attributes []string) ([]*ldap.Entry, []bool, error) {
-	disabled := make([]bool, len(dns))
-	if c.cfg.DisabledFilter == "" {
-		found, err := s.readMany(ctx, dns, "(objectClass=*)", attributes)
-		return found, disabled, err
-	}
-	found, err := s.readMany(ctx, dns, "(!"+c.cfg.DisabledFilter+")", attributes)
-	if err != nil {
-		return nil, nil, err
-	}
-	var missing []int
-	for i, raw := range found {
-		if raw == nil {
-			missing = append(missing, i)
-		}
-	}
-	if len(missing) == 0 {
-		return found, disabled, nil
-	}
-	again := make([]string, len(missing))
-	for j, i := range missing {
-		again[j] = dns[i]
-	}
-	second, err := s.readMany(ctx, again, "(objectClass=*)", attributes)
-	if err != nil {
-		return nil, nil, err
-	}
-	for j, i := range missing {
-		found[i] = second[j]
-		disabled[i] = second[j] != nil
-	}
-	return found, disabled, nil
 }
