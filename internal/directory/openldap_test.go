@@ -36,6 +36,7 @@ func TestOpenLDAP(t *testing.T) {
 		"WrongPassword":             testWrongPassword,
 		"NotFound":                  testNotFound,
 		"EntryIDs":                  testEntryIDs,
+		"UndefinedDisabledFilter":   testUndefinedDisabledFilter,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, srv) })
 	}
@@ -419,5 +420,22 @@ func testEntryIDs(t *testing.T, srv *ldaptest.Server) {
 	}
 	if after := read(); after.ID != before.ID {
 		t.Errorf("alice's ID changed from %s to %s on a modify", before.ID, after.ID)
+	}
+}
+
+// A disabled filter the server cannot evaluate (an attribute it does not know) marks nobody
+// disabled, for a group as for a filter source: never everyone.
+func testUndefinedDisabledFilter(t *testing.T, srv *ldaptest.Server) {
+	cfg := readerConfig(srv)
+	cfg.DisabledFilter = "(noSuchAttributeXyz=TRUE)"
+	client := newClient(t, cfg)
+	members, err := client.GroupMembers(testContext(t), directory.GroupQuery{DN: group("keyed"), Attributes: []string{"uid"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, member := range members.Members {
+		if member.Disabled {
+			t.Errorf("%s is disabled by a filter that matches nothing", member.DN)
+		}
 	}
 }
