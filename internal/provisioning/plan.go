@@ -113,8 +113,8 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 	}
 
 	plan := &Plan{Users: make(map[string]ManagedUser, len(managed)+len(desired.Users))}
-	desired = plan.setAsideInvalid(desired, managed)
-	provisioned := plan.setAsideDisabled(desired, managed, opts)
+	// Disabled first: a user disabled in the directory is deprovisioned even if a value is bad.
+	provisioned := plan.setAsideInvalid(plan.setAsideDisabled(desired.Users, managed, opts), managed)
 	renames := findRenames(provisioned, desired.Users, managed, plan.Users)
 	for empID, want := range provisioned {
 		if previous, renamed := renames[empID]; renamed {
@@ -169,15 +169,6 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 			plan.Unchanged++
 		}
 	}
-	if opts.DeprovisionAction != DeprovisionDelete {
-		// With disable, a managed user leaves the plan only by an emp_id change: anything else
-		// would turn into a hard delete at apply.
-		for empID := range managed {
-			if _, kept := plan.Users[empID]; !kept && !renamedFrom[empID] {
-				return nil, fmt.Errorf("internal error: the plan drops managed user %s although deprovision_action is %s; please report it", empID, opts.DeprovisionAction)
-			}
-		}
-	}
 	sort.Slice(plan.Changes, func(i, j int) bool { return plan.Changes[i].EmpID < plan.Changes[j].EmpID })
 	sort.Strings(plan.SkippedDisabled)
 	if err := guardDeprovisions("the plan", plan.deprovisioned(), opts); err != nil {
@@ -215,12 +206,12 @@ func guardDeprovisions(what string, empIDs []string, opts Options) error {
 // setAsideDisabled returns the desired users the plan provisions: all of them, or only those
 // enabled in the directory when disabled users are not provisioned. A managed user left out is
 // deprovisioned by the caller; a new one is reported as not provisioned.
-func (p *Plan) setAsideDisabled(desired Desired, managed map[string]ManagedUser, opts Options) map[string]DesiredUser {
+func (p *Plan) setAsideDisabled(users map[string]DesiredUser, managed map[string]ManagedUser, opts Options) map[string]DesiredUser {
 	if opts.ProvisionDisabledUsers {
-		return desired.Users
+		return users
 	}
-	provisioned := make(map[string]DesiredUser, len(desired.Users))
-	for empID, want := range desired.Users {
+	provisioned := make(map[string]DesiredUser, len(users))
+	for empID, want := range users {
 		if !want.Disabled {
 			provisioned[empID] = want
 			continue
@@ -234,14 +225,13 @@ func (p *Plan) setAsideDisabled(desired Desired, managed map[string]ManagedUser,
 
 // setAsideInvalid takes out the directory users whose rendered values Concur would refuse, and
 // reports them: a managed one is kept exactly as it is (never deprovisioned for a bad value),
-// a new one is not created. It returns the desired users that remain.
-func (p *Plan) setAsideInvalid(desired Desired, managed map[string]ManagedUser) Desired {
-	valid := desired
-	valid.Users = make(map[string]DesiredUser, len(desired.Users))
-	for empID, want := range desired.Users {
+// a new one is not created. It returns the users that remain.
+func (p *Plan) setAsideInvalid(users map[string]DesiredUser, managed map[string]ManagedUser) map[string]DesiredUser {
+	valid := make(map[string]DesiredUser, len(users))
+	for empID, want := range users {
 		err := CheckAttributes(want.Attributes)
 		if err == nil {
-			valid.Users[empID] = want
+			valid[empID] = want
 			continue
 		}
 		p.Invalid = append(p.Invalid, InvalidUser{EmpID: empID, DN: want.DN, Reason: err.Error()})
@@ -320,7 +310,8 @@ func findRenames(newcomers, present map[string]DesiredUser, managed, kept map[st
 	}
 	renames := map[string]string{}
 	claimed := map[string]bool{}
-	for empID, want := range newcomers {
+	for _, empID := range sortedKeys(newcomers) { // in order, so ties resolve the same way every plan
+		want := newcomers[empID]
 		if _, managedAlready := managed[empID]; managedAlready {
 			continue
 		}

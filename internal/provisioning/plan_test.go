@@ -634,3 +634,17 @@ func TestPlanUsersRenamesByEntryID(t *testing.T) {
 		}
 	})
 }
+
+// A managed user who is disabled in the directory is deprovisioned even when one of their values
+// is one Concur would refuse (a re-hire's stale termination date, say).
+func TestPlanUsersDisabledWinsOverInvalid(t *testing.T) {
+	mapping := testMapping(t)
+	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil), "id-")
+	disabledAndInvalid := person("a", "E1", map[string]string{"mail": "not an address"})
+	disabledAndInvalid.Disabled = true
+
+	plan := mustPlan(t, DesiredUsers([]directory.Entry{disabledAndInvalid}, mapping, nil), managed, nil, mapping, defaultOptions())
+	if got := changesByEmpID(t, plan)["E1"]; got.Kind != ChangeDisable {
+		t.Errorf("E1 change = %+v, want it disabled", got)
+	}
+}
