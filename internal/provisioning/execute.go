@@ -43,6 +43,9 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 	recorded := make(map[string]ManagedUser, len(planned))
 	for key, user := range prior {
 		recorded[key] = user
+		if next, ok := planned[key]; ok && sameInConcur(user, next) {
+			recorded[key] = next // only where it comes from changed (DN, entry ID): nothing to send
+		}
 	}
 	var mu sync.Mutex
 	var failures []Failure
@@ -79,7 +82,7 @@ func diffOperations(prior, planned map[string]ManagedUser) []operation {
 	for _, key := range sortedKeys(planned) {
 		to := planned[key]
 		if from, ok := prior[key]; ok {
-			if !sameUser(from, to) {
+			if !sameInConcur(from, to) {
 				operations = append(operations, operation{kind: updateKind(from, to), key: key, from: from, to: to})
 			}
 			continue
@@ -217,8 +220,10 @@ func updateKind(from, to ManagedUser) ChangeKind {
 	}
 }
 
-func sameUser(a, b ManagedUser) bool {
-	return a.ID == b.ID && a.EntryID == b.EntryID && a.DN == b.DN && a.Active == b.Active && sameAttributes(a.Attributes, b.Attributes)
+// sameInConcur reports whether two records of a user ask the same of Concur; where the user
+// comes from in the directory (DN, entry ID) is the channel's own bookkeeping.
+func sameInConcur(a, b ManagedUser) bool {
+	return a.ID == b.ID && a.Active == b.Active && sameAttributes(a.Attributes, b.Attributes)
 }
 
 // concurUser is the Concur user the managed attributes describe; unmapped fields stay empty,

@@ -480,3 +480,28 @@ func TestApplyManagerRenamedInTheSameApply(t *testing.T) {
 		t.Errorf("E1 manager = %v, want the renamed manager %s", ref, want)
 	}
 }
+
+// A user whose directory entry only gains an ID (state from before entry IDs) or moves to another
+// DN is no change for Concur: the plan counts it unchanged, and the apply records the new
+// bookkeeping without a request.
+func TestApplyRecordsDirectoryBookkeepingWithoutRequests(t *testing.T) {
+	c := newChannel(t, nil)
+	c.sync(person("a", "E1", nil))
+	moved := person("a", "E1", nil)
+	moved.ID, moved.DN = "uuid-a", "uid=a,ou=moved,dc=example,dc=com"
+
+	plan := c.plan(moved)
+	if plan.Summary() != "unchanged 1" {
+		t.Errorf("summary = %q, want unchanged 1", plan.Summary())
+	}
+	c.server.ResetCounters()
+	if failures := c.apply(plan); len(failures) > 0 {
+		t.Fatal(failuresText(failures))
+	}
+	if n := len(c.server.Counters()); n != 0 {
+		t.Errorf("the apply sent requests %v, want none", c.server.Counters())
+	}
+	if got := c.recorded["E1"]; got.EntryID != "uuid-a" || got.DN != moved.DN {
+		t.Errorf("recorded %+v, want the new entry ID and DN", got)
+	}
+}

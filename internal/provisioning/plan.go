@@ -278,7 +278,7 @@ func (p *Plan) recordUpdate(current, next ManagedUser) {
 		p.Changes = append(p.Changes, Change{Kind: ChangeReactivate, EmpID: next.EmpID, DN: next.DN})
 	case current.Active && !next.Active:
 		p.Changes = append(p.Changes, Change{Kind: ChangeDisable, EmpID: next.EmpID, DN: next.DN, Reason: reasonDisabled})
-	case !sameAttributes(current.Attributes, next.Attributes) || current.DN != next.DN || current.EntryID != next.EntryID:
+	case !sameAttributes(current.Attributes, next.Attributes):
 		p.Changes = append(p.Changes, Change{Kind: ChangeUpdate, EmpID: next.EmpID, DN: next.DN})
 	default:
 		p.Unchanged++
