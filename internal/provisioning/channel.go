@@ -3,6 +3,7 @@ package provisioning
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
@@ -82,55 +83,62 @@ func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Clie
 	}
 	desired := DesiredUsers(entries, mapping, resolve)
 	desired.Unresolved = unresolved
-	// One batched lookup: new emp_ids, to link existing accounts rather than duplicate them, and
-	// managers the channel does not provision, to say before apply which of them Concur lacks.
-	lookups := map[string]bool{}
-	for empID, want := range desired.Users {
+	var unmanaged []string
+	for empID := range desired.Users {
 		if _, ok := managed[empID]; !ok {
-			lookups[empID] = true
-		}
-		if manager := want.Attributes[AttrManagerEmpID]; manager != "" {
-			_, provided := desired.Users[manager]
-			_, recorded := managed[manager]
-			if !provided && !recorded {
-				lookups[manager] = true
-			}
+			unmanaged = append(unmanaged, empID)
 		}
 	}
-	var existing map[string]*concur.User
-	if len(lookups) > 0 {
-		if existing, err = client.FindUsersByEmployeeNumbers(ctx, sortedKeys(lookups)); err != nil {
-			return nil, desired, fmt.Errorf("looking up %d emp_ids in Concur: %w", len(lookups), err)
-		}
+	existing, err := lookUp(ctx, client, unmanaged)
+	if err != nil {
+		return nil, desired, err
 	}
 	plan, err := PlanUsers(desired, managed, existing, channel.Mapping, channel.Options)
 	if err != nil {
 		return nil, desired, err
 	}
-	plan.UnknownManagers = unknownManagers(plan, managed, existing)
+	if plan.UnknownManagers, err = unknownManagers(ctx, client, plan, managed); err != nil {
+		return nil, desired, err
+	}
 	return plan, desired, nil
 }
 
+// lookUp finds the Concur users holding the emp_ids, in batched searches.
+func lookUp(ctx context.Context, client *concur.Client, empIDs []string) (map[string]*concur.User, error) {
+	if len(empIDs) == 0 {
+		return nil, nil
+	}
+	sort.Strings(empIDs)
+	found, err := client.FindUsersByEmployeeNumbers(ctx, empIDs)
+	if err != nil {
+		return nil, fmt.Errorf("looking up %d emp_ids in Concur: %w", len(empIDs), err)
+	}
+	return found, nil
+}
+
 // unknownManagers maps each manager emp_id that Concur lacks and the channel does not provision
-// to the users the plan changes who name it: their writes would fail at apply.
-func unknownManagers(plan *Plan, managed map[string]ManagedUser, existing map[string]*concur.User) map[string][]string {
-	unknown := map[string][]string{}
+// to the users whose write would send it, that is whose manager the plan sets or changes: those
+// writes would fail at apply. A manager left as it was is never resolved, so never fails.
+func unknownManagers(ctx context.Context, client *concur.Client, plan *Plan, managed map[string]ManagedUser) (map[string][]string, error) {
+	naming := map[string][]string{}
 	for _, change := range plan.Changes {
-		if change.Kind == ChangeDelete {
-			continue
-		}
 		manager := plan.Users[change.EmpID].Attributes[AttrManagerEmpID]
-		if manager == "" {
+		recordedAs := change.EmpID
+		if change.Kind == ChangeRename {
+			recordedAs = change.PreviousEmpID
+		}
+		if manager == "" || change.Kind == ChangeDelete || managed[recordedAs].Attributes[AttrManagerEmpID] == manager {
 			continue
 		}
-		_, planned := plan.Users[manager]
-		_, recorded := managed[manager]
-		_, inConcur := existing[manager]
-		if !planned && !recorded && !inConcur {
-			unknown[manager] = append(unknown[manager], change.EmpID)
+		if _, provisioned := plan.Users[manager]; !provisioned {
+			naming[manager] = append(naming[manager], change.EmpID)
 		}
 	}
-	return unknown
+	found, err := lookUp(ctx, client, sortedKeys(naming))
+	for manager := range found {
+		delete(naming, manager)
+	}
+	return naming, err
 }
 
 // referencedEntries answers the mapping's ref filters from the source's own entries, reading

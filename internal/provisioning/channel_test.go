@@ -234,3 +234,29 @@ func TestDeprovisionAllRecordsWhoIsDone(t *testing.T) {
 		t.Errorf("recorded %d users, want all 3 (disabled users stay managed)", len(recorded))
 	}
 }
+
+// Only writes that send a manager can fail on it: a new user whose manager Concur lacks is
+// named; a manager left as it was, a leaver's manager, and a manager Concur has are not.
+func TestUnknownManagers(t *testing.T) {
+	c := newChannel(t, nil)
+	mapping := c.mapping
+	seedConcurUser(t, c.server, "M4", "m4@example.com", nil)
+	managed := managedFromDesired(DesiredUsers([]directory.Entry{
+		person("a", "E1", map[string]string{"managerNumber": "M1"}),
+		person("b", "E2", map[string]string{"managerNumber": "M2"}),
+	}, mapping, nil), "id-")
+	desired := DesiredUsers([]directory.Entry{
+		person("a", "E1", map[string]string{"managerNumber": "M1", "title": "Lead"}), // update, same manager
+		person("c", "E3", map[string]string{"managerNumber": "M3"}),                  // new, manager nowhere
+		person("d", "E4", map[string]string{"managerNumber": "M4"}),                  // new, manager in Concur
+	}, mapping, nil) // E2 leaves
+	plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
+
+	got, err := unknownManagers(c.ctx, c.client, plan, managed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string][]string{"M3": {"E3"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("unknown managers = %v, want %v", got, want)
+	}
+}
