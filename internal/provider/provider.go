@@ -82,7 +82,7 @@ func (p *concurProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	client, err := concur.New(ctx, clientConfig)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Concur provider configuration",
-			fmt.Sprintf("%s. Correct the provider block or the CONCUR_* environment variables (base_url / CONCUR_BASE_URL, the credentials, and the limits).", err))
+			fmt.Sprintf("%s. Correct the named setting in the provider block or its CONCUR_* environment variable.", err))
 		return
 	}
 

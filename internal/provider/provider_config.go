@@ -188,7 +188,9 @@ func (s *settingSource) string(value types.String, attribute, env string) string
 	return strings.TrimSpace(os.Getenv(env))
 }
 
-func (s *settingSource) int(value basetypes.Int64Value, attribute, env string, fallback int) int {
+// int reads a whole number; one from the environment must be at least the given least (the schema checks
+// the configured value).
+func (s *settingSource) int(value basetypes.Int64Value, attribute, env string, fallback, least int) int {
 	if s.unknown(value, attribute, env) {
 		return fallback
 	}
@@ -200,9 +202,9 @@ func (s *settingSource) int(value basetypes.Int64Value, attribute, env string, f
 		return fallback
 	}
 	parsed, err := strconv.Atoi(raw)
-	if err != nil || parsed < 0 {
+	if err != nil || parsed < least {
 		s.diags.AddAttributeError(s.at(attribute), "Invalid environment variable",
-			fmt.Sprintf("%s=%q is not a non-negative whole number. Fix or unset the variable, or set %q in the provider block.", env, raw, s.name(attribute)))
+			fmt.Sprintf("%s=%q is not a whole number of at least %d. Fix or unset the variable, or set %q in the provider block.", env, raw, least, s.name(attribute)))
 		return fallback
 	}
 	return parsed
@@ -276,9 +278,9 @@ func resolveClientConfig(m providerModel) (concur.Config, diag.Diagnostics) {
 		RequestToken:      s.string(m.RequestToken, "request_token", envRequestToken),
 		AccessToken:       s.string(m.AccessToken, "access_token", envAccessToken),
 		CompanyID:         s.string(m.CompanyID, "company_id", envCompanyID),
-		MaxRetries:        retries(s.int(m.MaxRetries, "max_retries", envMaxRetries, concur.DefaultMaxRetries)),
+		MaxRetries:        retries(s.int(m.MaxRetries, "max_retries", envMaxRetries, concur.DefaultMaxRetries, 0)),
 		RequestsPerSecond: s.float(m.RequestsPerSecond, "requests_per_second", envRequestsPerSecond),
-		MaxConcurrency:    s.int(m.MaxConcurrency, "max_concurrency", envMaxConcurrency, concur.DefaultMaxConcurrency),
+		MaxConcurrency:    s.int(m.MaxConcurrency, "max_concurrency", envMaxConcurrency, concur.DefaultMaxConcurrency, 1),
 		RequestTimeout:    s.duration(m.RequestTimeout, "request_timeout", envRequestTimeout, concur.DefaultRequestTimeout),
 	}
 	if cfg.BaseURL == "" {
@@ -491,7 +493,7 @@ func resolveDirectoryConfig(m *directoryModel) (*directory.Config, diag.Diagnost
 		Kind:               directory.Kind(s.string(m.Kind, "kind", envDirectoryKind)),
 		DisabledFilter:     s.string(m.DisabledFilter, "disabled_filter", envDirectoryDisabledFilter),
 	}
-	pageSize := s.int(m.PageSize, "page_size", envDirectoryPageSize, directory.DefaultPageSize)
+	pageSize := s.int(m.PageSize, "page_size", envDirectoryPageSize, directory.DefaultPageSize, 1)
 	if pageSize > maxDirectoryPageSize {
 		s.diags.AddAttributeError(s.at("page_size"), "Invalid environment variable",
 			fmt.Sprintf("%s=%d is above the largest page size, %d. Lower it, or set \"directory.page_size\" in the provider block.",

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
 )
@@ -231,4 +232,20 @@ func TestE2ESecretsStayOutOfOutputAndLogs(t *testing.T) {
 		t.Errorf("a wrong bind password did not fail the plan with invalid credentials: %s", failed)
 	}
 	expectNoSecret(failed)
+}
+
+// Numbers from the environment are held to what the schema allows of the same argument, and
+// max_retries = 0 means no retries.
+func TestResolveClientConfigNumbersFromTheEnvironment(t *testing.T) {
+	t.Setenv(envAccessToken, "a")
+	t.Setenv(envMaxConcurrency, "0")
+	t.Setenv(envMaxRetries, "0")
+	config := providerModel{MaxRetries: types.Int64Null(), MaxConcurrency: types.Int64Null(), RequestsPerSecond: types.Float64Null()}
+	cfg, diags := resolveClientConfig(config)
+	if !diags.HasError() || !strings.Contains(diags[0].Detail(), `CONCUR_MAX_CONCURRENCY="0" is not a whole number of at least 1`) {
+		t.Errorf("diagnostics %v, want CONCUR_MAX_CONCURRENCY=0 refused", diags)
+	}
+	if cfg.MaxRetries != concur.NoRetries {
+		t.Errorf("MaxRetries = %d from CONCUR_MAX_RETRIES=0, want concur.NoRetries", cfg.MaxRetries)
+	}
 }
