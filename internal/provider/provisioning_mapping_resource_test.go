@@ -614,3 +614,45 @@ func TestAccProvisioningMapping_reusedDNIsANewPerson(t *testing.T) {
 		},
 	})
 }
+
+// A destroy with on_destroy = deprovision that fails for one user keeps the channel, records who
+// is done, and the next destroy deprovisions only that user.
+func TestAccProvisioningMapping_destroyPartialFailure(t *testing.T) {
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
+	config := mappingConfig(s, srv, `on_destroy = "deprovision"`)
+	const patchRoute = "PATCH /profile/identity/v4.1/Users/{id}"
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy: func(*terraform.State) error {
+			if patches := s.Counters()[patchRoute]; patches != 1 {
+				return fmt.Errorf("the second destroy sent %d PATCH requests, want 1 for the user left", patches)
+			}
+			for _, empID := range []string{"1001", "1002", "1003"} {
+				if active, _ := sandboxField(s, empID, "active"); active != false {
+					return fmt.Errorf("user %s active = %v after the destroy, want false", empID, active)
+				}
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig:   func() { s.SetFaults(sandbox.Faults{ErrorStatus: 500, FailNext: map[string]int{patchRoute: 1}}) },
+				Config:      config,
+				Destroy:     true,
+				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)Could not deprovision 1 user.*disable emp_id "100[123]"`)),
+			},
+			{
+				PreConfig: func() {
+					s.SetFaults(sandbox.Faults{})
+					s.ResetCounters()
+				},
+				Config:  config,
+				Destroy: true,
+			},
+		},
+	})
+}
