@@ -315,21 +315,24 @@ func findRenames(newcomers, present map[string]DesiredUser, managed, kept map[st
 		if _, managedAlready := managed[empID]; managedAlready {
 			continue
 		}
-		previous, ok := leaversByEntryID[want.EntryID]
-		if !ok {
-			previous, ok = leaversByDN[strings.ToLower(want.DN)]
-		}
-		if !ok {
-			previous, ok = leaversByLogin[strings.ToLower(want.Attributes[AttrLoginID])]
-		}
-		// Where the directory identifies both entries, a DN or login reused by a new entry (a
-		// new hire with a leaver's name or mailbox) is another person, never a rename.
-		if ok && want.EntryID != "" && managed[previous].EntryID != "" && want.EntryID != managed[previous].EntryID {
-			ok = false
-		}
-		if ok && !claimed[previous] {
+		// The entry ID decides where both have one; otherwise the DN, then the login ID. Where
+		// the directory identifies both entries, a DN or login reused by a new entry (a new hire
+		// with a leaver's name or mailbox) is another person, never a rename.
+		for _, match := range []struct {
+			leavers map[string]string
+			key     string
+		}{
+			{leaversByEntryID, want.EntryID},
+			{leaversByDN, strings.ToLower(want.DN)},
+			{leaversByLogin, strings.ToLower(want.Attributes[AttrLoginID])},
+		} {
+			previous, ok := match.leavers[match.key]
+			if !ok || claimed[previous] || want.EntryID != "" && managed[previous].EntryID != "" && want.EntryID != managed[previous].EntryID {
+				continue
+			}
 			renames[empID] = previous
 			claimed[previous] = true
+			break
 		}
 	}
 	return renames

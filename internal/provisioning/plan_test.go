@@ -648,3 +648,20 @@ func TestPlanUsersDisabledWinsOverInvalid(t *testing.T) {
 		t.Errorf("E1 change = %+v, want it disabled", got)
 	}
 }
+
+// When the DN match is another person (entry IDs differ), the login ID may still find the
+// leaver recorded before entry IDs existed.
+func TestPlanUsersRenameFallsBackToLoginPastARejectedDN(t *testing.T) {
+	mapping := testMapping(t)
+	withID := func(e directory.Entry, id string) directory.Entry { e.ID = id; return e }
+	managed := managedFromDesired(DesiredUsers([]directory.Entry{
+		withID(person("a", "E1", nil), "uuid-a"),
+		person("b", "E2", nil), // recorded without an entry ID
+	}, mapping, nil), "id-")
+	newcomer := withID(person("a", "E9", map[string]string{"mail": "b@example.com"}), "uuid-new") // a's DN, b's login
+
+	plan := mustPlan(t, DesiredUsers([]directory.Entry{newcomer}, mapping, nil), managed, nil, mapping, defaultOptions())
+	if got := changesByEmpID(t, plan)["E9"]; got.Kind != ChangeRename || got.PreviousEmpID != "E2" {
+		t.Errorf("E9 change = %+v, want E2 renamed to E9 (by login)", got)
+	}
+}
