@@ -160,13 +160,7 @@ func TestCompanyRequestTokenExchange(t *testing.T) {
 
 func TestTokenRenewedDuringALongRun(t *testing.T) {
 	const lifetime = 2 * time.Second
-	s, cfg := startSandbox(t, sandbox.Options{TokenLifetime: lifetime})
-	seedUsers(t, s, 1)
-	c := newTestClient(t, cfg)
-	user, err := c.FindUserByEmployeeNumber(context.Background(), employeeNumber(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, c, user := clientWithOneUser(t, sandbox.Options{TokenLifetime: lifetime}, nil)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range 20 {
@@ -192,13 +186,7 @@ func TestTokenRenewedDuringALongRun(t *testing.T) {
 }
 
 func TestRenewsOnceAfterTokensAreRevoked(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	c := newTestClient(t, cfg)
-	user, err := c.FindUserByEmployeeNumber(context.Background(), employeeNumber(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, c, user := clientWithOneUser(t, sandbox.Options{}, nil)
 	s.ExpireTokens()
 	s.ResetCounters()
 	readConcurrently(t, c, user.ID, 20)
@@ -208,13 +196,7 @@ func TestRenewsOnceAfterTokensAreRevoked(t *testing.T) {
 }
 
 func TestRetriesThrottledRequestsAfterRetryAfter(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	c := newTestClient(t, cfg)
-	user, err := c.FindUserByEmployeeNumber(context.Background(), employeeNumber(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, c, user := clientWithOneUser(t, sandbox.Options{}, nil)
 	c.retry.maxRetries = 10 // 30 goroutines competing for 10 slots a second may lose a few rounds
 	s.SetRateLimit(10, time.Second)
 	s.ResetCounters()
@@ -226,14 +208,7 @@ func TestRetriesThrottledRequestsAfterRetryAfter(t *testing.T) {
 }
 
 func TestClientRateLimitAvoidsThrottling(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	cfg.RequestsPerSecond = 20
-	c := newTestClient(t, cfg)
-	user, err := c.FindUserByEmployeeNumber(context.Background(), employeeNumber(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, c, user := clientWithOneUser(t, sandbox.Options{}, func(cfg *Config) { cfg.RequestsPerSecond = 20 })
 	s.SetRateLimit(25, time.Second)
 	s.ResetCounters()
 	readConcurrently(t, c, user.ID, 40)
@@ -243,21 +218,14 @@ func TestClientRateLimitAvoidsThrottling(t *testing.T) {
 }
 
 func TestMaxRetriesBoundsRetries(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	cfg.MaxRetries = 2
-	c := newTestClient(t, cfg)
-	user, err := c.FindUserByEmployeeNumber(context.Background(), employeeNumber(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, c, user := clientWithOneUser(t, sandbox.Options{}, func(cfg *Config) { cfg.MaxRetries = 2 })
 	s.SetRateLimit(0.001, time.Second) // a burst of one, then nothing for a long time
 	if _, err := c.GetUser(context.Background(), user.ID); err != nil {
 		t.Fatal(err)
 	}
 	s.ResetCounters()
 	start := time.Now()
-	_, err = c.GetUser(context.Background(), user.ID)
+	_, err := c.GetUser(context.Background(), user.ID)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 {
 		t.Fatalf("error %v, want a 429 APIError", err)
@@ -272,14 +240,7 @@ func TestMaxRetriesBoundsRetries(t *testing.T) {
 
 // NoRetries asks for a single attempt: a 503 is reported at once.
 func TestNoRetries(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	cfg.MaxRetries = NoRetries
-	c := newTestClient(t, cfg)
-	user, err := c.FindUserByEmployeeNumber(context.Background(), employeeNumber(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, c, user := clientWithOneUser(t, sandbox.Options{}, func(cfg *Config) { cfg.MaxRetries = NoRetries })
 	s.SetFaults(sandbox.Faults{ErrorStatus: 503, FailNext: map[string]int{endpointGet: 1}})
 	s.ResetCounters()
 	if _, err := c.GetUser(context.Background(), user.ID); err == nil {
@@ -291,18 +252,11 @@ func TestNoRetries(t *testing.T) {
 }
 
 func TestContextBoundsRetries(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	cfg.MaxRetries = 100
-	c := newTestClient(t, cfg)
-	user, err := c.FindUserByEmployeeNumber(context.Background(), employeeNumber(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, c, user := clientWithOneUser(t, sandbox.Options{}, func(cfg *Config) { cfg.MaxRetries = 100 })
 	s.SetFaults(sandbox.Faults{ErrorRate: 1, ErrorStatus: 503})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_, err = c.GetUser(ctx, user.ID)
+	_, err := c.GetUser(ctx, user.ID)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("error %v, want the context's deadline", err)
 	}
@@ -605,4 +559,21 @@ func readConcurrently(t *testing.T, c *Client, id string, n int) {
 		})
 	}
 	wg.Wait()
+}
+
+// clientWithOneUser starts a sandbox holding one user and a client for it (tune adjusts the
+// client's configuration), and returns the user as the client found it.
+func clientWithOneUser(t *testing.T, opts sandbox.Options, tune func(*Config)) (*sandbox.Server, *Client, *User) {
+	t.Helper()
+	s, cfg := startSandbox(t, opts)
+	seedUsers(t, s, 1)
+	if tune != nil {
+		tune(&cfg)
+	}
+	c := newTestClient(t, cfg)
+	user, err := c.FindUserByEmployeeNumber(context.Background(), employeeNumber(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c, user
 }
