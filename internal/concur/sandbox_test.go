@@ -74,15 +74,6 @@ func mustCreate(t *testing.T, c *Client, u User) *User {
 	return created
 }
 
-func serverUser(t *testing.T, s *sandbox.Server, empID string) map[string]any {
-	t.Helper()
-	u, ok := s.UserByEmployeeNumber(empID)
-	if !ok {
-		t.Fatalf("sandbox has no user %s", empID)
-	}
-	return u
-}
-
 func enterprise(u map[string]any) map[string]any {
 	e, _ := u[schemaEnterpriseUser].(map[string]any)
 	return e
@@ -117,7 +108,7 @@ func TestUserLifecycle(t *testing.T) {
 	if err := c.DeactivateUser(ctx, created.ID); err != nil {
 		t.Fatal(err)
 	}
-	if active := serverUser(t, s, "NEW1")["active"]; active != false {
+	if active := s.MustUser(t, "NEW1")["active"]; active != false {
 		t.Errorf("active after DeactivateUser = %v", active)
 	}
 	if err := c.DeleteUser(ctx, created.ID); err != nil {
@@ -276,7 +267,7 @@ func TestAmbiguousCreateIsLookedUpNotRepeated(t *testing.T) {
 	if s.UserCount() != before+1 {
 		t.Errorf("%d users after one create, want %d", s.UserCount(), before+1)
 	}
-	if created.ID != serverUser(t, s, "AMB1")["id"] {
+	if created.ID != s.MustUser(t, "AMB1")["id"] {
 		t.Errorf("returned %+v, not the user the dropped create made", created)
 	}
 	if n := s.Counters()[endpointCreate]; n != 1 {
@@ -401,14 +392,14 @@ func TestUpdateSendsOnlyChangedAttributes(t *testing.T) {
 	if err := s.ModifyUser("UPD1", map[string]any{"title": "Set by an administrator"}); err != nil {
 		t.Fatal(err)
 	}
-	versionBefore := version(serverUser(t, s, "UPD1"))
+	versionBefore := version(s.MustUser(t, "UPD1"))
 	to := *created
 	to.Department = "Sales"
 	updated, err := c.UpdateUser(ctx, created.ID, *created, to)
 	if err != nil {
 		t.Fatal(err)
 	}
-	after := serverUser(t, s, "UPD1")
+	after := s.MustUser(t, "UPD1")
 	if after["title"] != "Set by an administrator" || enterprise(after)["department"] != "Sales" {
 		t.Errorf("after update: title %v, department %v", after["title"], enterprise(after)["department"])
 	}
@@ -436,7 +427,7 @@ func TestUpdateClearsAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after := serverUser(t, s, "CLR1")
+	after := s.MustUser(t, "CLR1")
 	if after["title"] != nil || enterprise(after)["department"] != nil || updated.Title != "" || updated.Department != "" {
 		t.Errorf("after clearing: title %v, department %v, returned %+v", after["title"], enterprise(after)["department"], updated)
 	}
@@ -475,7 +466,7 @@ func TestManagerByEmployeeNumber(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cleared.ManagerID != "" || enterprise(serverUser(t, s, "MGR1"))["manager"] != nil {
+	if cleared.ManagerID != "" || enterprise(s.MustUser(t, "MGR1"))["manager"] != nil {
 		t.Errorf("manager not cleared: %+v", cleared)
 	}
 }

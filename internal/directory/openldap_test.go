@@ -140,14 +140,7 @@ func testPagedBigGroup(t *testing.T, srv *ldaptest.Server) {
 // assertServerLimits proves the size limit is real: without paging the
 // reader gets only sizeLimit entries and an error.
 func assertServerLimits(t *testing.T, srv *ldaptest.Server) {
-	conn, err := ldap.DialURL(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = conn.Close() }()
-	if err := conn.Bind(srv.ReaderDN, srv.ReaderPassword); err != nil {
-		t.Fatal(err)
-	}
+	conn := srv.Conn(t, srv.ReaderDN, srv.ReaderPassword)
 	res, err := conn.Search(ldap.NewSearchRequest(bulk, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false, "(objectClass=inetOrgPerson)", []string{"1.1"}, nil))
 	if !ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded) || res == nil || len(res.Entries) != sizeLimit {
 		t.Fatalf("an unpaged search should stop at %d entries with sizeLimitExceeded; got err=%v", sizeLimit, err)
@@ -405,14 +398,7 @@ func testEntryIDs(t *testing.T, srv *ldaptest.Server) {
 	if _, leaked := before.Attributes["entryUUID"]; leaked {
 		t.Errorf("entryUUID is in Attributes %v; only what was requested belongs there", before.Attributes)
 	}
-	conn, err := ldap.DialURL(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = conn.Close() }()
-	if err := conn.Bind(srv.AdminDN, srv.AdminPassword); err != nil {
-		t.Fatal(err)
-	}
+	conn := srv.Conn(t, srv.AdminDN, srv.AdminPassword)
 	modify := ldap.NewModifyRequest(person("alice"), nil)
 	modify.Replace("title", []string{"Renamed"})
 	if err := conn.Modify(modify); err != nil {

@@ -489,7 +489,7 @@ resource "concur_user" "member" {
 		t.Errorf("the sandbox holds %d users, want %d", s.UserCount(), len(want))
 	}
 	for empID, w := range want {
-		user := sandboxUser(t, s, empID)
+		user := s.MustUser(t, empID)
 		title, _ := field(user, "title").(string)
 		if field(user, "userName") != w.login || field(user, "name.givenName") != w.given ||
 			field(user, "name.familyName") != w.family || title != w.title || field(user, "active") != w.active {
@@ -502,9 +502,9 @@ resource "concur_user" "member" {
 	}
 
 	// bob leaves the group.
-	modifyDirectory(t, srv, ldap.NewModifyRequest(dirGroup("staff"), nil), func(r *ldap.ModifyRequest) {
+	changeDirectory(t, srv, modify(dirGroup("staff"), func(r *ldap.ModifyRequest) {
 		r.Delete("member", []string{dirPerson("bob")})
-	})
+	}))
 	changes, plan := tf.PlannedChanges(t)
 	if len(changes) != 1 || changes[0].Address != `concur_user.member["E002"]` || strings.Join(changes[0].Actions, ",") != "delete" {
 		t.Fatalf("after bob left the group, want exactly concur_user.member[\"E002\"] destroyed, got %v\n%s", changes, plan)
@@ -521,28 +521,10 @@ resource "concur_user" "member" {
 	}) {
 		t.Errorf("state after bob left: %s", list)
 	}
-	if field(sandboxUser(t, s, "E002"), "active") != false {
+	if field(s.MustUser(t, "E002"), "active") != false {
 		t.Error("bob is still active in Concur after leaving the group")
 	}
-	if field(sandboxUser(t, s, "E001"), "active") != true {
+	if field(s.MustUser(t, "E001"), "active") != true {
 		t.Error("alice was touched by bob's removal")
-	}
-}
-
-// modifyDirectory applies one change to srv as its administrator.
-func modifyDirectory(t *testing.T, srv *ldaptest.Server, req *ldap.ModifyRequest, change func(*ldap.ModifyRequest)) {
-	t.Helper()
-	conn, err := ldap.DialURL(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = conn.Close() }()
-	conn.SetTimeout(time.Minute)
-	if err := conn.Bind(srv.AdminDN, srv.AdminPassword); err != nil {
-		t.Fatal(err)
-	}
-	change(req)
-	if err := conn.Modify(req); err != nil {
-		t.Fatalf("modify %s: %v", req.DN, err)
 	}
 }

@@ -70,17 +70,6 @@ provider "concur" {
 `, s.URL(), c.ClientID, c.ClientSecret, c.RefreshToken, c.CompanyID)
 }
 
-// sandboxUser returns the sandbox's API representation of the user with empID, failing the
-// test when there is none.
-func sandboxUser(t *testing.T, s *sandbox.Server, empID string) map[string]any {
-	t.Helper()
-	user, ok := s.UserByEmployeeNumber(empID)
-	if !ok {
-		t.Fatalf("the sandbox has no user with employeeNumber %q", empID)
-	}
-	return user
-}
-
 const enterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 // field reads a dotted API path such as "name.givenName" or "enterprise.department" from a

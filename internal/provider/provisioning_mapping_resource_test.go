@@ -59,14 +59,7 @@ resource "concur_provisioning_mapping" "staff" {
 // so operational attributes such as pwdAccountLockedTime can be set.
 func changeDirectory(t *testing.T, srv *ldaptest.Server, changes ...func(*ldap.Conn) error) {
 	t.Helper()
-	conn, err := ldap.DialURL(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = conn.Close() }()
-	if err := conn.Bind(srv.AdminDN, srv.AdminPassword); err != nil {
-		t.Fatal(err)
-	}
+	conn := srv.Conn(t, srv.AdminDN, srv.AdminPassword)
 	for _, change := range changes {
 		if err := change(conn); err != nil {
 			t.Fatal(err)
@@ -112,7 +105,7 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
 	// ben already has a Concur account: the channel links it instead of duplicating it.
 	seedUsers(t, s, seededUser(s, "1002", "ben@example.org", "Ben", "Baker"))
-	benID := field(sandboxUser(t, s, "1002"), "id").(string)
+	benID := field(s.MustUser(t, "1002"), "id").(string)
 	config := mappingConfig(s, srv)
 
 	resource.Test(t, resource.TestCase{

@@ -63,7 +63,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(userAddress, tfjsonpath.New("active"), knownvalue.Bool(true)),
 				},
 				Check: func(*terraform.State) error {
-					user := sandboxUser(t, s, "E2001")
+					user := s.MustUser(t, "E2001")
 					if got := field(user, "emails"); fmt.Sprint(got) == "" || !strings.Contains(fmt.Sprint(got), "jane.roe@example.com") {
 						return fmt.Errorf("sandbox e-mails = %v, want the lower-cased work address", got)
 					}
@@ -91,7 +91,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(userAddress, tfjsonpath.New("id"))},
 				Check: func(*terraform.State) error {
-					user := sandboxUser(t, s, "E2001")
+					user := s.MustUser(t, "E2001")
 					if got := field(user, "title"); got != "Senior Analyst" {
 						return fmt.Errorf("sandbox title = %v, want Senior Analyst", got)
 					}
@@ -132,7 +132,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 					},
 				},
 				Check: func(*terraform.State) error {
-					if got := field(sandboxUser(t, s, "E2001"), "title"); got != "Senior Analyst" {
+					if got := field(s.MustUser(t, "E2001"), "title"); got != "Senior Analyst" {
 						return fmt.Errorf("sandbox title = %v, want the drift reverted to Senior Analyst", got)
 					}
 					return nil
@@ -147,7 +147,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 				},
 				Config: userConfig(s, "E2001", `title = "Senior Analyst"`),
 				Check: func(*terraform.State) error {
-					if got := sandboxUser(t, s, "E2001")["active"]; got != true {
+					if got := s.MustUser(t, "E2001")["active"]; got != true {
 						return fmt.Errorf("sandbox active = %v, want the user reactivated", got)
 					}
 					return nil
@@ -164,7 +164,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 					if _, ok := s.UserByEmployeeNumber("E2001"); ok {
 						return fmt.Errorf("the old emp_id E2001 still exists in the sandbox")
 					}
-					sandboxUser(t, s, "E2002")
+					s.MustUser(t, "E2002")
 					return nil
 				},
 			},
@@ -180,7 +180,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(userAddress, plancheck.ResourceActionCreate)},
 				},
 				Check: func(*terraform.State) error {
-					sandboxUser(t, s, "E2002")
+					s.MustUser(t, "E2002")
 					return nil
 				},
 			},
@@ -241,7 +241,7 @@ import {
 					PreApply: []plancheck.PlanCheck{expectImportsOnly{want: 1}},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("concur_user.max", tfjsonpath.New("id"), knownvalue.StringExact(field(sandboxUser(t, s, "E3001"), "id").(string))),
+					statecheck.ExpectKnownValue("concur_user.max", tfjsonpath.New("id"), knownvalue.StringExact(field(s.MustUser(t, "E3001"), "id").(string))),
 				},
 				Check: func(*terraform.State) error {
 					if s.UserCount() != 1 {
@@ -315,8 +315,8 @@ func TestAccUser_managerAndDeleteMode(t *testing.T) {
 					statecheck.ExpectKnownValue(userAddress, tfjsonpath.New("start_date"), knownvalue.StringExact("2025-01-15")),
 				},
 				Check: func(*terraform.State) error {
-					manager := sandboxUser(t, s, "M001")
-					if got, want := field(sandboxUser(t, s, "E6001"), "enterprise.manager.value"), manager["id"]; got != want {
+					manager := s.MustUser(t, "M001")
+					if got, want := field(s.MustUser(t, "E6001"), "enterprise.manager.value"), manager["id"]; got != want {
 						return fmt.Errorf("sandbox manager.value = %v, want the manager's id %v", got, want)
 					}
 					return nil

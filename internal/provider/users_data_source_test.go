@@ -28,7 +28,7 @@ func TestAccUsersDataSource_bulkImportWithForEach(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ModifyUser("B002", map[string]any{enterpriseURN + ":manager": map[string]any{"value": field(sandboxUser(t, s, "B001"), "id")}}); err != nil {
+	if err := s.ModifyUser("B002", map[string]any{enterpriseURN + ":manager": map[string]any{"value": field(s.MustUser(t, "B001"), "id")}}); err != nil {
 		t.Fatal(err)
 	}
 	config := providerConfig(s) + `
@@ -104,7 +104,7 @@ resource "concur_user" "all" {
 func TestAccUserDataSource_lookups(t *testing.T) {
 	s := newSandbox(t)
 	seedUsers(t, s, seededUser(s, "L001", "lou@example.com", "Lou", "Lane"))
-	id := field(sandboxUser(t, s, "L001"), "id").(string)
+	id := field(s.MustUser(t, "L001"), "id").(string)
 	config := providerConfig(s) + fmt.Sprintf(`
 data "concur_user" "by_emp_id" {
   emp_id = "L001"

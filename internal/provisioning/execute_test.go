@@ -78,7 +78,7 @@ func TestApplyCreates(t *testing.T) {
 	}
 	for _, entry := range entries {
 		empID := entry.Attributes["employeeNumber"][0]
-		user := concurUser(t, c.server, empID)
+		user := c.server.MustUser(t, empID)
 		recorded := c.recorded[empID]
 		if recorded.ID == "" || recorded.ID != user["id"] || !recorded.Active || recorded.DN != entry.DN {
 			t.Errorf("recorded %s = %+v, want active with Concur id %v and DN %s", empID, recorded, user["id"], entry.DN)
@@ -88,7 +88,7 @@ func TestApplyCreates(t *testing.T) {
 			t.Errorf("%s in Concur: userName %v, work e-mail %q, active %v", empID, user["userName"], workEmail(user), user["active"])
 		}
 	}
-	e1, e2 := concurUser(t, c.server, "E1"), concurUser(t, c.server, "E2")
+	e1, e2 := c.server.MustUser(t, "E1"), c.server.MustUser(t, "E2")
 	if e1["title"] != "Controller" || enterprise(e1, "department") != "FIN" {
 		t.Errorf("E1 title %v department %v, want Controller FIN", e1["title"], enterprise(e1, "department"))
 	}
@@ -126,14 +126,14 @@ func TestApplyUpdatesWithMinimalPatches(t *testing.T) {
 	if counters[endpointPatch] != 2 || counters[endpointCreate] != 0 || counters[endpointDelete] != 0 {
 		t.Errorf("requests = %v, want exactly 2 patches", counters)
 	}
-	e1 := concurUser(t, c.server, "E1")
+	e1 := c.server.MustUser(t, "E1")
 	if e1["title"] != "Lead" {
 		t.Errorf("E1 title = %v, want Lead", e1["title"])
 	}
 	if e1["nickName"] != "Jimmy" {
 		t.Errorf("E1 nickName = %v, want the unmapped Jimmy set in Concur to survive the update", e1["nickName"])
 	}
-	e2 := concurUser(t, c.server, "E2")
+	e2 := c.server.MustUser(t, "E2")
 	if d := enterprise(e2, "department"); d != nil {
 		t.Errorf("E2 department = %v, want it cleared", d)
 	}
@@ -176,13 +176,13 @@ func TestApplyDeprovisions(t *testing.T) {
 
 		c.sync(person("a", "E1", nil))
 
-		if active := concurUser(t, c.server, "E2")["active"]; active != false {
+		if active := c.server.MustUser(t, "E2")["active"]; active != false {
 			t.Errorf("E2 active = %v, want false", active)
 		}
 		if got, ok := c.recorded["E2"]; !ok || got.Active {
 			t.Errorf("recorded E2 = %+v (present %v), want kept and inactive", got, ok)
 		}
-		if concurUser(t, c.server, "E1")["active"] != true {
+		if c.server.MustUser(t, "E1")["active"] != true {
 			t.Error("E1 was deactivated too")
 		}
 
@@ -190,7 +190,7 @@ func TestApplyDeprovisions(t *testing.T) {
 		if got := plan.Summary(); got != "reactivate 1, unchanged 1" {
 			t.Errorf("summary = %q", got)
 		}
-		if active := concurUser(t, c.server, "E2")["active"]; active != true {
+		if active := c.server.MustUser(t, "E2")["active"]; active != true {
 			t.Errorf("E2 active = %v after coming back, want true", active)
 		}
 	})
@@ -244,7 +244,7 @@ func TestApplyLinksUserCreatedSincePlan(t *testing.T) {
 	if got := c.recorded["E1"].ID; got != id {
 		t.Errorf("recorded id = %q, want the existing user's %s", got, id)
 	}
-	user := concurUser(t, c.server, "E1")
+	user := c.server.MustUser(t, "E1")
 	if user["title"] != "Controller" || user["userName"] != "a@example.com" || user["nickName"] != "Kept" {
 		t.Errorf("linked user: title %v userName %v nickName %v; want the mapped Controller, a@example.com and the unmapped Kept",
 			user["title"], user["userName"], user["nickName"])
@@ -279,7 +279,7 @@ func TestApplyLinksExistingUser(t *testing.T) {
 	if creates := c.server.Counters()[endpointCreate]; creates != 0 {
 		t.Errorf("%d creates sent, want none", creates)
 	}
-	user := concurUser(t, c.server, "E1")
+	user := c.server.MustUser(t, "E1")
 	if user["id"] != id || user["title"] != "Concur Title" || enterprise(user, "department") != "ENG" || user["active"] != true {
 		t.Errorf("linked user: id %v title %v department %v active %v; want %s, the create-only Concur Title, ENG, active",
 			user["id"], user["title"], enterprise(user, "department"), user["active"], id)
@@ -301,13 +301,13 @@ func TestApplyCreatesManagersFirst(t *testing.T) {
 	)
 
 	for employee, manager := range map[string]string{"A100": "M500", "M500": "Z900", "B200": "Z900"} {
-		got := enterprise(concurUser(t, c.server, employee), "manager")
+		got := enterprise(c.server.MustUser(t, employee), "manager")
 		ref, _ := got.(map[string]any)
 		if want := concurID(t, c.server, manager); ref["value"] != want {
 			t.Errorf("%s manager = %v, want value %s (%s)", employee, got, want, manager)
 		}
 	}
-	if got := enterprise(concurUser(t, c.server, "Z900"), "manager"); got != nil {
+	if got := enterprise(c.server.MustUser(t, "Z900"), "manager"); got != nil {
 		t.Errorf("Z900 manager = %v, want none", got)
 	}
 	// Read back, the managers are no drift.
@@ -326,11 +326,11 @@ func TestApplyCreatesManagersFirst(t *testing.T) {
 		person("boss", "Z900", nil),
 		person("peer", "B200", nil),
 	)
-	ref, _ := enterprise(concurUser(t, c.server, "A100"), "manager").(map[string]any)
+	ref, _ := enterprise(c.server.MustUser(t, "A100"), "manager").(map[string]any)
 	if want := concurID(t, c.server, "Z900"); ref["value"] != want {
 		t.Errorf("A100 manager = %v, want value %s", ref, want)
 	}
-	if got := enterprise(concurUser(t, c.server, "B200"), "manager"); got != nil {
+	if got := enterprise(c.server.MustUser(t, "B200"), "manager"); got != nil {
 		t.Errorf("B200 manager = %v, want it removed", got)
 	}
 }
@@ -387,7 +387,7 @@ func TestApplyPartialFailureKeepsSuccesses(t *testing.T) {
 	if got := c.recorded["E3"]; got.ID == "" || got.ID != concurID(t, c.server, "E3") {
 		t.Errorf("recorded E3 = %+v, want the created user", got)
 	}
-	if title := concurUser(t, c.server, "E2")["title"]; title != "Analyst" {
+	if title := c.server.MustUser(t, "E2")["title"]; title != "Analyst" {
 		t.Errorf("E2 title = %v in Concur, want the refused update not applied", title)
 	}
 }
@@ -462,7 +462,7 @@ func TestApplyLookupFailureChangesNothing(t *testing.T) {
 	if !reflect.DeepEqual(recorded, prior) {
 		t.Errorf("recorded = %+v, want the prior state %+v", recorded, prior)
 	}
-	if title := concurUser(t, c.server, "E1")["title"]; title != "Analyst" {
+	if title := c.server.MustUser(t, "E1")["title"]; title != "Analyst" {
 		t.Errorf("E1 title = %v, want unchanged", title)
 	}
 }
@@ -475,7 +475,7 @@ func TestApplyManagerRenamedInTheSameApply(t *testing.T) {
 
 	c.sync(person("boss", "M2", nil), person("emp", "E1", map[string]string{"managerNumber": "M2"}))
 
-	ref, _ := enterprise(concurUser(t, c.server, "E1"), "manager").(map[string]any)
+	ref, _ := enterprise(c.server.MustUser(t, "E1"), "manager").(map[string]any)
 	if want := concurID(t, c.server, "M2"); ref["value"] != want {
 		t.Errorf("E1 manager = %v, want the renamed manager %s", ref, want)
 	}

@@ -146,19 +146,9 @@ func seedConcurUser(t *testing.T, server *sandbox.Server, empID, userName string
 	return concurID(t, server, empID)
 }
 
-// concurUser returns the sandbox's API JSON of a user that must exist.
-func concurUser(t *testing.T, server *sandbox.Server, empID string) map[string]any {
-	t.Helper()
-	user, ok := server.UserByEmployeeNumber(empID)
-	if !ok {
-		t.Fatalf("no Concur user with emp_id %s", empID)
-	}
-	return user
-}
-
 func concurID(t *testing.T, server *sandbox.Server, empID string) string {
 	t.Helper()
-	id, _ := concurUser(t, server, empID)["id"].(string)
+	id, _ := server.MustUser(t, empID)["id"].(string)
 	return id
 }
 

@@ -13,3 +13,14 @@ func NewTestServer(t testing.TB, opts Options) *Server {
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
+
+// MustUser returns the API representation of the user with empID, failing the test when the
+// sandbox has none.
+func (s *Server) MustUser(t testing.TB, empID string) map[string]any {
+	t.Helper()
+	user, ok := s.UserByEmployeeNumber(empID)
+	if !ok {
+		t.Fatalf("the sandbox has no user with employeeNumber %q", empID)
+	}
+	return user
+}

@@ -238,3 +238,19 @@ func lastLines(text string, n int) string {
 	}
 	return string(bytes.Join(lines, []byte("\n")))
 }
+
+// Conn is a connection to the server bound as dn, closed when the test ends; tests use it to
+// change the directory between steps.
+func (s *Server) Conn(t testing.TB, dn, password string) *ldap.Conn {
+	t.Helper()
+	conn, err := ldap.DialURL(s.URL)
+	if err != nil {
+		t.Fatalf("dial %s: %v", s.URL, err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	conn.SetTimeout(readyTimeout)
+	if err := conn.Bind(dn, password); err != nil {
+		t.Fatalf("bind as %s: %v", dn, err)
+	}
+	return conn
+}
