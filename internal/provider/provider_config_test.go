@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -247,5 +249,66 @@ func TestResolveClientConfigNumbersFromTheEnvironment(t *testing.T) {
 	}
 	if cfg.MaxRetries != concur.NoRetries {
 		t.Errorf("MaxRetries = %d from CONCUR_MAX_RETRIES=0, want concur.NoRetries", cfg.MaxRetries)
+	}
+}
+
+// Concur rotates refresh tokens and each works once: with token_file, every run keeps the newest
+// and the next run uses it; without, the run says what to do.
+func TestE2ERotatedRefreshTokens(t *testing.T) {
+	tf := newTerraformWorkspace(t)
+	s := newSandbox(t)
+	s.RotateRefreshTokens(true)
+	seedUsers(t, s, seededUser(s, "M001", "boss@example.com", "Bea", "Boss"))
+	lookup := `
+data "concur_user" "boss" {
+  emp_id = "M001"
+}
+`
+	tf.WriteFile(t, "main.tf", providerConfig(s)+lookup)
+	first := tf.Run(t, "plan", "-no-color")
+	if first.ExitCode != 0 || !strings.Contains(strings.Join(strings.Fields(first.Stdout), " "), "Concur rotated the refresh token") {
+		t.Fatalf("without token_file the run must warn about the rotated token: %s", first)
+	}
+	// The configured token is spent now; a token file lets the runs hand the newest one on.
+	spent := tf.Run(t, "plan", "-no-color")
+	if spent.ExitCode == 0 {
+		t.Fatalf("a spent refresh token still worked; the sandbox does not rotate: %s", spent)
+	}
+
+	// A first run with a company request token stores the refresh token it gets; later runs
+	// only have the spent refresh token configured, so they work only from the token file.
+	tokenFile := filepath.Join(tf.Dir, "concur-token.json")
+	c := s.Credentials()
+	withFile := func(credential string) string {
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    concur = { source = "terraform-concur/concur" }
+  }
+}
+
+provider "concur" {
+  base_url      = %q
+  client_id     = %q
+  client_secret = %q
+  token_file    = %q
+  %s
+}
+`, s.URL(), c.ClientID, c.ClientSecret, tokenFile, credential) + lookup
+	}
+	tf.WriteFile(t, "main.tf", withFile(fmt.Sprintf("company_uuid = %q\n  request_token = %q", c.CompanyUUID, c.RequestToken)))
+	if res := tf.Run(t, "plan", "-no-color"); res.ExitCode != 0 {
+		t.Fatalf("the request-token run failed: %s", res)
+	}
+	tf.WriteFile(t, "main.tf", withFile(fmt.Sprintf("refresh_token = %q", c.RefreshToken)))
+	for run := 2; run <= 3; run++ {
+		res := tf.Run(t, "plan", "-no-color")
+		if res.ExitCode != 0 || strings.Contains(res.Stdout, "rotated the refresh token") {
+			t.Fatalf("run %d, from the token file: %s", run, res)
+		}
+	}
+	info, err := os.Stat(tokenFile)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("token file %v, mode %v; want it written with mode 0600", err, info)
 	}
 }
