@@ -143,8 +143,12 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 		renamedFrom[previous] = true
 	}
 	unresolved := map[string]bool{}
-	for _, dn := range desired.Unresolved {
-		unresolved[directory.NormalizeDN(dn)] = true
+	for _, value := range desired.Unresolved {
+		// A memberUid value names an entry by uid; a DN names it directly.
+		if uid, ok := strings.CutPrefix(value, "memberUid="); ok {
+			value = "uid=" + uid
+		}
+		unresolved[directory.NormalizeDN(value)] = true
 	}
 	for empID, current := range managed {
 		if _, kept := plan.Users[empID]; kept || renamedFrom[empID] {
@@ -153,7 +157,7 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 		reason := reasonOutOfSource
 		if want, ok := desired.Users[empID]; ok && want.Disabled {
 			reason = reasonDisabled
-		} else if unresolved[directory.NormalizeDN(current.DN)] {
+		} else if dn := directory.NormalizeDN(current.DN); unresolved[dn] || unresolved[firstRDN(dn)] {
 			reason = reasonUnresolved
 		}
 		switch {
@@ -385,4 +389,10 @@ func (p *Plan) Summary() string {
 		parts = append(parts, fmt.Sprintf("not provisioned (disabled) %d", len(p.SkippedDisabled)))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// firstRDN is the leftmost RDN of a normalized DN, such as "uid=jroe".
+func firstRDN(dn string) string {
+	rdn, _, _ := strings.Cut(dn, ",")
+	return rdn
 }

@@ -581,6 +581,13 @@ func TestPlanUsersUnresolvedMemberReason(t *testing.T) {
 	if got := changesByEmpID(t, plan)["E2"]; got.Kind != ChangeDisable || got.Reason != reasonUnresolved {
 		t.Errorf("E2 change = %+v, want a disable because the entry is unreadable", got)
 	}
+
+	// A posixGroup names members by uid.
+	desired.Unresolved = []string{"memberUid=b"}
+	plan = mustPlan(t, desired, managed, nil, mapping, defaultOptions())
+	if got := changesByEmpID(t, plan)["E2"]; got.Reason != reasonUnresolved {
+		t.Errorf("E2 change = %+v, want the unresolved memberUid as the reason", got)
+	}
 }
 
 func TestCheckDestroy(t *testing.T) {
