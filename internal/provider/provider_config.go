@@ -49,6 +49,7 @@ const (
 	envDirectoryPageSize           = "CONCUR_DIRECTORY_PAGE_SIZE"
 	envDirectoryKind               = "CONCUR_DIRECTORY_KIND"
 	envDirectoryDisabledFilter     = "CONCUR_DIRECTORY_DISABLED_FILTER"
+	envDirectoryTransitiveMemberOf = "CONCUR_DIRECTORY_TRANSITIVE_MEMBER_OF"
 )
 
 func providerSchema() schema.Schema {
@@ -378,6 +379,7 @@ type directoryModel struct {
 	PageSize           types.Int64  `tfsdk:"page_size"`
 	Kind               types.String `tfsdk:"kind"`
 	DisabledFilter     types.String `tfsdk:"disabled_filter"`
+	TransitiveMemberOf types.Bool   `tfsdk:"transitive_member_of"`
 }
 
 const maxDirectoryPageSize = 100000
@@ -460,6 +462,13 @@ func directorySchema() schema.SingleNestedBlock {
 				Optional:   true,
 				Validators: []validator.String{stringRule{"an LDAP filter", directory.ValidateFilter}},
 			},
+			"transitive_member_of": schema.BoolAttribute{
+				MarkdownDescription: "Set when the server's `memberOf` lists nested groups too (OpenLDAP with the `dynlist` " +
+					"overlay, for example): the members of a nested group are then read with one paged `(memberOf=<group>)` search " +
+					"instead of walking the groups entry by entry, which is far faster for large groups. Active Directory always " +
+					"uses its in-chain matching rule. Environment variable: `" + envDirectoryTransitiveMemberOf + "`.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -492,6 +501,7 @@ func resolveDirectoryConfig(m *directoryModel) (*directory.Config, diag.Diagnost
 		Timeout:            s.duration(m.Timeout, "timeout", envDirectoryTimeout, directory.DefaultTimeout),
 		Kind:               directory.Kind(s.string(m.Kind, "kind", envDirectoryKind)),
 		DisabledFilter:     s.string(m.DisabledFilter, "disabled_filter", envDirectoryDisabledFilter),
+		TransitiveMemberOf: s.bool(m.TransitiveMemberOf, "transitive_member_of", envDirectoryTransitiveMemberOf),
 	}
 	pageSize := s.int(m.PageSize, "page_size", envDirectoryPageSize, directory.DefaultPageSize, 1)
 	if pageSize > maxDirectoryPageSize {

@@ -116,7 +116,8 @@ func TestAccProvider_incompleteCredentialsFailAtPlan(t *testing.T) {
 
 func clearDirectoryEnv(t *testing.T) {
 	for _, name := range []string{envDirectoryURL, envDirectoryStartTLS, envDirectoryBindDN, envDirectoryBindPassword, envDirectoryCACertPEM,
-		envDirectoryInsecureSkipVerify, envDirectoryTimeout, envDirectoryPageSize, envDirectoryKind, envDirectoryDisabledFilter} {
+		envDirectoryInsecureSkipVerify, envDirectoryTimeout, envDirectoryPageSize, envDirectoryKind, envDirectoryDisabledFilter,
+		envDirectoryTransitiveMemberOf} {
 		t.Setenv(name, "")
 	}
 }
@@ -137,12 +138,13 @@ func TestResolveDirectoryConfig(t *testing.T) {
 		t.Setenv(envDirectoryTimeout, "5s")
 		t.Setenv(envDirectoryPageSize, "200")
 		t.Setenv(envDirectoryKind, "active_directory")
+		t.Setenv(envDirectoryTransitiveMemberOf, "true")
 		cfg, diags := resolveDirectoryConfig(nil)
 		if diags.HasError() || cfg == nil {
 			t.Fatalf("diagnostics: %v", diags)
 		}
 		want := directory.Config{URL: "ldaps://dc1.example.com", BindDN: "cn=reader,dc=example,dc=com", BindPassword: "pw",
-			Timeout: 5 * time.Second, PageSize: 200, Kind: directory.KindActiveDirectory}
+			Timeout: 5 * time.Second, PageSize: 200, Kind: directory.KindActiveDirectory, TransitiveMemberOf: true}
 		if *cfg != want {
 			t.Errorf("got %+v\nwant %+v", *cfg, want)
 		}

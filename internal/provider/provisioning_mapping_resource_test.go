@@ -649,3 +649,28 @@ func TestAccProvisioningMapping_destroyPartialFailure(t *testing.T) {
 		},
 	})
 }
+
+// With transitive_member_of, nested members come from one (memberOf=<group>) search that the
+// server answers through its dynlist overlay: the same users, locked ones disabled.
+func TestAccProvisioningMapping_serverSideNesting(t *testing.T) {
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	people := append([]dirPersonSpec{{uid: "eve", employeeNumber: "1005", given: "Eve", family: "Eden", locked: true}}, mappingPeople...)
+	groups := map[string][]string{"team": {dirPerson("cid"), dirPerson("eve")}, "staff": mappingGroups["staff"]}
+	srv.Load(t, directoryLDIF(people, groups))
+	config := strings.Replace(mappingConfig(s, srv, "provision_disabled_users = true"),
+		`disabled_filter = "(pwdAccountLockedTime=*)"`, `disabled_filter = "(pwdAccountLockedTime=*)"`+"\n    transitive_member_of = true", 1)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(mappingAddress, jsonPath("users"), knownvalue.MapSizeExact(4)),
+				statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1003", "dn"), knownvalue.StringExact(dirPerson("cid"))),
+				statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1005", "active"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "active"), knownvalue.Bool(true)),
+			},
+		}},
+	})
+}
