@@ -88,9 +88,7 @@ func version(u map[string]any) int {
 }
 
 func TestUserLifecycle(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	c := newTestClient(t, cfg)
+	s, c, _ := clientWithOneUser(t, sandbox.Options{}, nil)
 	ctx := context.Background()
 
 	created := mustCreate(t, c, newUser("NEW1"))
@@ -254,9 +252,7 @@ func TestContextBoundsRetries(t *testing.T) {
 }
 
 func TestAmbiguousCreateIsLookedUpNotRepeated(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	c := newTestClient(t, cfg)
+	s, c, _ := clientWithOneUser(t, sandbox.Options{}, nil)
 	s.SetFaults(sandbox.Faults{DropAfterCommitNext: map[string]int{endpointCreate: 1}})
 	before := s.UserCount()
 
@@ -276,9 +272,7 @@ func TestAmbiguousCreateIsLookedUpNotRepeated(t *testing.T) {
 }
 
 func TestCreateFailedBeforeProcessingIsRetried(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	c := newTestClient(t, cfg)
+	s, c, _ := clientWithOneUser(t, sandbox.Options{}, nil)
 	s.SetFaults(sandbox.Faults{ErrorStatus: 503, FailNext: map[string]int{endpointCreate: 2}})
 	before := s.UserCount()
 
@@ -296,9 +290,7 @@ func TestCreateFailedBeforeProcessingIsRetried(t *testing.T) {
 }
 
 func TestDuplicateEmployeeNumberIsConflict(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	c := newTestClient(t, cfg)
+	_, c, _ := clientWithOneUser(t, sandbox.Options{}, nil)
 	duplicate := newUser("NEW2")
 	duplicate.EmployeeNumber = employeeNumber(0)
 	_, err := c.CreateUser(context.Background(), duplicate)
@@ -381,9 +373,7 @@ func TestFindUsersByEmployeeNumbersBatches(t *testing.T) {
 }
 
 func TestUpdateSendsOnlyChangedAttributes(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	c := newTestClient(t, cfg)
+	s, c, _ := clientWithOneUser(t, sandbox.Options{}, nil)
 	ctx := context.Background()
 	created := mustCreate(t, c, newUser("UPD1"))
 
@@ -417,9 +407,7 @@ func TestUpdateSendsOnlyChangedAttributes(t *testing.T) {
 }
 
 func TestUpdateClearsAttributes(t *testing.T) {
-	s, cfg := startSandbox(t, sandbox.Options{})
-	seedUsers(t, s, 1)
-	c := newTestClient(t, cfg)
+	s, c, _ := clientWithOneUser(t, sandbox.Options{}, nil)
 	created := mustCreate(t, c, newUser("CLR1"))
 	to := *created
 	to.Title, to.Department = "", ""

@@ -282,13 +282,7 @@ data "concur_user" "boss" {
 	tokenFile := filepath.Join(tf.Dir, "concur-token.json")
 	c := s.Credentials()
 	withFile := func(credential string) string {
-		return fmt.Sprintf(`
-terraform {
-  required_providers {
-    concur = { source = "terraform-concur/concur" }
-  }
-}
-
+		return requiredProviders + fmt.Sprintf(`
 provider "concur" {
   base_url      = %q
   client_id     = %q

@@ -50,16 +50,19 @@ func newSandbox(t *testing.T) *sandbox.Server {
 	return sandbox.NewTestServer(t, sandbox.Options{})
 }
 
-// providerConfig is the provider block pointing at the sandbox with a refresh token.
-func providerConfig(s *sandbox.Server) string {
-	c := s.Credentials()
-	return fmt.Sprintf(`
+// requiredProviders names the provider's source, which TF_ACC_PROVIDER_NAMESPACE matches.
+const requiredProviders = `
 terraform {
   required_providers {
     concur = { source = "terraform-concur/concur" }
   }
 }
+`
 
+// providerConfig is the provider block pointing at the sandbox with a refresh token.
+func providerConfig(s *sandbox.Server) string {
+	c := s.Credentials()
+	return requiredProviders + fmt.Sprintf(`
 provider "concur" {
   base_url      = %q
   client_id     = %q
