@@ -25,6 +25,9 @@ type Options struct {
 	// TLS makes a self-signed CA and server certificate, enables StartTLS on
 	// the ldap:// port and listens on an ldaps:// port as well.
 	TLS bool
+	// Monitor serves slapd's cn=Monitor database, readable by the admin only,
+	// so a benchmark can count the operations the server completed.
+	Monitor bool
 }
 
 // Server is a running slapd. Its database holds the suffix entry and a
@@ -73,7 +76,7 @@ func Start(t testing.TB, opts Options) *Server {
 	values := confValues{
 		SchemaDir: tools.schemaDir, ModuleDir: tools.moduleDir, Dir: dir,
 		Suffix: s.Suffix, AdminDN: s.AdminDN, AdminPassword: s.AdminPassword,
-		SizeLimit: opts.SizeLimit,
+		SizeLimit: opts.SizeLimit, Monitor: opts.Monitor,
 	}
 	if opts.TLS {
 		files := writeTLSFiles(t, dir)

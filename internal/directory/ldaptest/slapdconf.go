@@ -57,6 +57,13 @@ access to *
 overlay memberof
 overlay dynlist
 dynlist-attrset groupOfURLs memberURL member+memberOf@groupOfNames*
+{{if .Monitor}}
+# Operation counters under cn=Monitor (the backend is built into Debian's slapd).
+database monitor
+access to *
+  by dn.exact="{{.AdminDN}}" read
+  by * none
+{{end}}
 `))
 
 type confValues struct {
@@ -64,6 +71,7 @@ type confValues struct {
 	Suffix, AdminDN           string
 	AdminPassword             string
 	SizeLimit                 int
+	Monitor                   bool
 	TLS                       *tlsFiles
 }
 
