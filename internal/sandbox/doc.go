@@ -4,6 +4,14 @@
 // credentials (DefaultCredentials), keeps users in memory with indexes on id, userName,
 // employeeNumber and externalId, and can add latency, rate limits and faults on demand.
 //
+// It counts what it serves, for tests and benchmarks that check how many requests and
+// connections a client spends: Stats in Go, and over HTTP an admin endpoint outside the
+// Concur API paths (StatsPath), which needs no token and is itself never counted:
+//
+//	GET  /_sandbox/stats        {"requests": {"GET /profile/identity/v4.1/Users/{id}": 3, ...},
+//	                             "total": 3, "connections": 2}
+//	POST /_sandbox/stats/reset  sets every count back to zero (204)
+//
 // It shares no code or types with the client package on purpose: tests that run the
 // client against it check the client against an independent reading of the docs.
 //

@@ -48,6 +48,8 @@ type knobs struct {
 	faults     Faults
 	rng        *rand.Rand
 	counters   map[string]int
+	// connections counts accepted TCP connections (see Stats).
+	connections int
 }
 
 func newKnobs(opts Options) *knobs {
@@ -98,11 +100,12 @@ func (s *Server) Counters() map[string]int {
 	return maps.Clone(s.knobs.counters)
 }
 
-// ResetCounters sets every counter back to zero.
+// ResetCounters sets every counter back to zero, the connection count of Stats included.
 func (s *Server) ResetCounters() {
 	s.knobs.mu.Lock()
 	defer s.knobs.mu.Unlock()
 	s.knobs.counters = map[string]int{}
+	s.knobs.connections = 0
 }
 
 func (k *knobs) count(endpoint string) time.Duration {

@@ -82,6 +82,7 @@ func (s *Server) routes() {
 	s.route("GET "+identityV4+"/Users", true, s.handleListV4)
 	s.route("GET "+identityV41+"/Users", true, s.handleListV41)
 	s.route("POST "+identityV41+"/Users/.search", true, s.handleSearch)
+	s.statsRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeSCIMError(w, newSCIMError(http.StatusNotFound, "", "No resource at "+r.Method+" "+r.URL.Path))
 	})
@@ -140,7 +141,7 @@ func (s *Server) Start(addr string) (string, error) {
 	}
 	s.listener = ln
 	s.url = "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, ConnState: s.knobs.countConnections}
 	s.http = srv
 	// srv, not s.http: a Close right after Start sets s.http to nil before this runs.
 	go func() { _ = srv.Serve(ln) }()

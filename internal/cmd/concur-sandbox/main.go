@@ -3,6 +3,10 @@
 // the provider at it, and stops cleanly on SIGINT or SIGTERM.
 //
 //	concur-sandbox -addr 127.0.0.1:8080 -seed users.json -env-file sandbox.env -ready-file ready
+//
+// GET /_sandbox/stats on the same address answers the requests served per endpoint and the
+// TCP connections accepted, as JSON; POST /_sandbox/stats/reset sets them back to zero. A CI
+// job can check with them how many Concur calls a plan or an apply costs.
 package main
 
 import (
@@ -67,6 +71,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	for _, x := range extraServices {
 		x.flags(fs)
 	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage of concur-sandbox:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "\nGET %s answers the requests served per endpoint and the TCP connections accepted (JSON);\n"+
+			"POST %s/reset sets them back to zero.\n", sandbox.StatsPath, sandbox.StatsPath)
+	}
 	return c, fs.Parse(args)
 }
 
@@ -112,7 +122,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		env = append(env, lines...)
 	}
 
-	fmt.Fprintf(stdout, "Concur sandbox listening on %s (%d users)\n", base, s.UserCount())
+	fmt.Fprintf(stdout, "Concur sandbox listening on %s (%d users); request counts at %s%s\n", base, s.UserCount(), base, sandbox.StatsPath)
 	fmt.Fprintln(stdout, "Point the provider at it with:")
 	for _, line := range env {
 		fmt.Fprintln(stdout, line)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
 )
 
 // syncBuffer lets the test read what run prints while run is still writing.
@@ -114,5 +117,31 @@ func TestRunRejectsBadSeed(t *testing.T) {
 func TestExportLineQuotes(t *testing.T) {
 	if got := exportLine("X", "it's"); got != `export X='it'\''s'` {
 		t.Errorf("exportLine = %s", got)
+	}
+}
+
+// The admin endpoint is served by the command, so a CI script can count the Concur calls of a
+// terraform run.
+func TestRunServesRequestCounts(t *testing.T) {
+	vars := startWithEnvFile(t)
+	base := vars["CONCUR_BASE_URL"]
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.PostForm(base+"/oauth2/v0/token", url.Values{"grant_type": {"refresh_token"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	resp, err = client.Get(base + sandbox.StatsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var stats sandbox.Stats
+	if err := json.NewDecoder(resp.Body).Decode(&stats); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", sandbox.StatsPath, resp.StatusCode, err)
+	}
+	if stats.Requests["POST /oauth2/v0/token"] != 1 || stats.Total != 1 || stats.Connections != 2 {
+		t.Errorf("stats after one token request: %+v; want it counted, on its own connection and the stats request's", stats)
 	}
 }
