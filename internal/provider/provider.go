@@ -5,6 +5,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -17,7 +18,9 @@ import (
 )
 
 // RegistryAddress is the provider's source address; acceptance tests use the same namespace.
-const RegistryAddress = "registry.terraform.io/terraform-concur/concur"
+const RegistryAddress = "registry.terraform.io/terraform-concur/" + providerTypeName
+
+const providerTypeName = "concur"
 
 // DefaultBaseURL is the US2 production data centre.
 const DefaultBaseURL = "https://us2.api.concursolutions.com"
@@ -26,13 +29,9 @@ var _ provider.Provider = &concurProvider{}
 
 type concurProvider struct {
 	version string
-}
-
-// New returns the provider factory that providerserver and the acceptance tests use.
-func New(version string) func() provider.Provider {
-	return func() provider.Provider {
-		return &concurProvider{version: version}
-	}
+	// data is what Configure made of the provider block, for the calls server.go serves
+	// outside the framework.
+	data atomic.Pointer[providerData]
 }
 
 type providerModel struct {
@@ -54,7 +53,7 @@ type providerModel struct {
 }
 
 func (p *concurProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
-	resp.TypeName = "concur"
+	resp.TypeName = providerTypeName
 	resp.Version = p.version
 }
 
@@ -97,9 +96,13 @@ func (p *concurProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 
 	data := &providerData{client: client, directory: directoryClient}
+	p.data.Store(data)
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
+
+// configured is the provider's configuration of this run, nil before Configure.
+func (p *concurProvider) configured() *providerData { return p.data.Load() }
 
 func (p *concurProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
@@ -19,7 +18,7 @@ import (
 // testAccProviders runs the provider in the test process, so tests see its state directly and
 // Terraform needs no registry.
 var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
-	"concur": providerserver.NewProtocol6WithError(New("test")()),
+	"concur": func() (tfprotov6.ProviderServer, error) { return NewServer("test")(), nil },
 }
 
 // TestMain points terraform-plugin-testing at the Terraform the project builds (tools/), so a

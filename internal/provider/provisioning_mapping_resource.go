@@ -6,13 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -32,11 +29,11 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure      = &provisioningMappingResource{}
-	_ resource.ResourceWithModifyPlan     = &provisioningMappingResource{}
 	_ resource.ResourceWithValidateConfig = &provisioningMappingResource{}
 )
 
 const (
+	mappingTypeName      = providerTypeName + "_provisioning_mapping"
 	onDestroyKeep        = "keep"
 	onDestroyDeprovision = "deprovision"
 	// listedEmpIDs is how many emp_ids a diagnostic names before it says how many more.
@@ -50,46 +47,8 @@ type provisioningMappingResource struct {
 // NewProvisioningMappingResource is the factory for concur_provisioning_mapping.
 func NewProvisioningMappingResource() resource.Resource { return &provisioningMappingResource{} }
 
-type provisioningMappingModel struct {
-	ID                     types.String        `tfsdk:"id"`
-	Source                 *mappingSourceModel `tfsdk:"source"`
-	AttributeMapping       types.Map           `tfsdk:"attribute_mapping"`
-	CreateOnlyAttributes   types.Set           `tfsdk:"create_only_attributes"`
-	ProvisionDisabledUsers types.Bool          `tfsdk:"provision_disabled_users"`
-	DeprovisionAction      types.String        `tfsdk:"deprovision_action"`
-	MaxDeprovisions        types.Int64         `tfsdk:"max_deprovisions"`
-	AllowEmptySource       types.Bool          `tfsdk:"allow_empty_source"`
-	OnDestroy              types.String        `tfsdk:"on_destroy"`
-	Users                  types.Map           `tfsdk:"users"`
-}
-
-type mappingSourceModel struct {
-	GroupDN        types.String `tfsdk:"group_dn"`
-	Nested         types.Bool   `tfsdk:"nested"`
-	Filter         types.String `tfsdk:"filter"`
-	BaseDN         types.String `tfsdk:"base_dn"`
-	Scope          types.String `tfsdk:"scope"`
-	DisabledFilter types.String `tfsdk:"disabled_filter"`
-}
-
-type managedUserModel struct {
-	ID         types.String            `tfsdk:"id"`
-	EntryID    types.String            `tfsdk:"entry_id"`
-	DN         types.String            `tfsdk:"dn"`
-	Active     types.Bool              `tfsdk:"active"`
-	Attributes map[string]types.String `tfsdk:"attributes"`
-}
-
-var managedUserType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"id":         types.StringType,
-	"entry_id":   types.StringType,
-	"dn":         types.StringType,
-	"active":     types.BoolType,
-	"attributes": types.MapType{ElemType: types.StringType},
-}}
-
 func (r *provisioningMappingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_provisioning_mapping"
+	resp.TypeName = mappingTypeName
 }
 
 func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -193,7 +152,7 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 				Default:             stringdefault.StaticString(onDestroyKeep),
 				Validators:          []validator.String{stringvalidator.OneOf(onDestroyKeep, onDestroyDeprovision)},
 			},
-			"users": schema.MapNestedAttribute{
+			attrUsers: schema.MapNestedAttribute{
 				MarkdownDescription: "The users this channel manages, keyed by `emp_id`, as the plan leaves them: the Concur `id`, the source entry's `dn` and `entry_id`, `active`, and the mapped `attributes`.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
@@ -232,139 +191,90 @@ func (r *provisioningMappingResource) ValidateConfig(ctx context.Context, req re
 	resp.Diagnostics.Append(diags...)
 }
 
-// ModifyPlan reads the directory and computes the planned users, so the plan shows every
-// user's create, attribute update and deprovisioning before anything happens.
-func (r *provisioningMappingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil {
-		return
-	}
-	if req.Plan.Raw.IsNull() {
-		r.guardDestroy(ctx, req, resp)
-		return
-	}
-	var plan, state provisioningMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	}
-	if resp.Diagnostics.HasError() || !plan.isKnown() {
-		return
-	}
+// The framework never calls these four: server.go serves every call that carries a channel's
+// state itself (see mappingServer). They exist because a framework resource must have them.
 
-	planned, diags := r.planUsers(ctx, plan, state)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan.Users, diags = usersValue(ctx, planned.Users)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+func (r *provisioningMappingResource) Create(_ context.Context, _ resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.Diagnostics.Append(servedElsewhere())
 }
 
-func (r *provisioningMappingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan provisioningMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan.ID = types.StringValue(newChannelID())
-	r.apply(ctx, plan, provisioningMappingModel{}, &resp.State, &resp.Diagnostics)
+func (r *provisioningMappingResource) Read(_ context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+	resp.Diagnostics.Append(servedElsewhere())
 }
 
-func (r *provisioningMappingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state provisioningMappingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+func (r *provisioningMappingResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.Diagnostics.Append(servedElsewhere())
+}
 
+func (r *provisioningMappingResource) Delete(_ context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
+	resp.Diagnostics.Append(servedElsewhere())
+}
+
+func servedElsewhere() diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Provider served without its protocol layer",
+		"concur_provisioning_mapping is served by the provider's own server (provider.NewServer), which this run bypassed. This is a bug in how the provider was started; please report it.")
+}
+
+// refreshUsers reads the managed users back from Concur.
+func (r *provisioningMappingResource) refreshUsers(ctx context.Context, state provisioningMappingModel, managed map[string]provisioning.ManagedUser) (map[string]provisioning.ManagedUser, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	mapping, _ := state.compileMapping(ctx) // a mapping state cannot compile refreshes the recorded attributes
-	refreshed, err := provisioning.Refresh(ctx, r.data.client, usersFrom(ctx, state.Users, &resp.Diagnostics), mapping)
+	refreshed, err := provisioning.Refresh(ctx, r.data.client, managed, mapping)
 	if err != nil {
-		resp.Diagnostics.AddError("Error refreshing provisioned users",
+		diags.AddError("Error refreshing provisioned users",
 			fmt.Sprintf("Reading the channel's users back from Concur failed: %s. Nothing was changed; check that Concur is reachable and the credentials are valid, then plan again.", err))
-		return
+		return nil, diags
 	}
+	r.data.warnIfTokenRotated(&diags)
+	return refreshed, diags
+}
 
+// applyUsers carries out the planned users (the plan is the contract) and returns every user to
+// record: those that succeeded as planned, failures as they were, so the next apply retries only
+// them. Planned users that were unknown (the directory settings were unknown at plan time) are
+// planned now. A nil result means nothing was attempted.
+func (r *provisioningMappingResource) applyUsers(ctx context.Context, plan provisioningMappingModel, planned map[string]provisioning.ManagedUser, plannedUnknown bool, prior map[string]provisioning.ManagedUser) (map[string]provisioning.ManagedUser, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	state.Users, diags = usersValue(ctx, refreshed)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	r.data.warnIfTokenRotated(&resp.Diagnostics)
-}
-
-func (r *provisioningMappingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state provisioningMappingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.apply(ctx, plan, state, &resp.State, &resp.Diagnostics)
-}
-
-func (r *provisioningMappingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state provisioningMappingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || state.OnDestroy.ValueString() != onDestroyDeprovision {
-		return
-	}
-
-	action := provisioning.DeprovisionAction(state.DeprovisionAction.ValueString())
-	recorded, failures, err := provisioning.DeprovisionAll(ctx, r.data.client, usersFrom(ctx, state.Users, &resp.Diagnostics), action)
-	if err == nil && len(failures) == 0 {
-		r.data.warnIfTokenRotated(&resp.Diagnostics)
-		return
-	}
-	// The channel stays, recording who is done, so destroying again retries only the rest.
-	var diags diag.Diagnostics
-	state.Users, diags = usersValue(ctx, recorded)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	addApplyErrors(&resp.Diagnostics, "deprovision", err, failures,
-		"The channel is kept; the users not listed here are deprovisioned and recorded. Run destroy again to retry only these:")
-}
-
-// apply carries out the planned users (the plan is the contract) and records every user that
-// succeeded; failures keep their previous state, so the next apply retries only them.
-func (r *provisioningMappingResource) apply(ctx context.Context, plan, state provisioningMappingModel, target stateSetter, diags *diag.Diagnostics) {
-	planned := usersFrom(ctx, plan.Users, diags)
-	if plan.Users.IsUnknown() { // the directory settings were unknown at plan time
-		result, planDiags := r.planUsers(ctx, plan, state)
+	if plannedUnknown {
+		result, planDiags := r.planUsers(ctx, plan, prior)
 		diags.Append(planDiags...)
 		if diags.HasError() {
-			return
+			return nil, diags
 		}
 		planned = result.Users
 	}
-	prior := usersFrom(ctx, state.Users, diags)
-	if diags.HasError() {
-		return
-	}
-
 	recorded, failures, err := provisioning.Apply(ctx, r.data.client, prior, planned)
-	var valueDiags diag.Diagnostics
-	plan.Users, valueDiags = usersValue(ctx, recorded)
-	diags.Append(valueDiags...)
-	diags.Append(target.Set(ctx, &plan)...)
-	addApplyErrors(diags, "provision", err, failures,
+	addApplyErrors(&diags, "provision", err, failures,
 		"The users not listed here succeeded and are recorded in state; apply again to retry only these:")
-	r.data.warnIfTokenRotated(diags)
+	r.data.warnIfTokenRotated(&diags)
+	return recorded, diags
 }
 
-// stateSetter is the part of tfsdk.State that apply needs, for both Create and Update.
-type stateSetter interface {
-	Set(ctx context.Context, val any) diag.Diagnostics
+// deprovisionUsers destroys the channel: with on_destroy = deprovision it applies the
+// deprovision action to every managed user. kept says the channel must stay, recording the
+// users as they are now, because some could not be deprovisioned.
+func (r *provisioningMappingResource) deprovisionUsers(ctx context.Context, state provisioningMappingModel, managed map[string]provisioning.ManagedUser) (recorded map[string]provisioning.ManagedUser, kept bool, diags diag.Diagnostics) {
+	if state.OnDestroy.ValueString() != onDestroyDeprovision {
+		return nil, false, nil
+	}
+	action := provisioning.DeprovisionAction(state.DeprovisionAction.ValueString())
+	recorded, failures, err := provisioning.DeprovisionAll(ctx, r.data.client, managed, action)
+	if err == nil && len(failures) == 0 {
+		r.data.warnIfTokenRotated(&diags)
+		return nil, false, diags
+	}
+	addApplyErrors(&diags, "deprovision", err, failures,
+		"The channel is kept; the users not listed here are deprovisioned and recorded. Run destroy again to retry only these:")
+	return recorded, true, diags
 }
 
 // planUsers reads the directory and plans the channel, turning guard trips and source problems
 // into diagnostics.
-func (r *provisioningMappingResource) planUsers(ctx context.Context, plan, state provisioningMappingModel) (*provisioning.Plan, diag.Diagnostics) {
+func (r *provisioningMappingResource) planUsers(ctx context.Context, plan provisioningMappingModel, managed map[string]provisioning.ManagedUser) (*provisioning.Plan, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	dir := r.data.directoryClient(&diags, "concur_provisioning_mapping")
 	channel, channelDiags := plan.channel(ctx)
 	diags.Append(channelDiags...)
-	managed := usersFrom(ctx, state.Users, &diags)
 	if diags.HasError() {
 		return nil, diags
 	}
@@ -393,235 +303,19 @@ func (r *provisioningMappingResource) planUsers(ctx context.Context, plan, state
 }
 
 // guardDestroy applies max_deprovisions to a destroy that deprovisions everyone.
-func (r *provisioningMappingResource) guardDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	var state provisioningMappingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || state.OnDestroy.ValueString() != onDestroyDeprovision {
-		return
+func (r *provisioningMappingResource) guardDestroy(ctx context.Context, state provisioningMappingModel, managed map[string]provisioning.ManagedUser) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if state.OnDestroy.ValueString() != onDestroyDeprovision {
+		return diags
 	}
-	channel, diags := state.channel(ctx)
-	resp.Diagnostics.Append(diags...)
+	channel, channelDiags := state.channel(ctx)
+	diags.Append(channelDiags...)
 	var guard *provisioning.GuardError
-	if errors.As(provisioning.CheckDestroy(usersFrom(ctx, state.Users, &resp.Diagnostics), channel.Options), &guard) {
-		addGuardError(&resp.Diagnostics, path.Root("on_destroy"), "Deprovisioning guard stopped the destroy", guard,
+	if errors.As(provisioning.CheckDestroy(managed, channel.Options), &guard) {
+		addGuardError(&diags, path.Root("on_destroy"), "Deprovisioning guard stopped the destroy", guard,
 			"Set on_destroy = \"keep\" and apply to stop managing them without touching Concur, or raise max_deprovisions and apply before destroying.")
 	}
-}
-
-// addGuardError reports a guard trip with the users it protects and what to do.
-func addGuardError(diags *diag.Diagnostics, at path.Path, summary string, guard *provisioning.GuardError, advice string) {
-	diags.AddAttributeError(at, summary,
-		fmt.Sprintf("Nothing was changed: %s. The users it would deprovision: %s.\n\n%s", guard.Reason, listSome(guard.EmpIDs, listedEmpIDs), advice))
-}
-
-// sourceWarnings names the directory entries that could not be provisioned.
-func sourceWarnings(desired provisioning.Desired) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if len(desired.MissingEmpID) > 0 {
-		diags.AddWarning("Directory entries without an emp_id",
-			fmt.Sprintf("%s of the source rendered an empty emp_id and %s not provisioned: %s. Fill the directory attribute that emp_id is mapped from.",
-				count(len(desired.MissingEmpID), "entry", "entries"), pick(len(desired.MissingEmpID), "is", "are"), listDNs(desired.MissingEmpID, listedEmpIDs)))
-	}
-	if len(desired.Unresolved) > 0 {
-		diags.AddWarning("Group members that name no readable entry",
-			fmt.Sprintf("The source group lists %s that the directory does not return: %s. They are users deleted from the directory "+
-				"that the group still lists, or entries the bind account may not read; a managed user among them is deprovisioned. "+
-				"If the bind account lacks read access, grant it before applying.",
-				count(len(desired.Unresolved), "member", "members"), listDNs(desired.Unresolved, listedEmpIDs)))
-	}
-	if len(desired.DuplicateEmpIDs) > 0 {
-		var lines []string
-		for _, empID := range slices.Sorted(maps.Keys(desired.DuplicateEmpIDs)) {
-			lines = append(lines, fmt.Sprintf("%s: %s", empID, strings.Join(desired.DuplicateEmpIDs[empID], "; ")))
-		}
-		diags.AddWarning("Directory entries sharing an emp_id",
-			fmt.Sprintf("These emp_ids are rendered by more than one entry; none of those entries is provisioned until the directory is corrected:\n%s",
-				listLines(lines)))
-	}
 	return diags
-}
-
-// changeWarnings is the plan's one-line summary, plus a note for each emp_id change.
-func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
-	var diags diag.Diagnostics
-	var deprovisions, renames []string
-	for _, change := range plan.Changes {
-		switch change.Kind {
-		case provisioning.ChangeRename:
-			renames = append(renames, fmt.Sprintf("%s -> %s (%s)", change.PreviousEmpID, change.EmpID, change.DN))
-		case provisioning.ChangeDisable, provisioning.ChangeDelete:
-			deprovisions = append(deprovisions, fmt.Sprintf("%s %s: %s", change.Kind, change.EmpID, change.Reason))
-		}
-	}
-	if len(plan.Changes) > 0 {
-		detail := "Per-user changes are in the plan's users attribute."
-		if len(deprovisions) > 0 {
-			detail += "\n" + listLines(deprovisions)
-		}
-		if len(plan.SkippedDisabled) > 0 {
-			detail += "\nnot provisioned, disabled in the directory (provision_disabled_users is off): " + listSome(plan.SkippedDisabled, listedEmpIDs)
-		}
-		diags.AddWarning("Provisioning: "+plan.Summary(), detail)
-	}
-	if len(plan.Invalid) > 0 {
-		lines := make([]string, 0, len(plan.Invalid))
-		for _, invalid := range plan.Invalid {
-			lines = append(lines, fmt.Sprintf("%s (%s): %s", invalid.EmpID, invalid.DN, invalid.Reason))
-		}
-		diags.AddWarning("Directory users with values Concur would refuse",
-			"These users are neither created nor changed (a managed one keeps its current Concur values) until the directory is corrected:\n"+
-				listLines(lines))
-	}
-	if len(plan.UnknownManagers) > 0 {
-		lines := make([]string, 0, len(plan.UnknownManagers))
-		for _, manager := range slices.Sorted(maps.Keys(plan.UnknownManagers)) {
-			lines = append(lines, fmt.Sprintf("%s, manager of %s", manager, listSome(plan.UnknownManagers[manager], listedEmpIDs)))
-		}
-		diags.AddWarning("Managers that are not in Concur",
-			"These manager emp_ids are neither Concur users nor provisioned by this channel, so writing the users who name them "+
-				"will fail at apply. Create the managers in Concur (or bring them into the source), or fix the manager mapping:\n"+listLines(lines))
-	}
-	if len(renames) > 0 {
-		diags.AddWarning("Employee IDs changed in the directory",
-			"These directory entries now carry a different emp_id; the same Concur users are updated in place, not disabled and recreated:\n"+
-				listLines(renames))
-	}
-	return diags
-}
-
-// addApplyErrors reports an apply that could not start (err), or every user that failed with
-// Concur's reason after what happened to the others (done).
-func addApplyErrors(diags *diag.Diagnostics, action string, err error, failures []provisioning.Failure, done string) {
-	if err != nil {
-		diags.AddError(fmt.Sprintf("Could not %s the channel's users", action),
-			fmt.Sprintf("Nothing was changed: %s. Check that Concur is reachable and the credentials are valid, then run the same command again.", err))
-		return
-	}
-	if len(failures) == 0 {
-		return
-	}
-	lines := make([]string, 0, len(failures))
-	for _, failure := range failures {
-		lines = append(lines, failure.Error())
-	}
-	diags.AddError(fmt.Sprintf("Could not %s %s", action, count(len(failures), "user", "users")), done+"\n"+strings.Join(lines, "\n"))
-}
-
-func (m provisioningMappingModel) isKnown() bool {
-	return m.Source != nil && knownValues(m.Source.GroupDN, m.Source.Filter, m.Source.BaseDN, m.Source.Scope, m.Source.DisabledFilter) &&
-		!m.Source.Nested.IsUnknown() && !m.AttributeMapping.IsUnknown() && !m.CreateOnlyAttributes.IsUnknown() &&
-		!m.ProvisionDisabledUsers.IsUnknown() && !m.DeprovisionAction.IsUnknown() && !m.MaxDeprovisions.IsUnknown() && !m.AllowEmptySource.IsUnknown()
-}
-
-func (s mappingSourceModel) toSource() provisioning.Source {
-	return provisioning.Source{
-		GroupDN:        s.GroupDN.ValueString(),
-		Nested:         s.Nested.ValueBool(),
-		Filter:         s.Filter.ValueString(),
-		BaseDN:         s.BaseDN.ValueString(),
-		Scope:          directory.Scope(s.Scope.ValueString()),
-		DisabledFilter: s.DisabledFilter.ValueString(),
-	}
-}
-
-func (m provisioningMappingModel) channel(ctx context.Context) (provisioning.Channel, diag.Diagnostics) {
-	mapping, diags := m.compileMapping(ctx)
-	return provisioning.Channel{
-		Source:  m.Source.toSource(),
-		Mapping: mapping,
-		Options: provisioning.Options{
-			ProvisionDisabledUsers: m.ProvisionDisabledUsers.ValueBool(),
-			DeprovisionAction:      provisioning.DeprovisionAction(m.DeprovisionAction.ValueString()),
-			MaxDeprovisions:        int(m.MaxDeprovisions.ValueInt64()),
-			AllowEmptySource:       m.AllowEmptySource.ValueBool(),
-		},
-	}, diags
-}
-
-// compileMapping compiles the attribute mapping, reporting each problem on its key.
-func (m provisioningMappingModel) compileMapping(ctx context.Context) (*provisioning.Mapping, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	templates := map[string]string{}
-	var createOnly []string
-	diags.Append(m.AttributeMapping.ElementsAs(ctx, &templates, false)...)
-	if !m.CreateOnlyAttributes.IsNull() {
-		diags.Append(m.CreateOnlyAttributes.ElementsAs(ctx, &createOnly, false)...)
-	}
-	if diags.HasError() {
-		return nil, diags
-	}
-	mapping, err := provisioning.CompileMapping(templates, createOnly)
-	for _, problem := range mappingProblems(err) {
-		diags.AddAttributeError(path.Root("attribute_mapping").AtMapKey(problem.Key), "Invalid attribute mapping", problem.Error())
-	}
-	return mapping, diags
-}
-
-func mappingProblems(err error) []*provisioning.MappingError {
-	if err == nil {
-		return nil
-	}
-	var problems []*provisioning.MappingError
-	var joined interface{ Unwrap() []error }
-	if errors.As(err, &joined) {
-		for _, e := range joined.Unwrap() {
-			var problem *provisioning.MappingError
-			if errors.As(e, &problem) {
-				problems = append(problems, problem)
-			}
-		}
-	}
-	if len(problems) == 0 {
-		problems = append(problems, &provisioning.MappingError{Key: "", Reason: err.Error()})
-	}
-	return problems
-}
-
-// usersFrom converts the users attribute to the engine's type; an unknown or null map is empty.
-func usersFrom(ctx context.Context, value types.Map, diags *diag.Diagnostics) map[string]provisioning.ManagedUser {
-	users := map[string]provisioning.ManagedUser{}
-	if value.IsNull() || value.IsUnknown() {
-		return users
-	}
-	var models map[string]managedUserModel
-	diags.Append(value.ElementsAs(ctx, &models, false)...)
-	for empID, model := range models {
-		attributes := make(map[string]string, len(model.Attributes))
-		for key, v := range model.Attributes {
-			attributes[key] = v.ValueString()
-		}
-		users[empID] = provisioning.ManagedUser{
-			EmpID: empID, ID: model.ID.ValueString(), EntryID: model.EntryID.ValueString(), DN: model.DN.ValueString(), Active: model.Active.ValueBool(), Attributes: attributes,
-		}
-	}
-	return users
-}
-
-// usersValue converts the engine's users to the users attribute; a user not created yet has an
-// unknown id.
-func usersValue(ctx context.Context, users map[string]provisioning.ManagedUser) (types.Map, diag.Diagnostics) {
-	models := make(map[string]managedUserModel, len(users))
-	for empID, user := range users {
-		id := types.StringValue(user.ID)
-		if user.ID == "" {
-			id = types.StringUnknown()
-		}
-		attributes := make(map[string]types.String, len(user.Attributes))
-		for key, v := range user.Attributes {
-			attributes[key] = types.StringValue(v)
-		}
-		models[empID] = managedUserModel{ID: id, EntryID: types.StringValue(user.EntryID), DN: types.StringValue(user.DN), Active: types.BoolValue(user.Active), Attributes: attributes}
-	}
-	return types.MapValueFrom(ctx, managedUserType, models)
-}
-
-func knownValues(values ...types.String) bool {
-	for _, v := range values {
-		if v.IsUnknown() {
-			return false
-		}
-	}
-	return true
 }
 
 func newChannelID() string {

@@ -1,0 +1,114 @@
+package provider
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
+)
+
+// The messages concur_provisioning_mapping shows in plans and applies.
+
+// addGuardError reports a guard trip with the users it protects and what to do.
+func addGuardError(diags *diag.Diagnostics, at path.Path, summary string, guard *provisioning.GuardError, advice string) {
+	diags.AddAttributeError(at, summary,
+		fmt.Sprintf("Nothing was changed: %s. The users it would deprovision: %s.\n\n%s", guard.Reason, listSome(guard.EmpIDs, listedEmpIDs), advice))
+}
+
+// sourceWarnings names the directory entries that could not be provisioned.
+func sourceWarnings(desired provisioning.Desired) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if len(desired.MissingEmpID) > 0 {
+		diags.AddWarning("Directory entries without an emp_id",
+			fmt.Sprintf("%s of the source rendered an empty emp_id and %s not provisioned: %s. Fill the directory attribute that emp_id is mapped from.",
+				count(len(desired.MissingEmpID), "entry", "entries"), pick(len(desired.MissingEmpID), "is", "are"), listDNs(desired.MissingEmpID, listedEmpIDs)))
+	}
+	if len(desired.Unresolved) > 0 {
+		diags.AddWarning("Group members that name no readable entry",
+			fmt.Sprintf("The source group lists %s that the directory does not return: %s. They are users deleted from the directory "+
+				"that the group still lists, or entries the bind account may not read; a managed user among them is deprovisioned. "+
+				"If the bind account lacks read access, grant it before applying.",
+				count(len(desired.Unresolved), "member", "members"), listDNs(desired.Unresolved, listedEmpIDs)))
+	}
+	if len(desired.DuplicateEmpIDs) > 0 {
+		var lines []string
+		for _, empID := range slices.Sorted(maps.Keys(desired.DuplicateEmpIDs)) {
+			lines = append(lines, fmt.Sprintf("%s: %s", empID, strings.Join(desired.DuplicateEmpIDs[empID], "; ")))
+		}
+		diags.AddWarning("Directory entries sharing an emp_id",
+			fmt.Sprintf("These emp_ids are rendered by more than one entry; none of those entries is provisioned until the directory is corrected:\n%s",
+				listLines(lines)))
+	}
+	return diags
+}
+
+// changeWarnings is the plan's one-line summary, plus a note for each emp_id change.
+func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var deprovisions, renames []string
+	for _, change := range plan.Changes {
+		switch change.Kind {
+		case provisioning.ChangeRename:
+			renames = append(renames, fmt.Sprintf("%s -> %s (%s)", change.PreviousEmpID, change.EmpID, change.DN))
+		case provisioning.ChangeDisable, provisioning.ChangeDelete:
+			deprovisions = append(deprovisions, fmt.Sprintf("%s %s: %s", change.Kind, change.EmpID, change.Reason))
+		}
+	}
+	if len(plan.Changes) > 0 {
+		detail := "Per-user changes are in the plan's users attribute."
+		if len(deprovisions) > 0 {
+			detail += "\n" + listLines(deprovisions)
+		}
+		if len(plan.SkippedDisabled) > 0 {
+			detail += "\nnot provisioned, disabled in the directory (provision_disabled_users is off): " + listSome(plan.SkippedDisabled, listedEmpIDs)
+		}
+		diags.AddWarning("Provisioning: "+plan.Summary(), detail)
+	}
+	if len(plan.Invalid) > 0 {
+		lines := make([]string, 0, len(plan.Invalid))
+		for _, invalid := range plan.Invalid {
+			lines = append(lines, fmt.Sprintf("%s (%s): %s", invalid.EmpID, invalid.DN, invalid.Reason))
+		}
+		diags.AddWarning("Directory users with values Concur would refuse",
+			"These users are neither created nor changed (a managed one keeps its current Concur values) until the directory is corrected:\n"+
+				listLines(lines))
+	}
+	if len(plan.UnknownManagers) > 0 {
+		lines := make([]string, 0, len(plan.UnknownManagers))
+		for _, manager := range slices.Sorted(maps.Keys(plan.UnknownManagers)) {
+			lines = append(lines, fmt.Sprintf("%s, manager of %s", manager, listSome(plan.UnknownManagers[manager], listedEmpIDs)))
+		}
+		diags.AddWarning("Managers that are not in Concur",
+			"These manager emp_ids are neither Concur users nor provisioned by this channel, so writing the users who name them "+
+				"will fail at apply. Create the managers in Concur (or bring them into the source), or fix the manager mapping:\n"+listLines(lines))
+	}
+	if len(renames) > 0 {
+		diags.AddWarning("Employee IDs changed in the directory",
+			"These directory entries now carry a different emp_id; the same Concur users are updated in place, not disabled and recreated:\n"+
+				listLines(renames))
+	}
+	return diags
+}
+
+// addApplyErrors reports an apply that could not start (err), or every user that failed with
+// Concur's reason after what happened to the others (done).
+func addApplyErrors(diags *diag.Diagnostics, action string, err error, failures []provisioning.Failure, done string) {
+	if err != nil {
+		diags.AddError(fmt.Sprintf("Could not %s the channel's users", action),
+			fmt.Sprintf("Nothing was changed: %s. Check that Concur is reachable and the credentials are valid, then run the same command again.", err))
+		return
+	}
+	if len(failures) == 0 {
+		return
+	}
+	lines := make([]string, 0, len(failures))
+	for _, failure := range failures {
+		lines = append(lines, failure.Error())
+	}
+	diags.AddError(fmt.Sprintf("Could not %s %s", action, count(len(failures), "user", "users")), done+"\n"+strings.Join(lines, "\n"))
+}

@@ -1,0 +1,270 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
+)
+
+// mappingServer serves the calls that carry a concur_provisioning_mapping's state. The
+// framework visits every element of a value in several passes, each element with a logging
+// context one step longer than the last, so a channel of n users costs it n² time (about
+// 13 values per user). Here the users map is read and written once, as plain values; the
+// framework still does what is small and has rules of its own: the schema, validation, and
+// planning the scalar attributes (defaults, unknown values), to which the users are handed
+// only afterwards.
+type mappingServer struct {
+	provider  *concurProvider
+	framework tfprotov6.ProviderServer
+	schema    schema.Schema
+	valueType tftypes.Object
+	usersType tftypes.Map
+}
+
+func newMappingServer(p *concurProvider, framework tfprotov6.ProviderServer) *mappingServer {
+	ctx := context.Background()
+	var resp resource.SchemaResponse
+	(&provisioningMappingResource{}).Schema(ctx, resource.SchemaRequest{}, &resp)
+	valueType := resp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	return &mappingServer{
+		provider:  p,
+		framework: framework,
+		schema:    resp.Schema,
+		valueType: valueType,
+		usersType: valueType.AttributeTypes[attrUsers].(tftypes.Map),
+	}
+}
+
+// resource is the channel's logic with the provider's configuration of this run.
+func (s *mappingServer) resource() *provisioningMappingResource {
+	return &provisioningMappingResource{data: s.provider.configured()}
+}
+
+func (s *mappingServer) UpgradeResourceState(_ context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	resp := &tfprotov6.UpgradeResourceStateResponse{}
+	if req.Version != s.schema.Version {
+		resp.Diagnostics = []*tfprotov6.Diagnostic{{
+			Severity: tfprotov6.DiagnosticSeverityError,
+			Summary:  "State written by another version of the provider",
+			Detail: fmt.Sprintf("This concur_provisioning_mapping was recorded with schema version %d, and this provider reads version %d. "+
+				"Use the provider version that wrote the state, or a newer one.", req.Version, s.schema.Version),
+		}}
+		return resp, nil
+	}
+	state, err := req.RawState.UnmarshalWithOpts(s.valueType, tfprotov6.UnmarshalOpts{
+		ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true},
+	})
+	if err != nil {
+		resp.Diagnostics = valueError("recorded state", err)
+		return resp, nil
+	}
+	resp.UpgradedState, err = s.encode(state)
+	if err != nil {
+		resp.Diagnostics = valueError("recorded state", err)
+	}
+	return resp, nil
+}
+
+func (s *mappingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	resp := &tfprotov6.ReadResourceResponse{Private: req.Private}
+	current, state, users, err := s.read(ctx, req.CurrentState)
+	if err != nil {
+		resp.Diagnostics = valueError("state", err)
+		return resp, nil
+	}
+	refreshed, diags := s.resource().refreshUsers(ctx, state, users)
+	resp.Diagnostics = protocolDiagnostics(diags)
+	if diags.HasError() {
+		return resp, nil
+	}
+	resp.NewState, err = s.encodeWithUsers(current, refreshed)
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, valueError("refreshed state", err)...)
+	}
+	return resp, nil
+}
+
+func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	prior, priorModel, managed, err := s.read(ctx, req.PriorState)
+	if err != nil {
+		return &tfprotov6.PlanResourceChangeResponse{Diagnostics: valueError("prior state", err)}, nil
+	}
+	proposed, err := s.decode(req.ProposedNewState)
+	if err != nil {
+		return &tfprotov6.PlanResourceChangeResponse{Diagnostics: valueError("proposed state", err)}, nil
+	}
+	light := *req
+	if light.PriorState, err = s.encodeWithoutUsers(prior); err == nil {
+		light.ProposedNewState, err = s.encodeWithoutUsers(proposed)
+	}
+	if err != nil {
+		return &tfprotov6.PlanResourceChangeResponse{Diagnostics: valueError("proposed state", err)}, nil
+	}
+	resp, err := s.framework.PlanResourceChange(ctx, &light)
+	if err != nil || hasProtocolError(resp.Diagnostics) {
+		return resp, err
+	}
+	r := s.resource()
+	if proposed.IsNull() {
+		resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(r.guardDestroy(ctx, priorModel, managed))...)
+		return resp, nil
+	}
+
+	planned, err := s.decode(resp.PlannedState)
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, valueError("planned state", err)...)
+		return resp, nil
+	}
+	// The framework marks the users unknown where the channel's settings change; otherwise they
+	// are what the state holds, until the channel is planned below.
+	users, err := objectAttribute(proposed, attrUsers)
+	if frameworkUsers, attrErr := objectAttribute(planned, attrUsers); err == nil && attrErr == nil && !frameworkUsers.IsKnown() {
+		users = frameworkUsers
+	}
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, valueError("proposed state", err)...)
+		return resp, nil
+	}
+	plan, diags := s.model(ctx, planned)
+	if r.data != nil && !diags.HasError() && plan.isKnown() {
+		result, planDiags := r.planUsers(ctx, plan, managed)
+		diags.Append(planDiags...)
+		if diags.HasError() {
+			resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(diags)...)
+			return resp, nil
+		}
+		users = usersValue(s.usersType, result.Users)
+	}
+	resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(diags)...)
+	if planned, err = withAttribute(planned, attrUsers, users); err == nil {
+		resp.PlannedState, err = s.encode(planned)
+	}
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, valueError("planned state", err)...)
+	}
+	return resp, nil
+}
+
+func (s *mappingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	resp := &tfprotov6.ApplyResourceChangeResponse{Private: req.PlannedPrivate}
+	prior, priorModel, priorUsers, err := s.read(ctx, req.PriorState)
+	if err != nil {
+		resp.Diagnostics = valueError("prior state", err)
+		return resp, nil
+	}
+	planned, plan, plannedUsers, err := s.read(ctx, req.PlannedState)
+	if err != nil {
+		resp.Diagnostics = valueError("planned state", err)
+		return resp, nil
+	}
+	r := s.resource()
+
+	var recorded map[string]provisioning.ManagedUser
+	var diags diag.Diagnostics
+	newState := planned
+	switch {
+	case planned.IsNull():
+		var kept bool
+		recorded, kept, diags = r.deprovisionUsers(ctx, priorModel, priorUsers)
+		if !kept {
+			resp.NewState, err = s.encode(planned)
+			break
+		}
+		// The channel stays, recording who is done, so destroying again retries only the rest.
+		resp.NewState, err = s.encodeWithUsers(prior, recorded)
+	default:
+		if prior.IsNull() {
+			newState, err = withAttribute(planned, "id", tftypes.NewValue(tftypes.String, newChannelID()))
+			if err != nil {
+				break
+			}
+		}
+		usersUnknown := false
+		if value, attrErr := objectAttribute(planned, attrUsers); attrErr == nil {
+			usersUnknown = !value.IsKnown()
+		}
+		recorded, diags = r.applyUsers(ctx, plan, plannedUsers, usersUnknown, priorUsers)
+		if recorded != nil {
+			resp.NewState, err = s.encodeWithUsers(newState, recorded)
+		} else {
+			resp.NewState, err = s.encode(prior)
+		}
+	}
+	resp.Diagnostics = protocolDiagnostics(diags)
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, valueError("new state", err)...)
+	}
+	return resp, nil
+}
+
+// read decodes a state or plan into its value, its model (all but the users) and its users.
+func (s *mappingServer) read(ctx context.Context, dv *tfprotov6.DynamicValue) (tftypes.Value, provisioningMappingModel, map[string]provisioning.ManagedUser, error) {
+	value, err := s.decode(dv)
+	if err != nil {
+		return value, provisioningMappingModel{}, nil, err
+	}
+	users, err := objectAttribute(value, attrUsers)
+	if err != nil {
+		return value, provisioningMappingModel{}, nil, err
+	}
+	managed, err := usersFrom(users)
+	if err != nil {
+		return value, provisioningMappingModel{}, nil, err
+	}
+	model, diags := s.model(ctx, value)
+	if diags.HasError() {
+		return value, model, nil, fmt.Errorf("%s", diags.Errors()[0].Detail())
+	}
+	return value, model, managed, nil
+}
+
+// model reads everything but the users through the framework, which is cheap without them.
+func (s *mappingServer) model(ctx context.Context, value tftypes.Value) (provisioningMappingModel, diag.Diagnostics) {
+	var model provisioningMappingModel
+	if value.IsNull() {
+		return model, nil
+	}
+	light, err := withAttribute(value, attrUsers, tftypes.NewValue(s.usersType, nil))
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unreadable channel", err.Error())
+		return model, diags
+	}
+	return model, tfsdk.State{Schema: s.schema, Raw: light}.Get(ctx, &model)
+}
+
+func (s *mappingServer) decode(dv *tfprotov6.DynamicValue) (tftypes.Value, error) {
+	if dv == nil {
+		return tftypes.NewValue(s.valueType, nil), nil
+	}
+	return dv.Unmarshal(s.valueType)
+}
+
+func (s *mappingServer) encode(value tftypes.Value) (*tfprotov6.DynamicValue, error) {
+	dv, err := tfprotov6.NewDynamicValue(s.valueType, value)
+	return &dv, err
+}
+
+func (s *mappingServer) encodeWithUsers(value tftypes.Value, users map[string]provisioning.ManagedUser) (*tfprotov6.DynamicValue, error) {
+	value, err := withAttribute(value, attrUsers, usersValue(s.usersType, users))
+	if err != nil {
+		return nil, err
+	}
+	return s.encode(value)
+}
+
+func (s *mappingServer) encodeWithoutUsers(value tftypes.Value) (*tfprotov6.DynamicValue, error) {
+	value, err := withAttribute(value, attrUsers, tftypes.NewValue(s.usersType, nil))
+	if err != nil {
+		return nil, err
+	}
+	return s.encode(value)
+}
