@@ -37,7 +37,7 @@ func TestCLIBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	stopTerraformOnInterrupt(t)
-	b := &benchmark{tools: buildTools(t, work), work: work, timeout: *timeoutFlag, unfinished: map[string]int{}}
+	b := &benchmark{tools: buildTools(t, work), work: work, timeout: *timeoutFlag, unfinished: map[string]int{}, loadAtStart: loadAverage()}
 	for _, n := range users {
 		t.Run(fmt.Sprintf("users=%d", n), func(t *testing.T) {
 			dir := startDirectory(t, n)
@@ -78,7 +78,8 @@ type benchmark struct {
 	results []result
 	// unfinished is the smallest size at which a step did not finish, by scenario and step:
 	// larger sizes skip it.
-	unfinished map[string]int
+	unfinished  map[string]int
+	loadAtStart string
 }
 
 const (

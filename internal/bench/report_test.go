@@ -175,20 +175,41 @@ func (b *benchmark) setting() string {
 	}
 	return fmt.Sprintf("Measured by `make bench` on %d cores (nproc), %s%s; %s with the provider at %s; "+
 		"the concur-sandbox process with %s latency per request; OpenLDAP slapd %s, read with the provider's default page size "+
-		"by an account limited to %s entries per search; %s; a mapping of six attributes.",
-		runtime.NumCPU(), model, memory, firstLine(output(b.tools.terraform, "version")), b.revision(), *latencyFlag,
-		slapdVersion(), thousands(pageSizeLimit), disabled)
+		"by an account limited to %s entries per search; %s; a mapping of six attributes. "+
+		"Load average (1 min) %s at the start, %s at the end: other work on the machine slows every figure.",
+		runtime.NumCPU(), model, memory, b.terraformVersion(), b.revision(), *latencyFlag,
+		slapdVersion(), thousands(pageSizeLimit), disabled, b.loadAtStart, loadAverage())
+}
+
+// loadAverage is the one-minute load average of /proc/loadavg.
+func loadAverage() string {
+	raw, _ := os.ReadFile("/proc/loadavg")
+	if fields := strings.Fields(string(raw)); len(fields) > 0 {
+		return fields[0]
+	}
+	return "unknown"
+}
+
+func (b *benchmark) terraformVersion() string {
+	cmd := exec.Command(b.tools.terraform, "version")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TF_CLI_CONFIG_FILE=" + b.tools.cliConfig, "CHECKPOINT_DISABLE=1"}
+	out, err := cmd.Output()
+	if err != nil {
+		return b.tools.terraform + " (version unknown)"
+	}
+	return firstLine(string(out))
 }
 
 func (b *benchmark) revision() string {
-	rev := strings.TrimSpace(output("git", "-C", b.tools.root, "rev-parse", "--short", "HEAD"))
-	if rev == "" {
-		return "an unknown revision"
+	rev, err := exec.Command("git", "-C", b.tools.root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "an unknown revision (not a git checkout)"
 	}
-	if strings.TrimSpace(output("git", "-C", b.tools.root, "status", "--porcelain", "--untracked-files=no")) != "" {
-		rev += " with local changes"
+	described := "commit " + strings.TrimSpace(string(rev))
+	if changes, _ := exec.Command("git", "-C", b.tools.root, "status", "--porcelain", "--untracked-files=no").Output(); len(changes) > 0 {
+		described += " with local changes"
 	}
-	return "commit " + rev
+	return described
 }
 
 func slapdVersion() string {
@@ -196,20 +217,15 @@ func slapdVersion() string {
 	if err != nil {
 		path = "/usr/sbin/slapd"
 	}
-	// "@(#) $OpenLDAP: slapd 2.5.13+dfsg-5 (Feb  8 2023 01:56:12) $"
-	fields := strings.Fields(firstLine(output(path, "-VV")))
+	// It prints "@(#) $OpenLDAP: slapd 2.5.13+dfsg-5 (Feb  8 2023 01:56:12) $" on stderr.
+	out, _ := exec.Command(path, "-VV").CombinedOutput()
+	fields := strings.Fields(firstLine(string(out)))
 	for i, f := range fields {
 		if f == "slapd" && i+1 < len(fields) {
 			return fields[i+1]
 		}
 	}
 	return "(version unknown)"
-}
-
-// output is what a command prints on stdout and stderr, empty when it cannot run.
-func output(name string, args ...string) string {
-	out, _ := exec.Command(name, args...).CombinedOutput()
-	return string(out)
 }
 
 func firstLine(s string) string {
