@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -25,7 +26,10 @@ const providerTypeName = "concur"
 // DefaultBaseURL is the US2 production data centre.
 const DefaultBaseURL = "https://us2.api.concursolutions.com"
 
-var _ provider.Provider = &concurProvider{}
+var (
+	_ provider.Provider              = &concurProvider{}
+	_ provider.ProviderWithFunctions = &concurProvider{}
+)
 
 type concurProvider struct {
 	version string
@@ -109,6 +113,10 @@ func (p *concurProvider) Resources(_ context.Context) []func() resource.Resource
 		NewUserResource,
 		NewProvisioningMappingResource,
 	}
+}
+
+func (p *concurProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{NewRenderTemplateFunction}
 }
 
 func (p *concurProvider) DataSources(_ context.Context) []func() datasource.DataSource {
