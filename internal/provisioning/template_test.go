@@ -429,3 +429,31 @@ func TestCompileMappingRejectsBadReferences(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderTemplate(t *testing.T) {
+	entry := map[string][]string{"mail": {"Ann.Able@Example.COM"}, "givenname": {"  Ann "}, "manager": {"uid=boss,ou=people,dc=example,dc=org"}}
+	values := func(attribute string) []string { return entry[strings.ToLower(attribute)] }
+	for template, want := range map[string]string{
+		"{mail|lower}":                 "ann.able@example.com",
+		"{mail|localpart|upper}":       "ANN.ABLE",
+		"{givenName|trim} ({mail})":    "Ann (Ann.Able@Example.COM)",
+		"{title|default:Employee}":     "Employee",
+		"{manager|cn}":                 "uid=boss,ou=people,dc=example,dc=org",
+		"{manager|ref:employeeNumber}": "",
+		"{{literal}}":                  "{literal}",
+		"Operations":                   "Operations",
+	} {
+		got, err := RenderTemplate(template, values)
+		if err != nil || got != want {
+			t.Errorf("RenderTemplate(%q) = %q, %v; want %q", template, got, err, want)
+		}
+	}
+	for template, reason := range map[string]string{
+		"{mail|shout}": `unknown filter "shout"`,
+		"{mail":        "is never closed",
+	} {
+		if _, err := RenderTemplate(template, values); err == nil || !strings.Contains(err.Error(), reason) {
+			t.Errorf("RenderTemplate(%q) error = %v, want one containing %q", template, err, reason)
+		}
+	}
+}
