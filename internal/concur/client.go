@@ -21,9 +21,14 @@ type Client struct {
 	slots    chan struct{} // one per request in flight
 	retry    retryPolicy
 	pageSize int
+	reads    *readBatcher
+
+	// companyMu guards companyID and is held while it is looked up, so the concurrent first
+	// creates of a run share one lookup.
+	companyMu sync.Mutex
+	companyID string // derived once, when not configured
 
 	mu         sync.Mutex
-	companyID  string            // derived once, when not configured
 	managerIDs map[string]string // manager employeeNumber -> Concur id
 }
 
@@ -45,6 +50,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), 1)
 	}
 	c.tokens = newTokenSource(cfg, c.send, c.logf)
+	c.reads = newReadBatcher(c)
 	return c, nil
 }
 
@@ -54,11 +60,10 @@ func (c *Client) CompanyID(ctx context.Context) (string, error) {
 	if c.cfg.CompanyID != "" {
 		return c.cfg.CompanyID, nil
 	}
-	c.mu.Lock()
-	known := c.companyID
-	c.mu.Unlock()
-	if known != "" {
-		return known, nil
+	c.companyMu.Lock()
+	defer c.companyMu.Unlock()
+	if c.companyID != "" {
+		return c.companyID, nil
 	}
 	page, err := c.page(ctx, "", "", 1)
 	if err != nil {
@@ -66,9 +71,7 @@ func (c *Client) CompanyID(ctx context.Context) (string, error) {
 	}
 	for _, s := range page.Resources {
 		if id := s.user().CompanyID; id != "" {
-			c.mu.Lock()
 			c.companyID = id
-			c.mu.Unlock()
 			return id, nil
 		}
 	}

@@ -22,9 +22,10 @@ type Config struct {
 	RequestsPerSecond         float64
 	MaxConcurrency            int           // default 10
 	RequestTimeout            time.Duration // per HTTP attempt, default 60s
-	HTTPClient                *http.Client
-	Logf                      func(ctx context.Context, msg string, fields map[string]any) // never receives secrets
-	UserAgent                 string
+	// HTTPClient defaults to one that keeps MaxConcurrency connections per host alive.
+	HTTPClient *http.Client
+	Logf       func(ctx context.Context, msg string, fields map[string]any) // never receives secrets
+	UserAgent  string
 }
 
 // Defaults of the Config fields left zero.
@@ -52,7 +53,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
+		cfg.HTTPClient = &http.Client{Transport: newTransport(cfg.MaxConcurrency)}
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = defaultUserAgent

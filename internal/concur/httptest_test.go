@@ -288,7 +288,7 @@ func TestMaxConcurrencyBoundsRequestsInFlight(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 30 {
 		wg.Go(func() {
-			if _, err := c.GetUser(context.Background(), "u1"); err != nil {
+			if _, err := c.getUser(context.Background(), "u1"); err != nil {
 				t.Error(err)
 			}
 		})

@@ -155,7 +155,7 @@ func TestTokenRenewedDuringALongRun(t *testing.T) {
 	for range 20 {
 		wg.Go(func() {
 			for time.Since(start) < 3*lifetime {
-				if _, err := c.GetUser(context.Background(), user.ID); err != nil {
+				if _, err := c.getUser(context.Background(), user.ID); err != nil {
 					t.Error(err)
 					return
 				}
@@ -366,7 +366,7 @@ func TestFindUsersByEmployeeNumbersBatches(t *testing.T) {
 		}
 	}
 	unique := existing + 2
-	wantSearches := (unique + employeeNumbersPerSearch - 1) / employeeNumbersPerSearch
+	wantSearches := (unique + usersPerSearch - 1) / usersPerSearch
 	if n := s.Counters()[endpointSearch]; n != wantSearches {
 		t.Errorf("%d searches for %d employee numbers, want %d", n, unique, wantSearches)
 	}
@@ -526,13 +526,14 @@ func TestStaleStoredTokenFallsBackToConfiguredOne(t *testing.T) {
 	}
 }
 
-// readConcurrently reads one user n times at once, failing the test on any error.
+// readConcurrently reads one user n times at once with n requests (GET, not GetUser, which
+// would answer them with one), failing the test on any error.
 func readConcurrently(t *testing.T, c *Client, id string, n int) {
 	t.Helper()
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			if _, err := c.GetUser(context.Background(), id); err != nil {
+			if _, err := c.getUser(context.Background(), id); err != nil {
 				t.Error(err)
 			}
 		})

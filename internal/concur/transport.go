@@ -37,6 +37,21 @@ type response struct {
 // maxResponseBytes bounds what one answer may hold; a 1000-user page is a few MB.
 const maxResponseBytes = 64 << 20
 
+// newTransport is Go's default transport keeping as many idle connections per host as the
+// client lets requests be in flight. The default keeps two, so with ten requests in flight most
+// answers closed their connection and the next request paid a new TCP and TLS handshake.
+func newTransport(maxConcurrency int) *http.Transport {
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok { // replaced by a program embedding the client: keep what matters of Go's default
+		base = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+	}
+	t := base.Clone()
+	t.MaxIdleConnsPerHost = maxConcurrency
+	// The token endpoint may be on another host than the API.
+	t.MaxIdleConns = max(t.MaxIdleConns, 2*maxConcurrency)
+	return t
+}
+
 // roundTrip performs one HTTP attempt within the client's rate limit, concurrency limit and
 // per-attempt timeout.
 func (c *Client) roundTrip(ctx context.Context, r request, baseURL, bearer string) (*response, error) {
