@@ -38,14 +38,15 @@ data "concur_users" "existing" {
 
 # terraform-plugin-testing cannot read string instance keys back from state, so this test
 # imports into count instances; the documented for_each-over-a-map form works the same way.
+# OpenTofu's import for_each takes a map (not a list): emp_id to position.
 locals {
   existing = values(data.concur_users.existing.users)
 }
 
 import {
-  for_each = local.existing
-  to       = concur_user.all[each.key]
-  id       = each.value.emp_id
+  for_each = { for index, user in local.existing : user.emp_id => index }
+  to       = concur_user.all[each.value]
+  id       = each.key
 }
 
 resource "concur_user" "all" {
