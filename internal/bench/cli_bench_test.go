@@ -100,8 +100,7 @@ const (
 )
 
 func (b *benchmark) groupSource(t *testing.T, dir *directory) {
-	source := fmt.Sprintf("group_dn = %q", groupDN)
-	w := b.workspace(t, groupScenario, dir.size, mappingConfig(source), dir)
+	w := b.workspace(t, groupScenario, dir.size, mappingConfig([][2]string{{"group_dn", groupDN}}), dir)
 	if !w.step(t, "initial apply", exitOK, apply...) || !w.step(t, "no-change plan", exitOK, plan...) {
 		return
 	}
@@ -116,7 +115,7 @@ func (b *benchmark) groupSource(t *testing.T, dir *directory) {
 }
 
 func (b *benchmark) filterSource(t *testing.T, dir *directory) {
-	source := fmt.Sprintf("filter = %q\n    base_dn = %q", "(objectClass=inetOrgPerson)", peopleDN)
+	source := [][2]string{{"filter", "(objectClass=inetOrgPerson)"}, {"base_dn", peopleDN}}
 	w := b.workspace(t, filterScenario, dir.size, mappingConfig(source), dir)
 	if w.step(t, "initial apply", exitOK, apply...) {
 		w.step(t, "no-change plan", exitOK, plan...)
@@ -140,17 +139,23 @@ const providerBlock = `terraform {
 provider "concur" {}
 `
 
-// mappingConfig is a channel with a six-attribute mapping, source being the source's arguments.
-func mappingConfig(source string) string {
-	disabled := ""
+// mappingConfig is a channel with a six-attribute mapping; source are the source's arguments.
+func mappingConfig(source [][2]string) string {
 	if *disabledFlag != "" {
-		disabled = fmt.Sprintf("\n    disabled_filter = %q", *disabledFlag)
+		source = append(source, [2]string{"disabled_filter", *disabledFlag})
+	}
+	width := 0
+	for _, arg := range source {
+		width = max(width, len(arg[0]))
+	}
+	var args strings.Builder
+	for _, arg := range source {
+		fmt.Fprintf(&args, "    %-*s = %q\n", width, arg[0], arg[1])
 	}
 	return providerBlock + fmt.Sprintf(`
 resource "concur_provisioning_mapping" "company" {
   source = {
-    %s%s
-  }
+%s  }
 
   attribute_mapping = {
     emp_id     = "{employeeNumber}"
@@ -161,7 +166,7 @@ resource "concur_provisioning_mapping" "company" {
     title      = "{title}"
   }
 }
-`, source, disabled)
+`, args.String())
 }
 
 func userConfig(n int) string {
@@ -257,7 +262,7 @@ func (w *workspace) step(t *testing.T, name string, wantExit int, args ...string
 		t.Logf("%s %s: the output ends with:\n%s", w.title(), name, tail(t, w.lastLog, 30))
 	}
 	w.b.results = append(w.b.results, res)
-	t.Logf("%s %s: %s", w.title(), name, res.summary())
+	t.Logf("%s %s: %s (load average %s)", w.title(), name, res.summary(), loadAverage())
 	return res.outcome == ""
 }
 
