@@ -33,9 +33,13 @@ type operation struct {
 // ones, as many at a time as the client lets be in flight, and returns the users to record: the
 // planned entry of every user that succeeded and the prior entry of every user that failed, so
 // the next apply retries only what failed. An error means nothing was attempted.
+//
+// Creates are sent without looking the emp_ids up again (the plan did): Concur keeps employee
+// numbers unique, so an account created with the emp_id since the plan makes the create fail
+// with 409, and only then is it looked up and linked, as the plan would have.
 func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser) (map[string]ManagedUser, []Failure, error) {
 	operations := diffOperations(prior, planned)
-	existing, err := lookupBeforeCreate(ctx, client, operations)
+	linked, err := readLinkTargets(ctx, client, operations)
 	if err != nil {
 		return prior, nil, err
 	}
@@ -47,23 +51,27 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 			recorded[key] = next // only where it comes from changed (DN, entry ID): nothing to send
 		}
 	}
+	ids := newKnownIDs(prior, planned)
 	var mu sync.Mutex
 	var failures []Failure
 	for _, wave := range managerWaves(operations) {
 		runConcurrently(ctx, wave, client.MaxConcurrency(), func(op operation) {
-			result, err := apply(ctx, client, op, existing[op.key])
+			result, err := apply(ctx, client, op, linked[op.to.ID], ids)
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil {
-				failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err})
-				return
-			}
-			delete(recorded, op.previousKey)
-			if op.kind == ChangeDelete {
+			switch {
+			case op.kind == ChangeDisable && concur.IsNotFound(err):
+				// Deleted in Concur since the refresh: nothing left to disable or to record.
 				delete(recorded, op.key)
-				return
+			case err != nil:
+				failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err})
+			case op.kind == ChangeDelete:
+				delete(recorded, op.key)
+			default:
+				delete(recorded, op.previousKey)
+				recorded[op.key] = result
+				ids.record(op.key, result.ID)
 			}
-			recorded[op.key] = result
 		})
 	}
 	sort.Slice(failures, func(i, j int) bool { return failures[i].EmpID < failures[j].EmpID })
@@ -106,51 +114,136 @@ func diffOperations(prior, planned map[string]ManagedUser) []operation {
 	return operations
 }
 
-// lookupBeforeCreate finds, in one batched search, the Concur users that already hold the
-// emp_ids the apply creates or links: a user created since the plan is linked, not duplicated.
-func lookupBeforeCreate(ctx context.Context, client *concur.Client, operations []operation) (map[string]*concur.User, error) {
-	var empIDs []string
+// readLinkTargets reads, in batched searches by id, the Concur users the plan links, so the
+// patch that links each sends only what differs from what Concur holds now.
+func readLinkTargets(ctx context.Context, client *concur.Client, operations []operation) (map[string]*concur.User, error) {
+	var ids []string
 	for _, op := range operations {
-		if op.kind == ChangeCreate || op.kind == ChangeAdopt {
-			empIDs = append(empIDs, op.key)
+		if op.kind == ChangeAdopt {
+			ids = append(ids, op.to.ID)
 		}
 	}
-	if len(empIDs) == 0 {
+	if len(ids) == 0 {
 		return nil, nil
 	}
-	found, err := client.FindUsersByEmployeeNumbers(ctx, empIDs)
+	found, err := client.FindUsersByIDs(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("looking up %d emp_ids before creating them: %w", len(empIDs), err)
+		return nil, fmt.Errorf("reading the %d Concur users to link: %w", len(ids), err)
 	}
 	return found, nil
 }
 
 // apply carries out one operation and returns the user to record.
-func apply(ctx context.Context, client *concur.Client, op operation, existing *concur.User) (ManagedUser, error) {
+func apply(ctx context.Context, client *concur.Client, op operation, linkTarget *concur.User, ids *knownIDs) (ManagedUser, error) {
 	result := op.to
 	switch {
 	case op.kind == ChangeDelete:
 		return ManagedUser{}, client.DeleteUser(ctx, op.from.ID)
 	case op.from.ID != "": // an update, disable, reactivation or emp_id change of a recorded user
-		_, err := client.UpdateUser(ctx, op.from.ID, op.from.concurUser(), op.to.concurUser())
-		return result, err
-	case existing != nil:
-		// Linking an existing user: only mapped attributes and active are written over it.
-		desired := *existing
-		op.to.writeTo(&desired)
-		_, err := client.UpdateUser(ctx, existing.ID, *existing, desired)
-		result.ID = existing.ID
+		to := op.to.concurUser()
+		ids.resolveManager(op.from.concurUser(), &to)
+		_, err := client.UpdateUser(ctx, op.from.ID, op.from.concurUser(), to)
 		return result, err
 	case op.kind == ChangeAdopt:
-		return result, fmt.Errorf("the Concur user %s to link is gone since the plan; run plan again", op.to.ID)
+		if linkTarget == nil {
+			return result, fmt.Errorf("the Concur user %s to link is gone since the plan; run plan again", op.to.ID)
+		}
+		return link(ctx, client, op, linkTarget, ids)
 	default:
-		created, err := client.CreateUser(ctx, op.to.concurUser())
+		u := op.to.concurUser()
+		ids.resolveManager(concur.User{}, &u)
+		created, err := client.CreateUser(ctx, u)
+		if concur.IsConflict(err) {
+			return linkOnConflict(ctx, client, op, ids, err)
+		}
 		if err != nil {
 			return result, err
 		}
 		result.ID = created.ID
 		return result, nil
 	}
+}
+
+// link writes the mapped attributes and active state over an existing Concur user; what the
+// mapping does not manage stays as Concur holds it.
+func link(ctx context.Context, client *concur.Client, op operation, existing *concur.User, ids *knownIDs) (ManagedUser, error) {
+	result := op.to
+	desired := *existing
+	op.to.writeTo(&desired)
+	ids.resolveManager(*existing, &desired)
+	_, err := client.UpdateUser(ctx, existing.ID, *existing, desired)
+	result.ID = existing.ID
+	return result, err
+}
+
+// linkOnConflict handles a create that Concur refused as a duplicate: when an account holds the
+// emp_id (created since the plan), it is linked, unless the channel manages it under another
+// emp_id (a hand edit its own update puts back); otherwise the conflict is on another attribute
+// (the login ID) and is the create's failure.
+func linkOnConflict(ctx context.Context, client *concur.Client, op operation, ids *knownIDs, conflict error) (ManagedUser, error) {
+	existing, err := client.FindUserByEmployeeNumber(ctx, op.key)
+	switch {
+	case concur.IsNotFound(err):
+		return op.to, conflict
+	case err != nil:
+		return op.to, fmt.Errorf("%w; looking up the account that holds emp_id %q failed: %w", conflict, op.key, err)
+	}
+	if managedAs, ok := ids.managedAs(existing.ID); ok {
+		return op.to, fmt.Errorf("%w: the account holding emp_id %q is %s, which this channel manages as emp_id %q and whose emp_id this apply puts back; apply again",
+			conflict, op.key, existing.ID, managedAs)
+	}
+	return link(ctx, client, op, existing, ids)
+}
+
+// knownIDs are the Concur ids of the channel's users, by emp_id: those recorded or planned with an
+// id, and those the apply creates. Reports name their manager by emp_id; where the executor knows
+// the manager's id, no lookup is needed to link them.
+type knownIDs struct {
+	mu      sync.Mutex
+	byEmpID map[string]string
+	// managed maps the ids recorded before the apply to their emp_ids.
+	managed map[string]string
+}
+
+func newKnownIDs(prior, planned map[string]ManagedUser) *knownIDs {
+	k := &knownIDs{byEmpID: map[string]string{}, managed: map[string]string{}}
+	for _, users := range []map[string]ManagedUser{prior, planned} {
+		for key, user := range users {
+			// An account whose emp_id another holds is no manager to link to by that emp_id.
+			if user.ID != "" && user.EmpIDHeldBy == "" {
+				k.byEmpID[key] = user.ID
+			}
+		}
+	}
+	for key, user := range prior {
+		if user.ID != "" {
+			k.managed[user.ID] = key
+		}
+	}
+	return k
+}
+
+func (k *knownIDs) record(empID, id string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.byEmpID[empID] = id
+}
+
+func (k *knownIDs) managedAs(id string) (string, bool) {
+	empID, ok := k.managed[id]
+	return empID, ok
+}
+
+// resolveManager fills to.ManagerID where the manager changes from from's to one whose id is
+// known; otherwise the client resolves the manager's emp_id.
+func (k *knownIDs) resolveManager(from concur.User, to *concur.User) {
+	manager := to.ManagerEmployeeNumber
+	if manager == "" || to.ManagerID != "" || manager == from.ManagerEmployeeNumber {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	to.ManagerID = k.byEmpID[manager]
 }
 
 // managerWaves orders operations so a user whose manager is created (or gets its emp_id) in the
@@ -241,6 +334,8 @@ func (m ManagedUser) writeTo(u *concur.User) {
 	for key, value := range m.Attributes {
 		SetUserAttribute(u, key, value)
 	}
-	u.EmployeeNumber = m.EmpID
+	if _, mapped := m.Attributes[AttrEmpID]; !mapped {
+		u.EmployeeNumber = m.EmpID
+	}
 	u.Active = m.Active
 }

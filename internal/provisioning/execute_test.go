@@ -447,14 +447,27 @@ func TestApplyRetriesOnlyTheFailedUser(t *testing.T) {
 	}
 }
 
-// When the lookup before creating fails, nothing is applied and the error is reported once.
-func TestApplyLookupFailureChangesNothing(t *testing.T) {
+// When the users to link cannot be read, nothing is applied and the error is reported once.
+func TestApplyLinkReadFailureChangesNothing(t *testing.T) {
 	c := newChannel(t, func(cfg *concur.Config) { cfg.MaxRetries = 1 })
 	c.sync(person("a", "E1", nil))
 	prior := c.recorded
+	seedConcurUser(t, c.server, "E2", "b@example.com", nil)
+	existing, err := c.client.FindUsersByEmployeeNumbers(c.ctx, []string{"E2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := []directory.Entry{person("a", "E1", map[string]string{"title": "Lead"}), person("b", "E2", nil)}
+	plan, err := PlanUsers(DesiredUsers(entries, c.mapping, nil), c.recorded, existing, c.mapping, c.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := plan.Summary(); got != "link 1, update 1, unchanged 0" {
+		t.Fatalf("summary = %q", got)
+	}
 	c.server.SetFaults(sandbox.Faults{FailNext: map[string]int{endpointSearch: 10}})
 
-	recorded, failures, err := Apply(c.ctx, c.client, c.recorded, c.plan(person("a", "E1", map[string]string{"title": "Lead"}), person("b", "E2", nil)).Users)
+	recorded, failures, err := Apply(c.ctx, c.client, c.recorded, plan.Users)
 
 	if err == nil || len(failures) != 0 {
 		t.Fatalf("Apply: error %v, failures %s; want one error and no per-user failures", err, failuresText(failures))
@@ -464,6 +477,45 @@ func TestApplyLookupFailureChangesNothing(t *testing.T) {
 	}
 	if title := c.server.MustUser(t, "E1")["title"]; title != "Analyst" {
 		t.Errorf("E1 title = %v, want unchanged", title)
+	}
+}
+
+// A create is sent without looking its emp_id up again: one request per new user.
+func TestApplyCreatesWithoutLookups(t *testing.T) {
+	c := newChannel(t, nil)
+	plan := c.plan(person("a", "E1", nil), person("b", "E2", map[string]string{"managerNumber": "E1"}))
+	c.server.ResetCounters()
+
+	if failures := c.apply(plan); len(failures) > 0 {
+		t.Fatal(failuresText(failures))
+	}
+
+	counters := c.server.Counters()
+	if all, token := totalRequests(counters); counters[endpointCreate] != 2 || all-token != 2 {
+		t.Errorf("creating 2 users, one the other's manager, sent %v; want the 2 creates (and a token) only", counters)
+	}
+	ref, _ := enterprise(c.server.MustUser(t, "E2"), "manager").(map[string]any)
+	if want := concurID(t, c.server, "E1"); ref["value"] != want {
+		t.Errorf("E2 manager = %v, want %s", ref, want)
+	}
+}
+
+// A create refused because another account holds the login ID fails with Concur's reason; it
+// links nothing.
+func TestApplyCreateConflictOnLoginIsAFailure(t *testing.T) {
+	c := newChannel(t, nil)
+	otherID := seedConcurUser(t, c.server, "X9", "a@example.com", nil)
+
+	failures := c.apply(c.plan(person("a", "E1", nil)))
+
+	if len(failures) != 1 || !concur.IsConflict(failures[0].Err) || !strings.Contains(failures[0].Error(), "userName") {
+		t.Fatalf("Apply: %s; want E1's create to fail with Concur's 409 on userName", failuresText(failures))
+	}
+	if _, ok := c.recorded["E1"]; ok {
+		t.Error("E1 is recorded")
+	}
+	if got := c.server.MustUser(t, "X9"); got["id"] != otherID || enterprise(got, "employeeNumber") != "X9" {
+		t.Errorf("the other account is now %v", got)
 	}
 }
 

@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -20,6 +21,17 @@ type ManagedUser struct {
 	Active  bool
 	// Attributes holds the mapped Concur attributes; "" is an empty attribute.
 	Attributes map[string]string
+	// EmpIDHeldBy is the Concur id of another account that holds this user's emp_id while the
+	// account in ID is gone (deleted in Concur) or carries another emp_id. Refresh sets it; the
+	// plan then writes to neither account and names both (Plan.EmpIDConflicts).
+	EmpIDHeldBy string
+}
+
+// accountGone reports whether the account of a user whose emp_id another account holds no longer
+// exists: Refresh keeps the recorded attributes of a gone account, emp_id included, while an
+// account that exists carries another emp_id (Concur keeps emp_ids unique).
+func (m ManagedUser) accountGone() bool {
+	return m.Attributes[AttrEmpID] == m.EmpID
 }
 
 // DeprovisionAction is what happens in Concur to a user who leaves the source.
@@ -81,6 +93,23 @@ type Plan struct {
 	// SkippedDisabled lists the emp_ids of disabled directory users that are not provisioned
 	// (provision_disabled_users is off and they are not managed).
 	SkippedDisabled []string
+	// EmpIDConflicts lists the managed users whose emp_id another Concur account holds (see
+	// ManagedUser.EmpIDHeldBy). The plan keeps each as recorded and writes to neither account, so
+	// no account is taken over and no second one is created, until someone resolves it in Concur.
+	EmpIDConflicts []EmpIDConflict
+}
+
+// EmpIDConflict is a managed user whose emp_id another Concur account holds.
+type EmpIDConflict struct {
+	EmpID, DN string
+	// ID is the account the channel manages: gone from Concur (Gone), or carrying CurrentEmpID.
+	ID           string
+	Gone         bool
+	CurrentEmpID string
+	// HeldBy is the other account, which holds EmpID now.
+	HeldBy string
+	// Advice says what happened and how to resolve it, for the plan's warning.
+	Advice string
 }
 
 // InvalidUser is a directory user the plan leaves alone because of a value Concur would refuse.
@@ -113,9 +142,14 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 	}
 
 	plan := &Plan{Users: make(map[string]ManagedUser, len(managed)+len(desired.Users))}
+	managedIDs := make(map[string]bool, len(managed))
+	for _, user := range managed {
+		managedIDs[user.ID] = true
+	}
+	managed, wanted := plan.setAsideConflicts(managed, desired.Users)
 	// Disabled first: a user disabled in the directory is deprovisioned even if a value is bad.
-	provisioned := plan.setAsideInvalid(plan.setAsideDisabled(desired.Users, managed, opts), managed)
-	renames := findRenames(provisioned, desired.Users, managed, plan.Users)
+	provisioned := plan.setAsideInvalid(plan.setAsideDisabled(wanted, managed, opts), managed)
+	renames := findRenames(provisioned, wanted, managed, plan.Users)
 	for empID, want := range provisioned {
 		if previous, renamed := renames[empID]; renamed {
 			current := managed[previous]
@@ -129,7 +163,9 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 			plan.recordUpdate(current, next)
 			continue
 		}
-		if found, ok := existing[empID]; ok {
+		// An account the channel manages under another emp_id carries this one by a hand edit
+		// that its own update puts back: it is never linked a second time.
+		if found, ok := existing[empID]; ok && !managedIDs[found.ID] {
 			plan.Users[empID] = planExisting(attributesOf(found, mapping), want, found.ID, mapping)
 			plan.Changes = append(plan.Changes, Change{Kind: ChangeAdopt, EmpID: empID, DN: want.DN})
 			continue
@@ -155,7 +191,7 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 			continue
 		}
 		reason := reasonOutOfSource
-		if want, ok := desired.Users[empID]; ok && want.Disabled {
+		if want, ok := wanted[empID]; ok && want.Disabled {
 			reason = reasonDisabled
 		} else if dn := directory.NormalizeDN(current.DN); unresolved[dn] || unresolved[firstRDN(dn)] {
 			reason = reasonUnresolved
@@ -205,6 +241,50 @@ func guardDeprovisions(what string, empIDs []string, opts Options) error {
 		EmpIDs:  empIDs,
 		Setting: "max_deprovisions",
 	}
+}
+
+// setAsideConflicts keeps, exactly as recorded, the managed users whose emp_id another account
+// holds, and reports them: the plan neither writes to the account it manages (whose emp_id it
+// would put back, which Concur refuses while the other holds it) nor creates or links one for
+// their emp_id. It returns the other managed users, and the desired users without those emp_ids.
+func (p *Plan) setAsideConflicts(managed map[string]ManagedUser, desired map[string]DesiredUser) (map[string]ManagedUser, map[string]DesiredUser) {
+	var held []string
+	for empID, user := range managed {
+		if user.EmpIDHeldBy != "" {
+			held = append(held, empID)
+		}
+	}
+	if len(held) == 0 {
+		return managed, desired
+	}
+	rest := maps.Clone(managed)
+	wanted := maps.Clone(desired)
+	for _, empID := range held {
+		user := managed[empID]
+		p.Users[empID] = user
+		p.EmpIDConflicts = append(p.EmpIDConflicts, empIDConflict(user))
+		delete(rest, empID)
+		delete(wanted, empID)
+	}
+	sort.Slice(p.EmpIDConflicts, func(i, j int) bool { return p.EmpIDConflicts[i].EmpID < p.EmpIDConflicts[j].EmpID })
+	return rest, wanted
+}
+
+func empIDConflict(user ManagedUser) EmpIDConflict {
+	c := EmpIDConflict{EmpID: user.EmpID, DN: user.DN, ID: user.ID, Gone: user.accountGone(), HeldBy: user.EmpIDHeldBy}
+	if c.Gone {
+		c.Advice = fmt.Sprintf("The Concur account %s that this channel manages as emp_id %s was deleted, and another account, %s, now holds emp_id %s. "+
+			"The channel neither takes %s over nor creates a second account for %s. If %s is not this person's account, give it its own "+
+			"employeeNumber in Concur: the next plan then creates %s again. Until then the channel changes nothing for this person.",
+			c.ID, c.EmpID, c.HeldBy, c.EmpID, c.HeldBy, c.EmpID, c.HeldBy, c.EmpID)
+		return c
+	}
+	c.CurrentEmpID = user.Attributes[AttrEmpID]
+	c.Advice = fmt.Sprintf("The Concur account %s that this channel manages as emp_id %s now carries emp_id %q, and another account, %s, holds %s. "+
+		"The channel writes to neither, because putting %s back on %s would fail while %s holds it. If %s is not this person's account, "+
+		"give it its own employeeNumber in Concur: the next plan then puts %s back on %s. Until then the channel changes nothing for this person.",
+		c.ID, c.EmpID, c.CurrentEmpID, c.HeldBy, c.EmpID, c.EmpID, c.ID, c.HeldBy, c.HeldBy, c.EmpID, c.ID)
+	return c
 }
 
 // setAsideDisabled returns the desired users the plan provisions: all of them, or only those
@@ -387,6 +467,9 @@ func (p *Plan) Summary() string {
 	parts = append(parts, fmt.Sprintf("%s %d", changeUnchanged, p.Unchanged))
 	if len(p.SkippedDisabled) > 0 {
 		parts = append(parts, fmt.Sprintf("not provisioned (disabled) %d", len(p.SkippedDisabled)))
+	}
+	if len(p.EmpIDConflicts) > 0 {
+		parts = append(parts, fmt.Sprintf("left alone (emp_id held by another account) %d", len(p.EmpIDConflicts)))
 	}
 	return strings.Join(parts, ", ")
 }
