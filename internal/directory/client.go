@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 )
 
 // Client reads users and groups from one directory. It holds no connection
@@ -10,6 +11,10 @@ import (
 // is safe for concurrent use and never hands out a stale connection.
 type Client struct {
 	cfg Config
+	// dnAttribute is the attribute whose equality filter names an entry by its DN.
+	dnAttribute string
+	// searches counts every search request (each page of a paged one) the client has sent.
+	searches atomic.Int64
 }
 
 // New validates cfg, applies the defaults and returns a Client. It does not
@@ -18,7 +23,15 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Client{cfg: cfg.withDefaults()}, nil
+	cfg = cfg.withDefaults()
+	return &Client{cfg: cfg, dnAttribute: cfg.dnAttribute()}, nil
+}
+
+// Searches is how many search requests this Client has sent, counting each page of a paged
+// search: the LDAP round trips of its reads, for logs and benchmarks. Each operation also binds
+// once.
+func (c *Client) Searches() int64 {
+	return c.searches.Load()
 }
 
 // Ping connects and binds, and reports why that failed: ErrUnreachable,

@@ -141,6 +141,18 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// dnAttribute is the attribute whose equality filter matches the entry a DN names:
+// distinguishedName on Active Directory, RFC 5020's entryDN elsewhere (OpenLDAP, 389-ds,
+// PingDirectory). Never distinguishedName outside Active Directory: OpenLDAP knows it as the
+// supertype of every DN-valued attribute, so (distinguishedName=X) matches the entries that
+// refer to X, such as a group that lists X.
+func (c Config) dnAttribute() string {
+	if c.Kind == KindActiveDirectory {
+		return "distinguishedName"
+	}
+	return "entryDN"
+}
+
 func (c Config) usesTLS() bool {
 	return c.StartTLS || strings.HasPrefix(c.URL, "ldaps://")
 }

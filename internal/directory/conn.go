@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
@@ -16,6 +17,11 @@ import (
 type session struct {
 	conn     *ldap.Conn
 	pageSize uint32
+	// searches counts the search requests sent (one per page), for the client's total.
+	searches *atomic.Int64
+	// dnAttribute names an entry by its DN in a filter, so that many entries are read with
+	// one search; "" once the server has shown it cannot evaluate it (see readBatch).
+	dnAttribute string
 	// stopWatch ends the goroutine that closes conn when the caller's context
 	// is cancelled.
 	stopWatch func() bool
@@ -59,7 +65,7 @@ func (c *Client) open(ctx context.Context) (*session, error) {
 	// for the whole operation, which may page through many thousand entries.
 	conn.SetTimeout(cfg.Timeout)
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
-	return &session{conn: conn, pageSize: cfg.PageSize, stopWatch: stop}, nil
+	return &session{conn: conn, pageSize: cfg.PageSize, searches: &c.searches, dnAttribute: c.dnAttribute, stopWatch: stop}, nil
 }
 
 // secure returns the LDAP connection over raw, with TLS negotiated as the URL

@@ -10,18 +10,33 @@
 //
 // Two sources of users:
 //
-//   - GroupMembers: a group named by DN or by name under a base DN, with
-//     members from member, uniqueMember and memberUid, Active Directory's
-//     ranged retrieval of large groups, and nested groups expanded either
-//     here (each group visited once, so cycles end) or on the server (the
-//     in-chain rule on Active Directory, a (memberOf=...) search when the
-//     server computes transitive memberOf).
+//   - GroupMembers: a group named by DN or by name under a base DN. On
+//     Active Directory one paged (memberOf=<group>) search returns the
+//     members, or with nesting the in-chain rule; a server that computes
+//     transitive memberOf (TransitiveMemberOf) expands nesting the same way.
+//     Elsewhere the members come from member, uniqueMember and memberUid
+//     (with Active Directory's ranged retrieval of large groups), and
+//     nested groups are expanded here, each group visited once, so cycles
+//     end.
 //   - SearchUsers: an LDAP filter under a base DN with a scope.
 //
 // Both set Entry.Disabled from the server's answer to Config.DisabledFilter
 // (on Active Directory, the userAccountControl ACCOUNTDISABLE bit). KeyBy
 // indexes the result by an attribute such as employeeID and lists the
 // entries that lack it or share it instead of dropping them.
+//
+// Round trips stay near one per page of results. Entries named by DN (the
+// members of a group, ReadEntries) are read a page of DNs per search, with
+// an (|(entryDN=...)...) filter (distinguishedName on Active Directory);
+// a DN such a search does not return is read by itself, so the result is
+// the same as reading each entry, and a server that cannot search by DN is
+// read entry by entry after its first batch. The disabled state of a
+// group's members comes from the disabled entries under their common
+// ancestor when those fit in as many pages as asking about the members
+// would take, else from searches about the members. Reading a group of
+// 10,000 users costs about 23 searches with the default page size, nested
+// or not, on OpenLDAP without memberOf as on Active Directory; Searches
+// counts them.
 //
 // Errors wrap sentinels (ErrUnreachable, ErrTimeout, ErrCertificate,
 // ErrInvalidCredentials, ErrNotFound, ErrAmbiguous, ErrInvalidConfig) for

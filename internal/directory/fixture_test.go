@@ -31,12 +31,29 @@ func person(uid string) string { return "uid=" + uid + "," + people }
 func group(cn string) string   { return "cn=" + cn + "," + groups }
 func bulkUser(i int) string    { return fmt.Sprintf("uid=bulk%04d,%s", i, bulk) }
 
+const (
+	hiddenUser = "uid=secret,ou=hidden," + suffix
+	quietUser  = "uid=quiet,ou=unsearchable," + suffix
+	muteUser   = "uid=mute,ou=unsearchable," + suffix
+)
+
 // fixtureLDIF is the directory every OpenLDAP test reads. frank is locked
 // (pwdAccountLockedTime), grace has no employeeNumber and heidi shares bob's.
+// Every hundredth bulk user is locked. The reader may not see secret (under
+// ou=hidden) and may read quiet and mute (mute locked) but not find them by
+// entryDN (ou=unsearchable); see ldaptest's access rules.
 func fixtureLDIF() string {
 	var b strings.Builder
-	for _, ou := range []string{"people", "groups", "bulk"} {
+	for _, ou := range []string{"people", "groups", "bulk", "hidden", "unsearchable"} {
 		fmt.Fprintf(&b, "dn: ou=%s,%s\nobjectClass: organizationalUnit\nou: %s\n\n", ou, suffix, ou)
+	}
+	for _, dn := range []string{hiddenUser, quietUser, muteUser} {
+		uid := strings.TrimPrefix(strings.Split(dn, ",")[0], "uid=")
+		fmt.Fprintf(&b, "dn: %s\nobjectClass: inetOrgPerson\nuid: %s\ncn: %s\nsn: %s\nmail: %s@example.org\n", dn, uid, uid, uid, uid)
+		if dn == muteUser {
+			b.WriteString("pwdAccountLockedTime: 20240101000000Z\n")
+		}
+		b.WriteString("\n")
 	}
 	employee := map[string]string{"alice": "E001", "bob": "E002", "carol": "E003", "dave": "E004", "erin": "E005", "frank": "E006", "heidi": "E002"}
 	for _, uid := range []string{"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"} {
@@ -50,7 +67,11 @@ func fixtureLDIF() string {
 		b.WriteString("\n")
 	}
 	for i := range bulkSize {
-		fmt.Fprintf(&b, "dn: %s\nobjectClass: inetOrgPerson\nuid: bulk%04d\ncn: bulk %d\nsn: bulk\nemployeeNumber: B%04d\n\n", bulkUser(i), i, i, i)
+		fmt.Fprintf(&b, "dn: %s\nobjectClass: inetOrgPerson\nuid: bulk%04d\ncn: bulk %d\nsn: bulk\nemployeeNumber: B%04d\n", bulkUser(i), i, i, i)
+		if i%100 == 0 {
+			b.WriteString("pwdAccountLockedTime: 20240101000000Z\n")
+		}
+		b.WriteString("\n")
 	}
 	groupOfNames := func(cn string, members ...string) {
 		fmt.Fprintf(&b, "dn: %s\nobjectClass: groupOfNames\ncn: %s\n", group(cn), cn)
@@ -71,6 +92,12 @@ func fixtureLDIF() string {
 	groupOfNames("a*)(uid=*", person("erin"))
 	groupOfNames("admins", person("frank"))
 	groupOfNames("keyed", person("alice"), person("bob"), person("frank"), person("grace"), person("heidi"))
+	// mixed has every kind of member value: users (one spelled oddly, two locked), a deleted
+	// user, one the reader may not see, two it may not find by entryDN, one in an OU that does
+	// not exist, the three kinds of group (level1 starting the cycle), and itself.
+	groupOfNames("mixed", person("alice"), "UID=Bob, OU=People, DC=example, DC=org", person("frank"), person("ghost"),
+		hiddenUser, quietUser, muteUser, "uid=x,ou=gone,"+suffix, bulkUser(1), bulkUser(100),
+		group("level1"), group("unique"), group("posix"), group("mixed"))
 	bigMembers := make([]string, bulkSize)
 	for i := range bulkSize {
 		bigMembers[i] = bulkUser(i)

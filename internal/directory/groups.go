@@ -79,10 +79,14 @@ func (q GroupQuery) Validate() error {
 	return nil
 }
 
-// GroupMembers returns the members of the group. Nested groups are expanded
-// on the server when it can (Active Directory's in-chain rule, or a server
-// with TransitiveMemberOf), otherwise here, visiting each group once so that
-// cycles end.
+// GroupMembers returns the members of the group.
+//
+// On Active Directory one paged search finds them, (memberOf=<group>) or, nested, the in-chain
+// rule, so the group's member values are never read (ranged retrieval is not needed) and
+// Unresolved stays empty: Active Directory keeps member and memberOf in step and holds no value
+// that names a deleted entry. A server with TransitiveMemberOf expands nesting the same way.
+// Otherwise the group's member values are read and their entries looked up a page of DNs per
+// search, and nested groups are expanded here, visiting each group once so that cycles end.
 func (c *Client) GroupMembers(ctx context.Context, q GroupQuery) (GroupResult, error) {
 	if err := q.Validate(); err != nil {
 		return GroupResult{}, err
@@ -93,9 +97,12 @@ func (c *Client) GroupMembers(ctx context.Context, q GroupQuery) (GroupResult, e
 		if err != nil {
 			return err
 		}
-		if q.Nested && (c.cfg.Kind == KindActiveDirectory || c.cfg.TransitiveMemberOf) {
-			result, err = c.serverNestedMembers(ctx, s, groupDN, q)
-		} else {
+		switch {
+		case c.cfg.Kind == KindActiveDirectory:
+			result, err = c.searchMembers(ctx, s, groupDN, q, q.Nested)
+		case q.Nested && c.cfg.TransitiveMemberOf:
+			result, err = c.searchMembers(ctx, s, groupDN, q, false)
+		default:
 			result, err = c.walkGroups(ctx, s, groupDN, q)
 		}
 		return err
@@ -130,11 +137,11 @@ func findGroup(ctx context.Context, s *session, q GroupQuery) (string, error) {
 	return "", fmt.Errorf("%w: %s=%q under %q names %d groups: %s", ErrAmbiguous, attr, q.Name, q.BaseDN, len(raw), strings.Join(dns, "; "))
 }
 
-// serverNestedMembers asks the server for every entry whose (transitive)
-// memberOf includes the group, in one paged search. Groups among them are
-// told apart by objectClass here: a filter naming a class the server's schema
-// lacks (posixGroup, group) would be Undefined and match nothing.
-func (c *Client) serverNestedMembers(ctx context.Context, s *session, groupDN string, q GroupQuery) (GroupResult, error) {
+// searchMembers asks the server for every entry whose memberOf includes the group, in one
+// paged search; inChain follows memberOf transitively with Active Directory's in-chain rule.
+// Groups among them are told apart by objectClass here: a filter naming a class the server's
+// schema lacks (posixGroup, group) would be Undefined and match nothing.
+func (c *Client) searchMembers(ctx context.Context, s *session, groupDN string, q GroupQuery, inChain bool) (GroupResult, error) {
 	group, err := s.read(ctx, groupDN, anyGroupClass(), nil)
 	if err != nil {
 		return GroupResult{}, err
@@ -147,7 +154,7 @@ func (c *Client) serverNestedMembers(ctx context.Context, s *session, groupDN st
 		return GroupResult{}, err
 	}
 	rule := ""
-	if c.cfg.Kind == KindActiveDirectory {
+	if inChain {
 		rule = ":" + MatchingRuleInChain + ":"
 	}
 	filter := fmt.Sprintf("(memberOf%s=%s)", rule, ldap.EscapeFilter(group.DN))
@@ -173,10 +180,16 @@ func (c *Client) serverNestedMembers(ctx context.Context, s *session, groupDN st
 }
 
 // userBase is where members are searched for: the query's UserBaseDN or
-// else the naming context (from the root DSE) that holds the group.
+// else the naming context that holds the group: on Active Directory the
+// domain its DN ends in, otherwise the one the root DSE names.
 func (c *Client) userBase(ctx context.Context, s *session, q GroupQuery, groupDN string) (string, error) {
 	if q.UserBaseDN != "" {
 		return q.UserBaseDN, nil
+	}
+	if c.cfg.Kind == KindActiveDirectory {
+		if domain, ok := domainOf(groupDN); ok {
+			return domain, nil
+		}
 	}
 	root, err := s.read(ctx, "", "(objectClass=*)", []string{"namingContexts", "defaultNamingContext"})
 	if err != nil {
@@ -197,6 +210,27 @@ func (c *Client) userBase(ctx context.Context, s *session, q GroupQuery, groupDN
 		}
 	}
 	return "", fmt.Errorf("%w: the server names no naming context holding %q; set the user base DN", ErrInvalidConfig, groupDN)
+}
+
+// domainOf is the domain naming context an Active Directory DN lies in: its trailing DC=
+// components (DC=corp,DC=example,DC=com, or DC=DomainDnsZones,... for that partition).
+func domainOf(dn string) (string, bool) {
+	parsed, err := ldap.ParseDN(dn)
+	if err != nil {
+		return "", false
+	}
+	first := len(parsed.RDNs)
+	for first > 0 && isDomainComponent(parsed.RDNs[first-1]) {
+		first--
+	}
+	if first == len(parsed.RDNs) {
+		return "", false
+	}
+	return (&ldap.DN{RDNs: parsed.RDNs[first:]}).String(), true
+}
+
+func isDomainComponent(rdn *ldap.RelativeDN) bool {
+	return len(rdn.Attributes) == 1 && strings.EqualFold(rdn.Attributes[0].Type, "dc")
 }
 
 func anyGroupClass() string {

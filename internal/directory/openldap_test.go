@@ -2,7 +2,9 @@ package directory_test
 
 import (
 	"errors"
+	"fmt"
 	"net"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -37,6 +39,8 @@ func TestOpenLDAP(t *testing.T) {
 		"NotFound":                  testNotFound,
 		"EntryIDs":                  testEntryIDs,
 		"UndefinedDisabledFilter":   testUndefinedDisabledFilter,
+		"BatchedAsEntryByEntry":     testBatchedAsEntryByEntry,
+		"MixedMembers":              testMixedMembers,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, srv) })
 	}
@@ -422,6 +426,76 @@ func testUndefinedDisabledFilter(t *testing.T, srv *ldaptest.Server) {
 	for _, member := range members.Members {
 		if member.Disabled {
 			t.Errorf("%s is disabled by a filter that matches nothing", member.DN)
+		}
+	}
+}
+
+// Reading members a page of DNs per search gives exactly what reading them one by one gives:
+// the same members with the same attributes, IDs and disabled flags, and the same subgroups and
+// unresolved values in the same order. A page size of 2 makes many batches, and makes the
+// disabled state come from searches about the members rather than from all the disabled
+// entries under them (27 locked users take more pages than that).
+func testBatchedAsEntryByEntry(t *testing.T, srv *ldaptest.Server) {
+	ctx := testContext(t)
+	for _, pageSize := range []uint32{0, 2} {
+		for _, nested := range []bool{false, true} {
+			for _, groupCN := range []string{"mixed", "keyed", "level1"} {
+				t.Run(fmt.Sprintf("%s page size %d nested %v", groupCN, pageSize, nested), func(t *testing.T) {
+					cfg := readerConfig(srv)
+					cfg.PageSize = pageSize
+					batched, oneByOne := newClient(t, cfg), newClient(t, cfg)
+					directory.ReadEntryByEntry(oneByOne)
+					q := directory.GroupQuery{DN: group(groupCN), Nested: nested, Attributes: []string{"uid", "MAIL", "employeeNumber"}}
+					got, err := batched.GroupMembers(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := oneByOne.GroupMembers(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Logf("%d searches batched, %d one by one", batched.Searches(), oneByOne.Searches())
+					if !reflect.DeepEqual(got, want) {
+						t.Errorf("batched read differs:\n got  %+v\n want %+v", got, want)
+					}
+					assertDisabledAsServerSays(t, srv, got.Members)
+				})
+			}
+		}
+	}
+}
+
+// assertDisabledAsServerSays checks each entry's disabled flag against a base search of the
+// entry with the disabled filter.
+func assertDisabledAsServerSays(t *testing.T, srv *ldaptest.Server, entries []directory.Entry) {
+	t.Helper()
+	conn := srv.Conn(t, srv.ReaderDN, srv.ReaderPassword)
+	for _, e := range entries {
+		res, err := conn.Search(ldap.NewSearchRequest(e.DN, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false, readerConfig(srv).DisabledFilter, []string{"1.1"}, nil))
+		if err != nil {
+			t.Fatalf("read %s: %v", e.DN, err)
+		}
+		if disabled := len(res.Entries) == 1; e.Disabled != disabled {
+			t.Errorf("%s: Disabled = %v, the server says %v", e.DN, e.Disabled, disabled)
+		}
+	}
+}
+
+// Every kind of member value comes out as a user, a subgroup or an unresolved value, whichever
+// way the entries are read. secret (hidden from the reader) is unresolved; quiet and mute,
+// which the reader may read but not find by entryDN, are members.
+func testMixedMembers(t *testing.T, srv *ldaptest.Server) {
+	res, err := newClient(t, readerConfig(srv)).GroupMembers(testContext(t), directory.GroupQuery{DN: group("mixed"), Nested: true, Attributes: []string{"uid"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertDNs(t, "members", dnsOf(res.Members), lowerSorted(person("alice"), person("bob"), person("carol"), person("dave"), person("frank"),
+		quietUser, muteUser, bulkUser(1), bulkUser(100)))
+	assertDNs(t, "subgroups", lowerSorted(res.Subgroups...), lowerSorted(group("level1"), group("unique"), group("posix"), group("level2"), group("level3")))
+	assertDNs(t, "unresolved", res.Unresolved, []string{person("ghost"), hiddenUser, "uid=x,ou=gone," + suffix, "memberUid=nobody"})
+	for _, m := range res.Members {
+		if want := m.Value("uid") == "frank" || m.Value("uid") == "mute" || m.Value("uid") == "bulk0100"; m.Disabled != want {
+			t.Errorf("%s: Disabled = %v, want %v", m.DN, m.Disabled, want)
 		}
 	}
 }

@@ -102,7 +102,7 @@ func (c *Client) searchWithDisabled(ctx context.Context, s *session, base string
 }
 
 // ReadEntries reads the entries the DNs name, such as the managers a mapping refers to, with the
-// given attributes. A DN that names no entry is left out, not an error.
+// given attributes, a page of DNs per search. A DN that names no entry is left out, not an error.
 func (c *Client) ReadEntries(ctx context.Context, dns []string, attributes []string) ([]Entry, error) {
 	for _, dn := range dns {
 		if err := ValidateDN(dn); err != nil {
@@ -111,13 +111,20 @@ func (c *Client) ReadEntries(ctx context.Context, dns []string, attributes []str
 	}
 	var entries []Entry
 	err := c.withSession(ctx, func(s *session) error {
-		raw, err := s.readMany(ctx, dns, "(objectClass=*)", attributes)
-		for _, r := range raw {
-			if r != nil {
-				entries = append(entries, project(r, attributes))
+		for rest := dns; len(rest) > 0; {
+			n := takeBatch(rest, func(dn string) string { return dnTerm(s.dnAttribute, dn) }, int(s.pageSize), filterBudget)
+			results, err := s.readBatch(ctx, rest[:n], attributes)
+			if err != nil {
+				return err
+			}
+			rest = rest[n:]
+			for _, r := range results {
+				if r.entry != nil {
+					entries = append(entries, project(r.entry, attributes))
+				}
 			}
 		}
-		return err
+		return nil
 	})
 	return entries, err
 }

@@ -28,6 +28,10 @@ type Options struct {
 	// Monitor serves slapd's cn=Monitor database, readable by the admin only,
 	// so a benchmark can count the operations the server completed.
 	Monitor bool
+	// WithoutMemberOf leaves out the memberof and dynlist overlays: no entry
+	// has memberOf, as on a server that does not maintain it, and large groups
+	// load faster.
+	WithoutMemberOf bool
 }
 
 // Server is a running slapd. Its database holds the suffix entry and a
@@ -76,7 +80,7 @@ func Start(t testing.TB, opts Options) *Server {
 	values := confValues{
 		SchemaDir: tools.schemaDir, ModuleDir: tools.moduleDir, Dir: dir,
 		Suffix: s.Suffix, AdminDN: s.AdminDN, AdminPassword: s.AdminPassword,
-		SizeLimit: opts.SizeLimit, Monitor: opts.Monitor,
+		SizeLimit: opts.SizeLimit, Monitor: opts.Monitor, WithoutMemberOf: opts.WithoutMemberOf,
 	}
 	if opts.TLS {
 		files := writeTLSFiles(t, dir)

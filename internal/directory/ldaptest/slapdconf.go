@@ -9,6 +9,11 @@ import (
 // groupOfNames members up to date; dynlist adds the nested memberOf (the "*"
 // after the group class), which search filters can use too. ppolicy brings
 // the pwdAccountLockedTime attribute that marks a locked account.
+//
+// Two subtrees have access rules of their own, for tests of what a service
+// account may not do: ou=hidden is invisible to everyone but the rootdn, and
+// under ou=unsearchable entries may be read but not found by a filter on
+// entryDN (compare access only, below search).
 var slapdConf = template.Must(template.New("slapd.conf").Parse(`
 include {{.SchemaDir}}/core.schema
 include {{.SchemaDir}}/cosine.schema
@@ -18,8 +23,10 @@ include {{.SchemaDir}}/dyngroup.schema
 
 modulepath {{.ModuleDir}}
 moduleload back_mdb
+{{- if not .WithoutMemberOf}}
 moduleload memberof
 moduleload dynlist
+{{- end}}
 moduleload ppolicy
 
 pidfile {{.Dir}}/slapd.pid
@@ -45,18 +52,26 @@ directory {{.Dir}}/data
 dbnosync
 index objectClass eq
 index cn,uid,memberUid eq,sub
-index member,uniqueMember,memberOf eq
+index member,uniqueMember eq
+{{- if not .WithoutMemberOf}}
+index memberOf eq
+{{- end}}
 
 access to attrs=userPassword
   by anonymous auth
   by self write
   by * none
+access to dn.subtree="ou=hidden,{{.Suffix}}"
+  by * none
+access to dn.subtree="ou=unsearchable,{{.Suffix}}" attrs=entryDN
+  by * compare
 access to *
   by * read
-
+{{if not .WithoutMemberOf}}
 overlay memberof
 overlay dynlist
 dynlist-attrset groupOfURLs memberURL member+memberOf@groupOfNames*
+{{- end}}
 {{if .Monitor}}
 # Operation counters under cn=Monitor (the backend is built into Debian's slapd).
 database monitor
@@ -72,6 +87,7 @@ type confValues struct {
 	AdminPassword             string
 	SizeLimit                 int
 	Monitor                   bool
+	WithoutMemberOf           bool
 	TLS                       *tlsFiles
 }
 

@@ -54,6 +54,30 @@ func (s *store) matches(e *stored, f *ber.Packet) bool {
 	return false
 }
 
+// namedBy answers a filter that only names entries by DN, (dnAttribute=<dn>) or an OR of such
+// terms, from the index of DNs, as real servers do, instead of testing every entry against
+// every term. It returns the matching entries in load order, and false for any other filter.
+func (s *store) namedBy(f *ber.Packet) ([]*stored, bool) {
+	terms := []*ber.Packet{f}
+	if f.Tag == ldap.FilterOr {
+		terms = f.Children
+	}
+	named := map[string]bool{}
+	for _, term := range terms {
+		if term.Tag != ldap.FilterEqualityMatch || !strings.EqualFold(term.Children[0].Data.String(), s.dnAttribute) {
+			return nil, false
+		}
+		named[normalizeOrLower(term.Children[1].Data.String())] = true
+	}
+	var found []*stored
+	for _, norm := range s.order {
+		if named[norm] {
+			found = append(found, s.entries[norm])
+		}
+	}
+	return found, true
+}
+
 // anyValue applies test to each value of the asserted attribute.
 func (s *store) anyValue(e *stored, f *ber.Packet, test func(value, asserted string) bool) bool {
 	attr, asserted := f.Children[0].Data.String(), f.Children[1].Data.String()

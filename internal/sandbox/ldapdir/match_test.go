@@ -1,6 +1,7 @@
 package ldapdir
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/go-ldap/ldap/v3"
@@ -46,7 +47,7 @@ func TestFilterMatching(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := newStore(entries)
+	st, err := newStore(entries, "distinguishedName")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +91,10 @@ func TestFilterMatching(t *testing.T) {
 		{all, "(member:1.2.840.113556.1.4.1941:=cn=ann lee,dc=corp,dc=test)", true},
 		{loop, "(member:1.2.840.113556.1.4.1941:=cn=ann lee,dc=corp,dc=test)", false}, // cycle ends
 		{loop, "(memberOf:1.2.840.113556.1.4.1941:=cn=loop-a,dc=corp,dc=test)", true},
+		{ann, "(distinguishedName=CN=ann lee, DC=Corp,dc=test)", true}, // derived, DN-normalized
+		{ann, "(distinguishedName=cn=staff,dc=corp,dc=test)", false},
+		{all, "(distinguishedName=cn=staff,dc=corp,dc=test)", false}, // not a member's DN
+		{ann, "(entryDN=cn=ann lee,dc=corp,dc=test)", false},         // not Active Directory's
 		{ann, "(cn:=ann lee)", true},
 		{ann, "(cn:9.9.9:=ann lee)", false}, // unknown rule
 	} {
@@ -99,6 +104,38 @@ func TestFilterMatching(t *testing.T) {
 		}
 		if got := st.matches(tc.entry, filter); got != tc.want {
 			t.Errorf("%s on %s: got %v, want %v", tc.filter, tc.entry.DN, got, tc.want)
+		}
+	}
+}
+
+func TestNamedByDN(t *testing.T) {
+	entries, err := ParseLDIF(matchLDIF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := newStore(entries, "entryDN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for filter, want := range map[string][]string{
+		"(entryDN=CN=staff, DC=corp,DC=test)":                                     {"cn=staff,dc=corp,dc=test"},
+		"(|(entryDN=cn=all,dc=corp,dc=test)(entryDN=cn=Ann Lee,dc=corp,dc=test))": {"CN=Ann Lee,dc=corp,dc=test", "cn=all,dc=corp,dc=test"},
+		"(|(entryDN=cn=gone,dc=corp,dc=test)(entryDN=cn=loop-b,dc=corp,dc=test))": {"cn=loop-b,dc=corp,dc=test"},
+		"(|(entryDN=cn=all,dc=corp,dc=test)(cn=staff))":                           nil,
+		"(&(entryDN=cn=all,dc=corp,dc=test))":                                     nil,
+		"(distinguishedName=cn=all,dc=corp,dc=test)":                              nil,
+	} {
+		compiled, err := ldap.CompileFilter(filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		named, ok := st.namedBy(compiled)
+		var got []string
+		for _, e := range named {
+			got = append(got, e.DN)
+		}
+		if ok != (want != nil) || !slices.Equal(got, want) {
+			t.Errorf("%s: got %v (%v), want %v", filter, got, ok, want)
 		}
 	}
 }

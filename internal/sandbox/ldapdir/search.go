@@ -65,14 +65,22 @@ func (s *Server) search(msg *gldap.SearchMessage) answer {
 	if base == nil {
 		return answer{code: gldap.ResultNoSuchObject, message: "no such entry: " + msg.BaseDN}
 	}
-	candidates := []*stored{base}
-	if msg.Scope != gldap.BaseObject {
-		candidates = s.store.sorted()
-	}
 	var found []*stored
-	for _, e := range candidates {
-		if inScope(e, base.norm, int64(msg.Scope)) && s.store.matches(e, filter) {
-			found = append(found, e)
+	if named, ok := s.store.namedBy(filter); ok && msg.Scope != gldap.BaseObject {
+		for _, e := range named {
+			if inScope(e, base.norm, int64(msg.Scope)) {
+				found = append(found, e)
+			}
+		}
+	} else {
+		candidates := []*stored{base}
+		if msg.Scope != gldap.BaseObject {
+			candidates = s.store.sorted()
+		}
+		for _, e := range candidates {
+			if inScope(e, base.norm, int64(msg.Scope)) && s.store.matches(e, filter) {
+				found = append(found, e)
+			}
 		}
 	}
 	page, ans := s.limit(found, msg)

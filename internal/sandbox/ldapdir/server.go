@@ -1,8 +1,10 @@
 // Package ldapdir is a small in-process LDAP server for the demo and for
 // tests of Active Directory behaviour: entries from LDIF, simple bind, real
 // filter evaluation (including Active Directory's bit and in-chain matching
-// rules), base/one/sub scope, the paged-results control, a size limit, and
-// optionally Active Directory's ranged retrieval of large attributes.
+// rules, and entries named by DN with entryDN or, as Active Directory,
+// distinguishedName), base/one/sub scope, the paged-results control, a size
+// limit, and optionally Active Directory's ranged retrieval of large
+// attributes.
 // It serves reads only over LDAP; the demo changes entries through the Go
 // methods Add, Delete and Modify.
 package ldapdir
@@ -36,7 +38,9 @@ type Config struct {
 	SizeLimit int
 	// ActiveDirectory turns on ranged retrieval: an attribute with more than
 	// MaxValRange values comes back as "name;range=0-<MaxValRange-1>", and a
-	// client asks for "name;range=<low>-*" to get the rest.
+	// client asks for "name;range=<low>-*" to get the rest. It also names
+	// each entry's own DN distinguishedName instead of entryDN, so a filter
+	// on entryDN matches nothing, as on Active Directory.
 	ActiveDirectory bool
 	// MaxValRange defaults to DefaultMaxValRange.
 	MaxValRange int
@@ -66,7 +70,11 @@ func Start(addr string, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := newStore(entries)
+	dnAttribute := "entryDN"
+	if cfg.ActiveDirectory {
+		dnAttribute = "distinguishedName"
+	}
+	st, err := newStore(entries, dnAttribute)
 	if err != nil {
 		return nil, err
 	}

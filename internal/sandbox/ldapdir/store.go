@@ -31,6 +31,9 @@ type store struct {
 	// memberOf maps a normalized member DN to the DNs of the groups listing
 	// it. Every change rebuilds it (reindex), so readers only read.
 	memberOf map[string][]string
+	// dnAttribute holds each entry's own DN, derived like memberOf: entryDN (RFC 5020) or,
+	// on Active Directory, distinguishedName.
+	dnAttribute string
 }
 
 type stored struct {
@@ -40,8 +43,8 @@ type stored struct {
 	ancestors []string
 }
 
-func newStore(entries []Entry) (*store, error) {
-	s := &store{entries: map[string]*stored{}}
+func newStore(entries []Entry, dnAttribute string) (*store, error) {
+	s := &store{entries: map[string]*stored{}, dnAttribute: dnAttribute}
 	for _, e := range entries {
 		if err := s.add(e); err != nil {
 			return nil, err
@@ -83,8 +86,10 @@ func (s *store) add(e Entry) error {
 	if _, exists := s.entries[norm]; exists {
 		return fmt.Errorf("%w: %s", ErrEntryExists, e.DN)
 	}
-	// memberOf is derived; a stored copy would go stale.
-	e.Attributes = slices.DeleteFunc(slices.Clone(e.Attributes), func(a Attribute) bool { return strings.EqualFold(a.Name, "memberOf") })
+	// memberOf and the DN attribute are derived; a stored copy would go stale.
+	e.Attributes = slices.DeleteFunc(slices.Clone(e.Attributes), func(a Attribute) bool {
+		return strings.EqualFold(a.Name, "memberOf") || strings.EqualFold(a.Name, s.dnAttribute)
+	})
 	// Like a real server, give every entry an immutable identifier (RFC 4530's entryUUID).
 	if e.find("entryUUID") == nil {
 		e.add("entryUUID", newEntryUUID())
@@ -128,6 +133,9 @@ func (s *store) values(e *stored, name string) []string {
 func (s *store) attribute(e *stored, name string) (string, []string) {
 	if strings.EqualFold(name, "memberOf") {
 		return "memberOf", s.groupsOf(e.norm)
+	}
+	if strings.EqualFold(name, s.dnAttribute) {
+		return s.dnAttribute, []string{e.DN}
 	}
 	if attr := e.find(name); attr != nil {
 		return attr.Name, attr.Values
