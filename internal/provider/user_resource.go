@@ -5,14 +5,17 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
@@ -23,6 +26,7 @@ var (
 	_ resource.ResourceWithConfigure        = &userResource{}
 	_ resource.ResourceWithImportState      = &userResource{}
 	_ resource.ResourceWithConfigValidators = &userResource{}
+	_ resource.ResourceWithIdentity         = &userResource{}
 )
 
 type userResource struct {
@@ -37,8 +41,36 @@ type userResourceModel struct {
 	DeletionMode types.String `tfsdk:"deletion_mode"`
 }
 
+// userIdentityModel is the resource identity (Terraform 1.12 and later): the emp_id, with the
+// Concur id the provider fills in.
+type userIdentityModel struct {
+	EmpID types.String `tfsdk:"emp_id"`
+	ID    types.String `tfsdk:"id"`
+}
+
+func (m userResourceModel) identity() userIdentityModel {
+	return userIdentityModel{EmpID: m.EmpID, ID: m.ID}
+}
+
 func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_user"
+	// An emp_id changed in the configuration is updated in place, and the identity with it.
+	resp.ResourceBehavior.MutableIdentity = true
+}
+
+func (r *userResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"emp_id": identityschema.StringAttribute{
+				RequiredForImport: true,
+				Description:       "The user's employee ID, as in the emp_id argument: what an import block's identity names.",
+			},
+			"id": identityschema.StringAttribute{
+				OptionalForImport: true,
+				Description:       "The Concur user UUID, filled in by the provider; leave it out when importing.",
+			},
+		},
+	}
 }
 
 func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -170,6 +202,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 	plan.userAttributes = userAttributesFrom(created)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan, &resp.Diagnostics)
 	r.data.warnIfTokenRotated(&resp.Diagnostics)
 }
 
@@ -187,7 +220,10 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	if concur.IsNotFound(err) {
-		// Deleted outside Terraform: forget it, so the next plan creates it again.
+		// Deleted outside Terraform: forget it, so the next plan creates it again. The framework
+		// wants an identity even for a removed resource, which a Terraform older than 1.12 never
+		// sends: give it the one the user had.
+		setIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -201,6 +237,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		state.DeletionMode = types.StringValue(string(provisioning.Deactivate))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 	r.data.warnIfTokenRotated(&resp.Diagnostics)
 }
 
@@ -221,6 +258,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 
 	plan.userAttributes = userAttributesFrom(updated)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan, &resp.Diagnostics)
 	r.data.warnIfTokenRotated(&resp.Diagnostics)
 }
 
@@ -239,13 +277,28 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	r.data.warnIfTokenRotated(&resp.Diagnostics)
 }
 
-// ImportState takes the employee ID; Read then finds the user by it and fills every attribute.
+// ImportState takes the employee ID, as the import ID or as the identity's emp_id; Read then
+// finds the user by it and fills every attribute.
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if err := concur.CheckEmployeeNumber(req.ID); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Import a concur_user by its emp_id: %s.", err))
+	empID, at := req.ID, "Import a concur_user by its emp_id"
+	if empID == "" && req.Identity != nil {
+		var identity userIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		empID, at = identity.EmpID.ValueString(), "The import identity's emp_id names the user"
+	}
+	if err := concur.CheckEmployeeNumber(empID); err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("%s: %s.", at, err))
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("emp_id"), req, resp)
+	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("emp_id"), path.Root("emp_id"), req, resp)
+}
+
+// setIdentity records the identity of the user in state; identity is nil for a Terraform that
+// predates resource identity.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, user userResourceModel, diags *diag.Diagnostics) {
+	if identity != nil {
+		diags.Append(identity.Set(ctx, user.identity())...)
+	}
 }
 
 // displayNameFollowsNames keeps the known display name in the plan unless a name it is derived
