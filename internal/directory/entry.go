@@ -62,8 +62,13 @@ func project(raw *ldap.Entry, requested []string) Entry {
 	return entry
 }
 
+// sortByDN orders entries by normalized DN, normalizing each DN once.
 func sortByDN(entries []Entry) {
-	sort.Slice(entries, func(i, j int) bool { return NormalizeDN(entries[i].DN) < NormalizeDN(entries[j].DN) })
+	keys := make(map[string]string, len(entries))
+	for _, e := range entries {
+		keys[e.DN] = NormalizeDN(e.DN)
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return keys[entries[i].DN] < keys[entries[j].DN] })
 }
 
 // withAttributes returns requested plus the extra attributes the client needs
