@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -27,8 +28,9 @@ const providerTypeName = "concur"
 const DefaultBaseURL = "https://us2.api.concursolutions.com"
 
 var (
-	_ provider.Provider              = &concurProvider{}
-	_ provider.ProviderWithFunctions = &concurProvider{}
+	_ provider.Provider                  = &concurProvider{}
+	_ provider.ProviderWithFunctions     = &concurProvider{}
+	_ provider.ProviderWithListResources = &concurProvider{}
 )
 
 type concurProvider struct {
@@ -103,6 +105,7 @@ func (p *concurProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	p.data.Store(data)
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 // configured is the provider's configuration of this run, nil before Configure.
@@ -117,6 +120,10 @@ func (p *concurProvider) Resources(_ context.Context) []func() resource.Resource
 
 func (p *concurProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{NewRenderTemplateFunction}
+}
+
+func (p *concurProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewUserListResource}
 }
 
 func (p *concurProvider) DataSources(_ context.Context) []func() datasource.DataSource {

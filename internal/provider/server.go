@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -16,13 +17,28 @@ func NewServer(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
 		p := &concurProvider{version: version}
 		framework := providerserver.NewProtocol6(p)()
-		return &server{ProviderServer: framework, mapping: newMappingServer(p, framework)}
+		return &server{
+			ProviderServer: framework,
+			lists:          invariant[tfprotov6.ListResourceServer](framework, "the framework's server serves list resources"),
+			mapping:        newMappingServer(p, framework),
+		}
 	}
 }
 
 type server struct {
 	tfprotov6.ProviderServer
+	// lists serves list resources (terraform query), which the framework implements outside
+	// the ProviderServer interface.
+	lists   tfprotov6.ListResourceServer
 	mapping *mappingServer
+}
+
+func (s *server) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
+	return s.lists.ValidateListResourceConfig(ctx, req)
+}
+
+func (s *server) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	return s.lists.ListResource(ctx, req)
 }
 
 func (s *server) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
@@ -51,4 +67,14 @@ func (s *server) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyRe
 		return s.mapping.ApplyResourceChange(ctx, req)
 	}
 	return s.ProviderServer.ApplyResourceChange(ctx, req)
+}
+
+// invariant is a type assertion that holds by construction (the framework's server type, the
+// types a schema implies); a failure is a bug, reported as such.
+func invariant[T any](value any, what string) T {
+	typed, ok := value.(T)
+	if !ok {
+		panic(fmt.Sprintf("provider bug: expected %s, got %T", what, value))
+	}
+	return typed
 }
