@@ -155,7 +155,7 @@ func usersFrom(value tftypes.Value) (map[string]provisioning.ManagedUser, error)
 // usersValue converts the engine's users to the users attribute; a user not created yet has an
 // unknown id.
 func usersValue(usersType tftypes.Map, users map[string]provisioning.ManagedUser) tftypes.Value {
-	userType := usersType.ElementType.(tftypes.Object)
+	userType := invariant[tftypes.Object](usersType.ElementType, "a user to be an object")
 	attributesType := userType.AttributeTypes["attributes"]
 	elements := make(map[string]tftypes.Value, len(users))
 	for empID, user := range users {

@@ -299,6 +299,7 @@ func (r *provisioningMappingResource) planUsers(ctx context.Context, plan provis
 	}
 	diags.Append(sourceWarnings(desired)...)
 	diags.Append(changeWarnings(planned)...)
+	diags.Append(empIDConflictWarnings(planned)...)
 	return planned, diags
 }
 

@@ -33,13 +33,13 @@ func newMappingServer(p *concurProvider, framework tfprotov6.ProviderServer) *ma
 	ctx := context.Background()
 	var resp resource.SchemaResponse
 	(&provisioningMappingResource{}).Schema(ctx, resource.SchemaRequest{}, &resp)
-	valueType := resp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	valueType := invariant[tftypes.Object](resp.Schema.Type().TerraformType(ctx), "a resource's type to be an object")
 	return &mappingServer{
 		provider:  p,
 		framework: framework,
 		schema:    resp.Schema,
 		valueType: valueType,
-		usersType: valueType.AttributeTypes[attrUsers].(tftypes.Map),
+		usersType: invariant[tftypes.Map](valueType.AttributeTypes[attrUsers], "users to be a map"),
 	}
 }
 
