@@ -68,7 +68,7 @@ install_tofu() {
   echo "building OpenTofu $TOFU_VERSION into $target (a few minutes the first time)"
   local src
   src="$(module_copy "github.com/opentofu/opentofu@v$TOFU_VERSION")"
-  (cd "$src" && go build -ldflags "-s -w" -o "$target" ./cmd/tofu)
+  (cd "$src" && go build -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$target" ./cmd/tofu)
   rm -rf "$src"
 }
 
