@@ -32,17 +32,19 @@ type found struct {
 // exactly as a base read says. The result is indexed like dns; callers keep a batch within a
 // page and filterBudget (takeBatch), so the search is one request.
 //
-// Detecting a server that cannot search by DN costs nothing extra: when a batch's search
-// returns none of its entries but reading them one by one finds some, the rest of the
-// operation reads entry by entry, and that first batch cost one search more than that.
+// Telling a server that cannot search by DN costs nothing extra: when it refuses the filter,
+// or answers it with none of the entries that reading them one by one then finds, the rest of
+// the operation reads entry by entry, and that first batch cost one search more than that.
 func (s *session) readBatch(ctx context.Context, dns []string, attributes []string) ([]found, error) {
 	results := make([]found, len(dns))
 	base, ok := commonAncestor(dns)
+	searched := false
 	if s.dnAttribute != "" && ok {
 		filter := anyOf(dns, func(dn string) string { return dnTerm(s.dnAttribute, dn) })
 		raw, _, err := s.searchPages(base, ldap.ScopeWholeSubtree, filter, attributes, 0)
 		switch {
 		case err == nil:
+			searched = true
 			byDN := make(map[string]*ldap.Entry, len(raw))
 			for _, entry := range raw {
 				byDN[NormalizeDN(entry.DN)] = entry
@@ -52,11 +54,14 @@ func (s *session) readBatch(ctx context.Context, dns []string, attributes []stri
 					results[i] = found{entry: entry, bySearch: true}
 				}
 			}
-		case !refused(err):
+		case ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject), ldap.IsErrorWithCode(err, ldap.LDAPResultReferral):
+			// The base is no entry here (the DNs lie in several naming contexts, or all in
+			// a container that is gone): only this batch is read one by one.
+		case refused(err):
+			s.dnAttribute = "" // the filter, or a batch this size, is not accepted
+		default:
 			return nil, classify(ctx, fmt.Sprintf("search for %d entries by DN under %q", len(dns), base), err)
 		}
-		// A refused search (a base that is no entry, a filter or limit the server does not
-		// accept) leaves every DN to the reads below.
 	}
 	var missing []string
 	var at []int
@@ -78,7 +83,7 @@ func (s *session) readBatch(ctx context.Context, dns []string, attributes []stri
 	}
 	for j, entry := range raw {
 		results[at[j]] = found{entry: entry}
-		if entry != nil && !searchFoundSome {
+		if entry != nil && searched && !searchFoundSome {
 			s.dnAttribute = ""
 		}
 	}

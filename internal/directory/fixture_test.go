@@ -98,6 +98,8 @@ func fixtureLDIF() string {
 	groupOfNames("mixed", person("alice"), "UID=Bob, OU=People, DC=example, DC=org", person("frank"), person("ghost"),
 		hiddenUser, quietUser, muteUser, "uid=x,ou=gone,"+suffix, bulkUser(1), bulkUser(100),
 		group("level1"), group("unique"), group("posix"), group("mixed"))
+	// stale lists two users of an OU that is gone before two that exist.
+	groupOfNames("stale", "uid=x1,ou=gone,"+suffix, "uid=x2,ou=gone,"+suffix, person("alice"), person("bob"))
 	bigMembers := make([]string, bulkSize)
 	for i := range bulkSize {
 		bigMembers[i] = bulkUser(i)

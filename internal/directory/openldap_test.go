@@ -41,6 +41,7 @@ func TestOpenLDAP(t *testing.T) {
 		"UndefinedDisabledFilter":   testUndefinedDisabledFilter,
 		"BatchedAsEntryByEntry":     testBatchedAsEntryByEntry,
 		"MixedMembers":              testMixedMembers,
+		"BatchInVanishedContainer":  testBatchInVanishedContainer,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, srv) })
 	}
@@ -497,5 +498,24 @@ func testMixedMembers(t *testing.T, srv *ldaptest.Server) {
 		if want := m.Value("uid") == "frank" || m.Value("uid") == "mute" || m.Value("uid") == "bulk0100"; m.Disabled != want {
 			t.Errorf("%s: Disabled = %v, want %v", m.DN, m.Disabled, want)
 		}
+	}
+}
+
+// A batch whose DNs all lie in a container that is gone (its search base names no entry) is read
+// one by one, and the next batch is searched by DN again.
+func testBatchInVanishedContainer(t *testing.T, srv *ldaptest.Server) {
+	cfg := readerConfig(srv)
+	cfg.DisabledFilter = ""
+	cfg.PageSize = 2
+	client := newClient(t, cfg)
+	res, err := client.GroupMembers(testContext(t), directory.GroupQuery{DN: group("stale")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertDNs(t, "members", dnsOf(res.Members), lowerSorted(person("alice"), person("bob")))
+	assertDNs(t, "unresolved", res.Unresolved, []string{"uid=x1,ou=gone," + suffix, "uid=x2,ou=gone," + suffix})
+	// The group; x1 and x2: a refused search and a read each; alice and bob: one search.
+	if got := client.Searches(); got != 1+3+1 {
+		t.Errorf("%d searches, want 5", got)
 	}
 }
