@@ -41,12 +41,6 @@ type mappingSourceModel struct {
 	DisabledFilter types.String `tfsdk:"disabled_filter"`
 }
 
-func (m provisioningMappingModel) isKnown() bool {
-	return m.Source != nil && knownValues(m.Source.GroupDN, m.Source.Filter, m.Source.BaseDN, m.Source.Scope, m.Source.DisabledFilter) &&
-		!m.Source.Nested.IsUnknown() && !m.AttributeMapping.IsUnknown() && !m.CreateOnlyAttributes.IsUnknown() &&
-		!m.ProvisionDisabledUsers.IsUnknown() && !m.DeprovisionAction.IsUnknown() && !m.MaxDeprovisions.IsUnknown() && !m.AllowEmptySource.IsUnknown()
-}
-
 func (s mappingSourceModel) toSource() provisioning.Source {
 	return provisioning.Source{
 		GroupDN:        s.GroupDN.ValueString(),

@@ -674,3 +674,29 @@ func TestAccProvisioningMapping_serverSideNesting(t *testing.T) {
 		}},
 	})
 }
+
+// A source known only at apply (a group DN another resource produces) plans the users as
+// unknown and provisions them at apply, and the next plan is empty.
+func TestAccProvisioningMapping_sourceKnownOnlyAtApply(t *testing.T) {
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
+	config := strings.Replace(mappingConfig(s, srv), fmt.Sprintf("group_dn = %q", dirGroup("staff")), "group_dn = terraform_data.group.output", 1) +
+		fmt.Sprintf("\nresource \"terraform_data\" \"group\" {\n  input = %q\n}\n", dirGroup("staff"))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("users")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users"), knownvalue.MapSizeExact(3)),
+					expectField(s, "1003", "title", "Clerk"),
+				},
+			},
+			{Config: config, PlanOnly: true},
+		},
+	})
+}

@@ -133,8 +133,14 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 		resp.Diagnostics = append(resp.Diagnostics, valueError("proposed state", err)...)
 		return resp, nil
 	}
+	config, err := s.decode(req.Config)
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, valueError("configuration", err)...)
+		return resp, nil
+	}
+	// With a setting unknown until another resource is applied, the users are planned at apply.
 	plan, diags := s.model(ctx, planned)
-	if r.data != nil && !diags.HasError() && plan.isKnown() {
+	if r.data != nil && !diags.HasError() && config.IsFullyKnown() {
 		result, planDiags := r.planUsers(ctx, plan, managed)
 		diags.Append(planDiags...)
 		if diags.HasError() {
