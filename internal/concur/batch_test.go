@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -59,13 +60,13 @@ func waitUntilWaiting(t *testing.T, c *Client, n int) {
 	}
 }
 
-// Concurrent reads are answered by searches of 100 ids, each read as GET would answer it: the
-// same user, and for a deleted user the same 404.
+// 100 concurrent reads are answered by one search, each read as GET would answer it: the same
+// user, and for a deleted user the same 404.
 func TestGetUserBatchesConcurrentReads(t *testing.T) {
 	s, cfg := startSandbox(t, sandbox.Options{})
 	c := newTestClient(t, cfg)
-	c.reads.window = time.Hour // only full batches go out: the count below cannot depend on timing
-	ids := seededIDs(t, s, c, 200)
+	c.reads.window = time.Hour // only a full batch goes out: the count below cannot depend on timing
+	ids := seededIDs(t, s, c, usersPerSearch)
 	deleted := ids[17]
 	if !s.DeleteUserByEmployeeNumber(employeeNumber(17)) {
 		t.Fatal("no user to delete")
@@ -76,8 +77,8 @@ func TestGetUserBatchesConcurrentReads(t *testing.T) {
 	users, errs := getConcurrently(context.Background(), c, ids)
 
 	counters := s.Counters()
-	if counters[endpointSearch] != 2 || counters[endpointGet] != 1 || len(counters) != 2 {
-		t.Errorf("200 reads sent %v; want 2 searches and one GET, for the deleted user", counters)
+	if counters[endpointSearch] != 1 || counters[endpointGet] != 1 || len(counters) != 2 {
+		t.Errorf("%d reads sent %v; want one search, and one GET for the deleted user", len(ids), counters)
 	}
 	for i, id := range ids {
 		if id == deleted {
@@ -246,5 +247,49 @@ func TestCompanyIDLookedUpOncePerClient(t *testing.T) {
 	wg.Wait()
 	if n := s.Counters()[endpointList]; n != 1 {
 		t.Errorf("%d lookups of the company ID for 20 creates, want 1", n)
+	}
+}
+
+// Reads that arrive while a batch is in flight go out together once it is answered.
+func TestGetUserGathersReadsWhileABatchIsInFlight(t *testing.T) {
+	emulator := sandbox.New(sandbox.Options{})
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var held sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, usersPath+"/") {
+			held.Do(func() { close(arrived); <-release }) // the first read stays in flight until the others wait
+		}
+		emulator.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	cr := emulator.Credentials()
+	c := newTestClient(t, Config{BaseURL: srv.URL, ClientID: cr.ClientID, ClientSecret: cr.ClientSecret, RefreshToken: cr.RefreshToken})
+	ids := seededIDs(t, emulator, c, 21)
+	emulator.ResetCounters()
+
+	first := make(chan error)
+	go func() {
+		_, err := c.GetUser(context.Background(), ids[0])
+		first <- err
+	}()
+	<-arrived // the first read went out alone, as a GET
+	var users []*User
+	var errs []error
+	done := make(chan struct{})
+	go func() { users, errs = getConcurrently(context.Background(), c, ids[1:]); close(done) }()
+	waitUntilWaiting(t, c, 20)
+	close(release)
+	<-done
+
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for i, err := range errs {
+		if err != nil || users[i].ID != ids[i+1] {
+			t.Errorf("read %d = %+v, %v", i+1, users[i], err)
+		}
+	}
+	if counters := emulator.Counters(); counters[endpointGet] != 1 || counters[endpointSearch] != 1 {
+		t.Errorf("21 reads, 20 of them while the first was in flight, sent %v; want 1 GET and 1 search", counters)
 	}
 }
