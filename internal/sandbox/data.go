@@ -93,6 +93,16 @@ func (s *Server) UserByEmployeeNumber(empID string) (map[string]any, bool) {
 	return u.render(s.URL(), s.users.managerInfo), true
 }
 
+// Users returns the API representation of every user, in creation order.
+func (s *Server) Users() []map[string]any {
+	records := s.users.all()
+	users := make([]map[string]any, 0, len(records))
+	for _, u := range records {
+		users = append(users, u.render(s.URL(), s.users.managerInfo))
+	}
+	return users
+}
+
 // ModifyUser changes a user out of band, as an administrator would in Concur (meta.version
 // moves). Keys are API paths: "title", "active", "name.givenName", "emails.work" (the
 // work e-mail), or full extension paths such as

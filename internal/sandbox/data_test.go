@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -35,6 +36,13 @@ func TestLoadUsersJSON(t *testing.T) {
 		if got := get(emp, path); got != want {
 			t.Errorf("%s = %#v, want %#v", path, got, want)
 		}
+	}
+	var listed []any
+	for _, u := range c.srv.Users() {
+		listed = append(listed, get(u, "ent.employeeNumber"), get(u, "ent.manager.displayName"))
+	}
+	if want := []any{"E1", "Max Mgr", "M1", nil}; !reflect.DeepEqual(listed, want) {
+		t.Errorf("Users() in creation order: %v, want %v", listed, want)
 	}
 	// Seeded users are served by the API like any other.
 	got := c.do(http.MethodGet, usersV41+"/11111111-1111-4111-8111-111111111111", nil)

@@ -4,12 +4,29 @@
 // credentials (DefaultCredentials), keeps users in memory with indexes on id, userName,
 // employeeNumber and externalId, and can add latency, rate limits and faults on demand.
 //
+// It is a chaos and permissions rig for clients' tests:
+//
+//   - Faults (SetFaults): shares of requests answered 5xx, answered 429 with Retry-After,
+//     whose connection is dropped unanswered, and of creates stored but whose reply is lost;
+//     limited to some endpoints if asked, and drawn from a sequence seeded by Options.Seed, so
+//     a run is reproducible. Also the next n requests of an endpoint failed or lost.
+//   - Scopes: a token carries the app's grant, or the part of it the token request's scope
+//     parameter asks for; asking beyond the grant is invalid_scope (code 54). WithoutScopes
+//     narrows the grant. A hard DELETE needs identity.user.delete, every create, replace or
+//     patch identity.user.coreenterprise.writeonly, and one that sets, changes or clears
+//     externalId identity.user.externalID.writeonly; without it the answer is 403 with
+//     WWW-Authenticate: Bearer error="insufficient_scope", scope="..." and a Concur error
+//     message of code insufficient_scope naming the scope (and the attribute in schemaPath).
+//   - Refresh-token rotation (RotateRefreshTokens), token expiry (SetTokenLifetime,
+//     ExpireTokens), latency and a rate limit (SetLatency, SetRateLimit).
+//
 // It counts what it serves, for tests and benchmarks that check how many requests and
 // connections a client spends: Stats in Go, and over HTTP an admin endpoint outside the
 // Concur API paths (StatsPath), which needs no token and is itself never counted:
 //
 //	GET  /_sandbox/stats        {"requests": {"GET /profile/identity/v4.1/Users/{id}": 3, ...},
-//	                             "total": 3, "connections": 2}
+//	                             "total": 3, "connections": 2,
+//	                             "faults": {"errors": 0, "throttled": 1, "dropped": 0, "lost_replies": 0}}
 //	POST /_sandbox/stats/reset  sets every count back to zero (204)
 //
 // It shares no code or types with the client package on purpose: tests that run the
@@ -31,12 +48,20 @@
 //   - Filters: caseExact for id, externalId, employeeNumber, manager.value and userUuid,
 //     case-insensitive for every other string. Only the attributes §2.4 lists are
 //     filterable; extension attributes need their URN in v4.1. Quotes around an id
-//     value are optional, as documented.
+//     value are optional, as documented. Strings are JSON strings: \u escapes in either
+//     case. meta.created and meta.lastModified are kept at the microseconds they are shown
+//     with, so a filter on a value read back compares equal. Inside [...] not and ne are
+//     refused (400 invalidFilter), as documented; the other documented limits there
+//     (parenthesised or, a repeated attribute joined by and) are not checked.
+//   - Scopes are honoured on the password grant too (the docs list scope for the refresh
+//     grant only); read scopes do not narrow what a token reads (the docs do not show how
+//     Concur answers).
 //   - v4.1 GET /Users refuses filter and startIndex (400); v4 GET /Users accepts one
 //     eq on userName, employeeNumber or externalId, count up to 100.
 //   - Token errors: invalid_client is 401, every other error 400. Without credtype the
 //     password grant is a user login, which the sandbox has none of (code 5).
 //   - With RotateRefreshTokens(true) a refresh token is single-use.
 //   - Injected faults and the rate limit apply to every endpoint, the token endpoint
-//     included; Counters count every request that reached a known endpoint.
+//     included, unless Faults.Endpoints limits them; Counters count every request that
+//     reached a known endpoint. Endpoints lists their keys.
 package sandbox

@@ -33,6 +33,8 @@ type scimError struct {
 	ScimType string
 	Detail   string
 	Messages []scimMessage
+	// Scope is the scope a 403 lacks, named in WWW-Authenticate as RFC 6750 §3 has it.
+	Scope string
 }
 
 func (e *scimError) Error() string {
@@ -69,6 +71,9 @@ func (e *scimError) body() map[string]any {
 }
 
 func writeSCIMError(w http.ResponseWriter, e *scimError) {
+	if e.Scope != "" {
+		w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+e.Scope+`"`)
+	}
 	writeJSON(w, e.Status, e.body())
 }
 

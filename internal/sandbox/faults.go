@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -13,12 +14,26 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Faults describes injected failures. Keys of FailNext and DropAfterCommitNext are
-// "METHOD /path-template", the same keys Counters uses.
+// Faults describes injected failures. Keys of FailNext and DropAfterCommitNext, and the
+// entries of Endpoints, are "METHOD /path-template", the same keys Counters uses.
+//
+// The random rates are shares of requests (0..1) drawn from one seeded sequence (Options.Seed):
+// the same seed gives the same sequence of faults, so a run whose requests arrive in the same
+// order meets the same faults. Their sum should not exceed 1; one draw decides each request.
 type Faults struct {
-	ErrorRate   float64 // share of requests answered with ErrorStatus (0..1)
-	ErrorStatus int     // 500 or 503; 0 means 500
-	DropRate    float64 // share of requests whose connection is closed without an answer
+	ErrorRate   float64 // share of requests answered with ErrorStatus, not processed
+	ErrorStatus int     // 500, 502, 503 or 504; 0 means 500
+	// ThrottleRate is the share of requests answered 429 with a Retry-After of RetryAfter
+	// (rounded up to whole seconds), as Concur answers when overloaded.
+	ThrottleRate float64
+	RetryAfter   time.Duration
+	DropRate     float64 // share of requests whose connection is closed without an answer
+	// LostCreateRate is the share of creates (POST /Users) that are stored and whose connection
+	// is then closed instead of answered: the client cannot know the user exists.
+	LostCreateRate float64
+	// Endpoints limits the random rates to these endpoints; empty means every endpoint.
+	Endpoints []string
+
 	// FailNext makes the next n requests to an endpoint fail with ErrorStatus, without
 	// being processed.
 	FailNext map[string]int
@@ -28,15 +43,31 @@ type Faults struct {
 	DropAfterCommitNext map[string]int
 }
 
+// FaultCounts is how many injected failures the sandbox served, by kind.
+type FaultCounts struct {
+	Errors      int `json:"errors"`       // answered with the fault status (5xx)
+	Throttled   int `json:"throttled"`    // answered 429, by ThrottleRate or by SetRateLimit
+	Dropped     int `json:"dropped"`      // connections closed before the request was processed
+	LostReplies int `json:"lost_replies"` // processed, then the connection closed unanswered
+}
+
 // faultAction is what the knobs decided for one request.
 type faultAction int
 
 const (
 	proceed faultAction = iota
 	failRequest
+	throttleRequest
 	dropRequest
 	dropAfterCommit
 )
+
+// fault is the decision for one request, with what its answer needs.
+type fault struct {
+	action     faultAction
+	status     int           // failRequest
+	retryAfter time.Duration // throttleRequest
+}
 
 // knobs holds the run-time settings that make the sandbox behave like a busy, flaky
 // service. Every field is guarded by mu.
@@ -50,6 +81,7 @@ type knobs struct {
 	counters   map[string]int
 	// connections counts accepted TCP connections (see Stats).
 	connections int
+	injected    FaultCounts
 }
 
 func newKnobs(opts Options) *knobs {
@@ -88,6 +120,7 @@ func (s *Server) SetFaults(f Faults) {
 	defer s.knobs.mu.Unlock()
 	f.FailNext = maps.Clone(f.FailNext)
 	f.DropAfterCommitNext = maps.Clone(f.DropAfterCommitNext)
+	f.Endpoints = slices.Clone(f.Endpoints)
 	s.knobs.faults = f
 }
 
@@ -100,12 +133,14 @@ func (s *Server) Counters() map[string]int {
 	return maps.Clone(s.knobs.counters)
 }
 
-// ResetCounters sets every counter back to zero, the connection count of Stats included.
+// ResetCounters sets every counter back to zero, the connection and fault counts of Stats
+// included.
 func (s *Server) ResetCounters() {
 	s.knobs.mu.Lock()
 	defer s.knobs.mu.Unlock()
 	s.knobs.counters = map[string]int{}
 	s.knobs.connections = 0
+	s.knobs.injected = FaultCounts{}
 }
 
 func (k *knobs) count(endpoint string) time.Duration {
@@ -122,12 +157,13 @@ func (k *knobs) allow() (bool, time.Duration) {
 	if k.limiter == nil || k.limiter.Allow() {
 		return true, 0
 	}
+	k.injected.Throttled++
 	return false, k.retryAfter
 }
 
 // decide picks the fault for one request: the deterministic FailNext and
-// DropAfterCommitNext first, then the random rates.
-func (k *knobs) decide(endpoint string) (faultAction, int) {
+// DropAfterCommitNext first, then the random rates, from one draw.
+func (k *knobs) decide(endpoint string) fault {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	f := &k.faults
@@ -135,21 +171,47 @@ func (k *knobs) decide(endpoint string) (faultAction, int) {
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
-	if f.FailNext[endpoint] > 0 {
+	decided := fault{action: proceed}
+	switch {
+	case f.FailNext[endpoint] > 0:
 		f.FailNext[endpoint]--
-		return failRequest, status
-	}
-	if f.DropAfterCommitNext[endpoint] > 0 {
+		decided = fault{action: failRequest, status: status}
+	case f.DropAfterCommitNext[endpoint] > 0:
 		f.DropAfterCommitNext[endpoint]--
-		return dropAfterCommit, 0
+		decided = fault{action: dropAfterCommit}
+	case len(f.Endpoints) == 0 || slices.Contains(f.Endpoints, endpoint):
+		lostCreate := 0.0
+		if isCreate(endpoint) {
+			lostCreate = f.LostCreateRate
+		}
+		draw := k.rng.Float64()
+		for _, share := range []struct {
+			rate float64
+			fault
+		}{
+			{f.DropRate, fault{action: dropRequest}},
+			{f.ErrorRate, fault{action: failRequest, status: status}},
+			{f.ThrottleRate, fault{action: throttleRequest, retryAfter: f.RetryAfter}},
+			{lostCreate, fault{action: dropAfterCommit}},
+		} {
+			if draw < share.rate {
+				decided = share.fault
+				break
+			}
+			draw -= share.rate
+		}
 	}
-	if f.DropRate > 0 && k.rng.Float64() < f.DropRate {
-		return dropRequest, 0
+	switch decided.action {
+	case failRequest:
+		k.injected.Errors++
+	case throttleRequest:
+		k.injected.Throttled++
+	case dropRequest:
+		k.injected.Dropped++
+	case dropAfterCommit:
+		k.injected.LostReplies++
 	}
-	if f.ErrorRate > 0 && k.rng.Float64() < f.ErrorRate {
-		return failRequest, status
-	}
-	return proceed, 0
+	return decided
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +145,84 @@ func TestCorrelationIDHeader(t *testing.T) {
 	resp := c.do(http.MethodGet, usersV41, nil)
 	if len(resp.header.Get("concur-correlationid")) != 36 {
 		t.Errorf("concur-correlationid %q", resp.header.Get("concur-correlationid"))
+	}
+}
+
+func TestThrottleRateAnswers429WithRetryAfter(t *testing.T) {
+	c := newClient(t, Options{})
+	c.srv.SetFaults(Faults{ThrottleRate: 1, RetryAfter: 1500 * time.Millisecond})
+	resp := c.do(http.MethodGet, usersV41, nil)
+	expectStatus(t, resp, 429)
+	if resp.header.Get("Retry-After") != "2" || get(resp.body, "error.id") != "security.rate.limit.reached" {
+		t.Errorf("injected 429: Retry-After %q, body %s", resp.header.Get("Retry-After"), resp.raw)
+	}
+	if got := c.srv.Stats().Faults; got != (FaultCounts{Throttled: 1}) {
+		t.Errorf("fault counts %+v", got)
+	}
+}
+
+func TestLostCreateRateStoresTheUserAndDropsOnlyCreates(t *testing.T) {
+	c := newClient(t, Options{})
+	c.srv.SetFaults(Faults{LostCreateRate: 1})
+	expectStatus(t, c.do(http.MethodGet, usersV41, nil), 200) // not a create: answered
+	if _, err := c.try(http.MethodPost, usersV41, "application/json", strings.NewReader(mustJSON(t, userDoc("42"))), c.token); err == nil {
+		t.Fatal("expected the create's connection to be dropped")
+	}
+	if _, ok := c.srv.UserByEmployeeNumber("42"); !ok {
+		t.Fatal("the lost create must have been stored")
+	}
+	id := c.srv.MustUser(t, "42")["id"].(string)
+	expectStatus(t, c.do(http.MethodPatch, usersV41+"/"+id, patchBody(op("replace", "title", "x"))), 200)
+	if got := c.srv.Stats().Faults; got != (FaultCounts{LostReplies: 1}) {
+		t.Errorf("fault counts %+v", got)
+	}
+}
+
+func TestFaultEndpointsLimitTheRates(t *testing.T) {
+	c := newClient(t, Options{})
+	c.srv.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 503, Endpoints: []string{"POST /profile/identity/v4.1/Users/.search"}})
+	expectStatus(t, c.do(http.MethodGet, usersV41, nil), 200)
+	c.create(userDoc("1"))
+	expectStatus(t, c.search(map[string]any{}), 503)
+	if got := c.srv.Stats().Faults; got != (FaultCounts{Errors: 1}) {
+		t.Errorf("fault counts %+v", got)
+	}
+}
+
+// A user's CI run is reproducible: the same seed gives the same faults to the same sequence
+// of requests, and another seed other faults.
+func TestFaultSeedReproducesTheSequence(t *testing.T) {
+	statuses := func(seed int64) string {
+		c := newClient(t, Options{Seed: seed})
+		c.srv.SetFaults(Faults{ErrorRate: 0.3, ErrorStatus: 503, ThrottleRate: 0.3})
+		var b strings.Builder
+		for range 40 {
+			b.WriteString(strconv.Itoa(c.do(http.MethodGet, usersV41, nil).status) + " ")
+		}
+		return b.String()
+	}
+	first := statuses(11)
+	for _, status := range []string{"200", "429", "503"} {
+		if !strings.Contains(first, status) {
+			t.Errorf("40 requests at 30 %% 503 and 30 %% 429 never answered %s: %s", status, first)
+		}
+	}
+	if again := statuses(11); again != first {
+		t.Errorf("seed 11 gave\n%s\nthen\n%s", first, again)
+	}
+	if other := statuses(12); other == first {
+		t.Errorf("seeds 11 and 12 gave the same faults: %s", first)
+	}
+}
+
+func TestEndpointsListsTheCounterKeys(t *testing.T) {
+	endpoints := New(Options{}).Endpoints()
+	for _, want := range []string{"POST /oauth2/v0/token", "POST /profile/identity/v4.1/Users", "DELETE /profile/identity/v4/Users/{id}", "POST /profile/identity/v4.1/Users/.search"} {
+		if !slices.Contains(endpoints, want) {
+			t.Errorf("Endpoints() lacks %q: %v", want, endpoints)
+		}
+	}
+	if slices.Contains(endpoints, "GET "+StatsPath) {
+		t.Error("the admin endpoint is not an API endpoint")
 	}
 }

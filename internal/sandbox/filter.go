@@ -213,12 +213,12 @@ func (c *filterCache) parse(text string) (scimfilter.Expression, error) {
 	if ok {
 		return expr, nil
 	}
-	expr, err := scimfilter.ParseFilter([]byte(text))
+	expr, err := parseFilterText(text)
 	if err != nil {
 		// Concur documents quotes as optional for id (`id eq 6f1d...`), which the RFC
 		// grammar rejects; quote such values and try once more.
 		if quoted := bareIDValue.ReplaceAllString(text, `$1"$2"`); quoted != text {
-			expr, err = scimfilter.ParseFilter([]byte(quoted))
+			expr, err = parseFilterText(quoted)
 		}
 	}
 	if err != nil {
@@ -231,6 +231,37 @@ func (c *filterCache) parse(text string) (scimfilter.Expression, error) {
 	c.parsed[text] = expr
 	c.mu.Unlock()
 	return expr, nil
+}
+
+// parseFilterText parses a filter with the grammar library, which accepts only upper-case hex
+// digits in \uXXXX escapes although the JSON strings SCIM filters use (RFC 8259) allow either
+// case; the digits are upper-cased first, which leaves the filter's meaning unchanged.
+func parseFilterText(text string) (scimfilter.Expression, error) {
+	return scimfilter.ParseFilter([]byte(upperHexEscapes(text)))
+}
+
+func upperHexEscapes(text string) string {
+	if !strings.Contains(text, `\u`) {
+		return text
+	}
+	b := []byte(text)
+	inString := false
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '"':
+			inString = !inString
+		case inString && b[i] == '\\' && i+1 < len(b):
+			if b[i+1] == 'u' {
+				for j := i + 2; j < i+6 && j < len(b); j++ {
+					if 'a' <= b[j] && b[j] <= 'f' {
+						b[j] -= 'a' - 'A'
+					}
+				}
+			}
+			i++ // the escaped character ends neither the string nor another escape
+		}
+	}
+	return string(b)
 }
 
 // bareIDValue matches `id eq <unquoted value>` (and ne).
@@ -275,6 +306,9 @@ func (c *filterCompiler) compile(expr scimfilter.Expression, resolve func(scimfi
 		if !ok || attr.elements == nil {
 			return nil, invalidFilter("Attribute %q is not a filterable multi-valued attribute", e.AttributePath.String())
 		}
+		if err := checkValueFilter(e.ValueFilter, e.AttributePath.String()); err != nil {
+			return nil, err
+		}
 		inner, err := c.compile(e.ValueFilter, func(p scimfilter.AttributePath) (filterAttr, bool) {
 			if p.URIPrefix != nil || p.SubAttribute != nil {
 				return filterAttr{}, false
@@ -302,6 +336,24 @@ func (c *filterCompiler) compile(expr scimfilter.Expression, resolve func(scimfi
 	default:
 		return nil, invalidFilter("Unsupported filter expression %v", expr)
 	}
+}
+
+// checkValueFilter refuses what Concur documents as unsupported inside [...]: not and ne.
+func checkValueFilter(expr scimfilter.Expression, attrName string) error {
+	switch e := expr.(type) {
+	case *scimfilter.NotExpression:
+		return invalidFilter("'not' is not supported inside %s[...]", attrName)
+	case *scimfilter.AttributeExpression:
+		if e.Operator == scimfilter.NE {
+			return invalidFilter("'ne' is not supported inside %s[...]", attrName)
+		}
+	case *scimfilter.LogicalExpression:
+		if err := checkValueFilter(e.Left, attrName); err != nil {
+			return err
+		}
+		return checkValueFilter(e.Right, attrName)
+	}
+	return nil
 }
 
 // compareExpression builds the test for one `attr op value`. Multi-valued attributes

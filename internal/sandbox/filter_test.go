@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -211,5 +212,67 @@ func TestSearchAttributes(t *testing.T) {
 	}
 	if r["userName"] != "bob@example.com" {
 		t.Errorf("resource %v", r)
+	}
+}
+
+// JSON allows either case in \u escapes (RFC 8259), and Go's encoder writes lower case: a
+// control character in an employee number must not make the whole search invalid.
+func TestSearchFilterAcceptsLowerCaseUnicodeEscapes(t *testing.T) {
+	c := newClient(t, Options{})
+	c.create(userDoc("E\x1b1"))
+	c.create(userDoc("Eé2"))
+	ent := entURN + ":"
+	for filter, want := range map[string][]string{
+		ent + `employeeNumber eq "E\u001b1"`:                           {"E\x1b1"},
+		ent + `employeeNumber eq "E\u001B1"`:                           {"E\x1b1"},
+		ent + `employeeNumber eq "E\u00e92" or userName eq "a\\u00e9"`: {"Eé2"},
+		ent + `employeeNumber eq "E\\u00e92"`:                          {}, // an escaped backslash, then text
+	} {
+		resp := c.search(map[string]any{"filter": filter})
+		expectStatus(t, resp, 200)
+		if got := resourceEmpIDs(resp.body); !slices.Equal(got, want) {
+			t.Errorf("%s: got %q, want %q", filter, got, want)
+		}
+	}
+	resp := c.do(http.MethodGet, usersV4+"?filter="+url.QueryEscape(`employeeNumber eq "E\u001b1"`), nil)
+	expectStatus(t, resp, 200)
+	if got := resourceEmpIDs(resp.body); !slices.Equal(got, []string{"E\x1b1"}) {
+		t.Errorf("v4 filter with a lower-case escape: %q", got)
+	}
+}
+
+func TestSearchRefusesNotAndNeInsideBrackets(t *testing.T) {
+	c := filterFixture(t)
+	for _, f := range []string{
+		`emails[type ne "work"]`,
+		`emails[not (type eq "work")]`,
+		`emails[type eq "work" and value ne "bob@example.com"]`,
+	} {
+		resp := c.search(map[string]any{"filter": f})
+		expectStatus(t, resp, 400)
+		if resp.body["scimType"] != "invalidFilter" || !strings.Contains(resp.body["detail"].(string), "inside emails[...]") {
+			t.Errorf("%s: %s", f, resp.raw)
+		}
+	}
+	// Outside brackets both stay allowed.
+	expectStatus(t, c.search(map[string]any{"filter": `not (emails[type eq "home"]) and emails.type ne "home"`}), 200)
+}
+
+// A client filters on a timestamp as it read it: microseconds.
+func TestSearchComparesTimestampsAtTheShownPrecision(t *testing.T) {
+	c := newClient(t, Options{})
+	created := c.create(userDoc("1"))
+	c.create(userDoc("2"))
+	shown := get(created, "meta.created").(string)
+	for filter, want := range map[string][]string{
+		`meta.created eq "` + shown + `"`: {"1"},
+		`meta.created le "` + shown + `"`: {"1"},
+		`meta.created gt "` + shown + `"`: {"2"},
+	} {
+		resp := c.search(map[string]any{"filter": filter})
+		expectStatus(t, resp, 200)
+		if got := resourceEmpIDs(resp.body); !slices.Equal(got, want) {
+			t.Errorf("%s: got %v, want %v", filter, got, want)
+		}
 	}
 }

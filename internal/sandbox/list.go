@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -153,7 +154,7 @@ var v4FilterAttrs = map[string]string{
 // compileV4Filter accepts exactly `attr eq "value"` on userName, employeeNumber or
 // externalId, as the v4 OpenAPI documents.
 func (s *userStore) compileV4Filter(text string) (*compiledFilter, error) {
-	expr, err := scimfilter.ParseFilter([]byte(text))
+	expr, err := parseFilterText(text)
 	if err != nil {
 		return nil, invalidFilter("Invalid filter %q: %v", text, err)
 	}
@@ -171,7 +172,11 @@ func (s *userStore) compileV4Filter(text string) (*compiledFilter, error) {
 	} else {
 		value = unescapeFilterString(value)
 	}
-	return s.compileFilter(full + " eq " + strconv.Quote(value))
+	quoted, err := json.Marshal(value) // a JSON string, as the filter grammar has it
+	if err != nil {
+		return nil, invalidFilter("Invalid filter value %q", value)
+	}
+	return s.compileFilter(full + " eq " + string(quoted))
 }
 
 // handleListV4 is GET /profile/identity/v4/Users: index paging and the simple filter.

@@ -1,13 +1,16 @@
 package sandbox
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,10 +20,22 @@ import (
 const (
 	refreshTokenLifetime = 6 * 30 * 24 * time.Hour // "six months"
 	requestTokenLifetime = 24 * time.Hour          // company request tokens live 24 hours
-	companyTokenScope    = "openid identity.user.ids.read identity.user.core.read identity.user.coresensitive.read " +
-		"identity.user.enterprise.read identity.user.sap.read identity.user.coreenterprise.writeonly " +
-		"identity.user.externalID.writeonly identity.user.emails.verified.writeonly identity.user.sap.writeonly identity.user.delete"
 )
+
+// The Identity API's scopes (reference §2.2) that the sandbox enforces; see companyScopes.
+const (
+	scopeCoreWrite       = "identity.user.coreenterprise.writeonly"
+	scopeExternalIDWrite = "identity.user.externalID.writeonly"
+	scopeDelete          = "identity.user.delete"
+)
+
+// companyScopes is the sandbox app's grant unless WithoutScopes narrows it: every scope of
+// the Identity API. A token without a scope parameter carries the whole grant.
+var companyScopes = []string{
+	"openid", "identity.user.ids.read", "identity.user.core.read", "identity.user.coresensitive.read",
+	"identity.user.enterprise.read", "identity.user.sap.read", scopeCoreWrite, scopeExternalIDWrite,
+	"identity.user.emails.verified.writeonly", "identity.user.sap.writeonly", scopeDelete,
+}
 
 // tokenKind separates company tokens (which the Identity API accepts) from application
 // tokens of the client-credentials grant (which it refuses).
@@ -34,6 +49,21 @@ const (
 type accessGrant struct {
 	expires time.Time
 	kind    tokenKind
+	scopes  []string
+}
+
+func (g accessGrant) has(scope string) bool { return slices.Contains(g.scopes, scope) }
+
+type grantKey struct{}
+
+// withGrant hands the request's token grant to the handlers, which check its scopes.
+func withGrant(ctx context.Context, g accessGrant) context.Context {
+	return context.WithValue(ctx, grantKey{}, g)
+}
+
+func grantFrom(ctx context.Context) accessGrant {
+	g, _ := ctx.Value(grantKey{}).(accessGrant)
+	return g
 }
 
 // tokenIssuer is the sandbox's OAuth2 server state.
@@ -42,6 +72,7 @@ type tokenIssuer struct {
 	creds    Credentials
 	lifetime time.Duration
 	rotate   bool
+	granted  []string // the app's grant, in companyScopes order
 	now      func() time.Time
 
 	requestTokenIssued time.Time
@@ -54,6 +85,7 @@ func newTokenIssuer(creds Credentials, lifetime time.Duration) *tokenIssuer {
 	return &tokenIssuer{
 		creds:              creds,
 		lifetime:           lifetime,
+		granted:            slices.Clone(companyScopes),
 		now:                time.Now,
 		requestTokenIssued: now,
 		access:             map[string]accessGrant{},
@@ -71,6 +103,35 @@ func (t *tokenIssuer) setRotation(on bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.rotate = on
+}
+
+// withhold removes scopes from the app's grant; tokens issued before keep theirs.
+func (t *tokenIssuer) withhold(scopes []string) error {
+	for _, scope := range scopes {
+		if !slices.Contains(companyScopes, scope) {
+			return fmt.Errorf("sandbox: unknown scope %q; the scopes are: %s", scope, strings.Join(companyScopes, " "))
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.granted = slices.DeleteFunc(t.granted, func(s string) bool { return slices.Contains(scopes, s) })
+	return nil
+}
+
+// scopesLocked is what a token asked for with scope (space-separated) may carry: the request
+// narrows the grant and may not exceed it (code 54).
+func (t *tokenIssuer) scopesLocked(requested string) ([]string, *oauthError) {
+	asked := strings.Fields(requested)
+	if len(asked) == 0 {
+		return slices.Clone(t.granted), nil
+	}
+	for _, scope := range asked {
+		if !slices.Contains(t.granted, scope) {
+			return nil, &oauthError{Status: http.StatusBadRequest, Code: 54, Error: "invalid_scope",
+				Description: "requested scope exceeds granted scope: " + scope}
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(t.granted), func(s string) bool { return !slices.Contains(asked, s) }), nil
 }
 
 // expireAll invalidates every access token issued so far (refresh tokens stay valid).
@@ -149,6 +210,10 @@ func (t *tokenIssuer) grant(field func(string) string, geo string) (map[string]a
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	scopes, oerr := t.scopesLocked(field("scope"))
+	if oerr != nil {
+		return nil, oerr
+	}
 	switch grantType {
 	case "password":
 		credtype := field("credtype")
@@ -175,7 +240,7 @@ func (t *tokenIssuer) grant(field func(string) string, geo string) (map[string]a
 		}
 		refresh := randomToken()
 		t.refresh[refresh] = t.now().Add(refreshTokenLifetime)
-		return t.issueLocked(companyToken, refresh, geo), nil
+		return t.issueLocked(companyToken, refresh, geo, scopes), nil
 	case "refresh_token":
 		old := field("refresh_token")
 		if old == "" {
@@ -193,9 +258,9 @@ func (t *tokenIssuer) grant(field func(string) string, geo string) (map[string]a
 			refresh = randomToken()
 			t.refresh[refresh] = t.now().Add(refreshTokenLifetime)
 		}
-		return t.issueLocked(companyToken, refresh, geo), nil
+		return t.issueLocked(companyToken, refresh, geo, scopes), nil
 	case "client_credentials":
-		return t.issueLocked(applicationToken, "", geo), nil
+		return t.issueLocked(applicationToken, "", geo, scopes), nil
 	default:
 		return fail(badGrant(60, "these are not the grants you are looking for"))
 	}
@@ -203,18 +268,18 @@ func (t *tokenIssuer) grant(field func(string) string, geo string) (map[string]a
 
 // issueLocked creates an access token and the documented response body. The access and
 // id tokens are JWT-shaped but unsigned: clients must treat them as opaque.
-func (t *tokenIssuer) issueLocked(kind tokenKind, refresh, geo string) map[string]any {
+func (t *tokenIssuer) issueLocked(kind tokenKind, refresh, geo string, scopes []string) map[string]any {
 	now := t.now()
 	expires := now.Add(t.lifetime)
 	access := fakeJWT(map[string]any{
 		"iss": geo, "sub": t.creds.CompanyUUID, "aud": "*", "jti": randomToken(),
 		"iat": now.Unix(), "exp": expires.Unix(), "concur.type": map[tokenKind]string{companyToken: "company", applicationToken: "app"}[kind],
 	})
-	t.access[access] = accessGrant{expires: expires, kind: kind}
+	t.access[access] = accessGrant{expires: expires, kind: kind, scopes: scopes}
 	resp := map[string]any{
 		// expires_in is a string, as the API reference shows it
 		"expires_in":   strconv.Itoa(int(math.Ceil(t.lifetime.Seconds()))),
-		"scope":        companyTokenScope,
+		"scope":        strings.Join(scopes, " "),
 		"token_type":   "Bearer",
 		"access_token": access,
 		"geolocation":  geo,
@@ -244,8 +309,9 @@ func randomToken() string {
 	return hex.EncodeToString(b[:]) // 30 lower-case characters, like Concur's refresh tokens
 }
 
-// authenticate answers 401 (SCIM body) unless the request carries a live company token.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
+// authenticate answers 401 (SCIM body) unless the request carries a live company token, whose
+// grant it returns.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (accessGrant, bool) {
 	auth := r.Header.Get("Authorization")
 	scheme, token, _ := strings.Cut(auth, " ")
 	reason := "Authorization header with a Bearer token is required"
@@ -254,12 +320,43 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 		if g, reason = s.tokens.check(strings.TrimSpace(token)); reason == "" {
 			if g.kind != companyToken {
 				writeSCIMError(w, newSCIMError(http.StatusForbidden, "", "The Identity API requires a company-level access token"))
-				return false
+				return g, false
 			}
-			return true
+			return g, true
 		}
 	}
 	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	writeSCIMError(w, newSCIMError(http.StatusUnauthorized, "", reason))
-	return false
+	return accessGrant{}, false
+}
+
+// insufficientScope is the 403 for a request whose token lacks scope; schemaPath names the
+// attribute that needs it, if one does.
+func insufficientScope(r *http.Request, scope, schemaPath string) *scimError {
+	detail := "The access token lacks the scope " + scope + ", which " + r.Pattern + " requires"
+	if schemaPath != "" {
+		detail = "The access token lacks the scope " + scope + ", which writing " + schemaPath + " requires"
+	}
+	e := newSCIMError(http.StatusForbidden, "", detail,
+		scimMessage{Code: "insufficient_scope", Message: detail, SchemaPath: schemaPath, Type: "error"})
+	e.Scope = scope
+	return e
+}
+
+// checkWriteScopes is the scope rule for a write that turns old into u (old is nil for a
+// create): every write needs the core write scope, and one that sets, changes or clears
+// externalId needs the externalId scope too.
+func checkWriteScopes(r *http.Request, old, u *UserRecord) error {
+	g := grantFrom(r.Context())
+	if !g.has(scopeCoreWrite) {
+		return insufficientScope(r, scopeCoreWrite, "")
+	}
+	before := ""
+	if old != nil {
+		before = old.ExternalID
+	}
+	if u.ExternalID != before && !g.has(scopeExternalIDWrite) {
+		return insufficientScope(r, scopeExternalIDWrite, "externalId")
+	}
+	return nil
 }

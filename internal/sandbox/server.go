@@ -3,9 +3,11 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +43,8 @@ type Server struct {
 	users  *userStore
 	knobs  *knobs
 	mux    *http.ServeMux
+	// endpoints holds the keys of the API endpoints, fixed once New returns.
+	endpoints map[string]bool
 
 	mu       sync.Mutex
 	url      string
@@ -54,11 +58,12 @@ func New(opts Options) *Server {
 		opts.TokenLifetime = time.Hour
 	}
 	s := &Server{
-		creds:  DefaultCredentials,
-		tokens: newTokenIssuer(DefaultCredentials, opts.TokenLifetime),
-		users:  newUserStore(DefaultCredentials.CompanyID),
-		knobs:  newKnobs(opts),
-		mux:    http.NewServeMux(),
+		creds:     DefaultCredentials,
+		tokens:    newTokenIssuer(DefaultCredentials, opts.TokenLifetime),
+		users:     newUserStore(DefaultCredentials.CompanyID),
+		knobs:     newKnobs(opts),
+		mux:       http.NewServeMux(),
+		endpoints: map[string]bool{},
 	}
 	s.routes()
 	return s
@@ -89,8 +94,9 @@ func (s *Server) routes() {
 }
 
 // route registers a handler behind the knobs: counting, latency, rate limit, faults,
-// then (for API endpoints) the bearer-token check.
+// then (for API endpoints) the bearer-token check, which hands the token's grant to h.
 func (s *Server) route(pattern string, needsToken bool, h http.HandlerFunc) {
+	s.endpoints[pattern] = true
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		latency := s.knobs.count(pattern)
 		id := r.Header.Get("concur-correlationid")
@@ -103,25 +109,44 @@ func (s *Server) route(pattern string, needsToken bool, h http.HandlerFunc) {
 			writeRateLimited(w, r, retryAfter)
 			return
 		}
-		action, status := s.knobs.decide(pattern)
-		switch action {
+		f := s.knobs.decide(pattern)
+		switch f.action {
 		case failRequest:
-			writeSCIMError(w, newSCIMError(status, "", http.StatusText(status)))
+			writeSCIMError(w, newSCIMError(f.status, "", http.StatusText(f.status)))
+			return
+		case throttleRequest:
+			writeRateLimited(w, r, f.retryAfter)
 			return
 		case dropRequest:
 			dropConnection(w)
 			return
 		}
-		if needsToken && !s.authenticate(w, r) {
-			return
+		if needsToken {
+			g, ok := s.authenticate(w, r)
+			if !ok {
+				return
+			}
+			r = r.WithContext(withGrant(r.Context(), g))
 		}
-		if action == dropAfterCommit {
+		if f.action == dropAfterCommit {
 			h(httptest.NewRecorder(), r) // the change is made; the answer is thrown away
 			dropConnection(w)
 			return
 		}
 		h(w, r)
 	})
+}
+
+// isCreate reports whether an endpoint key is a user create, the request whose lost reply
+// leaves a client unsure whether the user exists.
+func isCreate(endpoint string) bool {
+	return endpoint == "POST "+identityV4+"/Users" || endpoint == "POST "+identityV41+"/Users"
+}
+
+// Endpoints lists the keys of every endpoint the sandbox serves, as Counters and Faults use
+// them, sorted.
+func (s *Server) Endpoints() []string {
+	return slices.Sorted(maps.Keys(s.endpoints))
 }
 
 // Handler serves the sandbox API (for use with httptest or another server).
@@ -193,6 +218,11 @@ func (s *Server) SetTokenLifetime(d time.Duration) { s.tokens.setLifetime(d) }
 
 // ExpireTokens invalidates every access token issued so far.
 func (s *Server) ExpireTokens() { s.tokens.expireAll() }
+
+// WithoutScopes removes scopes from the app's grant, as a Concur app registered without them
+// is: tokens issued from now on lack them, and a token request that asks for one fails with
+// invalid_scope (code 54). An unknown scope name is an error.
+func (s *Server) WithoutScopes(scopes ...string) error { return s.tokens.withhold(scopes) }
 
 // RotateRefreshTokens makes the refresh grant spend the refresh token it is given and
 // return a new one (off by default: the same refresh token comes back).

@@ -21,13 +21,16 @@ type Stats struct {
 	// what a client's keep-alive saves, since each new connection to Concur costs a TLS
 	// handshake.
 	Connections int `json:"connections"`
+	// Faults counts the injected failures served (Faults, SetRateLimit): with Requests, what
+	// a client's retries cost.
+	Faults FaultCounts `json:"faults"`
 }
 
 // Stats returns the request and connection counts.
 func (s *Server) Stats() Stats {
 	s.knobs.mu.Lock()
 	defer s.knobs.mu.Unlock()
-	stats := Stats{Requests: make(map[string]int, len(s.knobs.counters)), Connections: s.knobs.connections}
+	stats := Stats{Requests: make(map[string]int, len(s.knobs.counters)), Connections: s.knobs.connections, Faults: s.knobs.injected}
 	for endpoint, n := range s.knobs.counters {
 		stats.Requests[endpoint] = n
 		stats.Total += n

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,13 +32,17 @@ type userStore struct {
 func newUserStore(companyID string) *userStore {
 	return &userStore{
 		companyID:        companyID,
-		now:              time.Now,
+		now:              shownTime,
 		byID:             map[string]*UserRecord{},
 		byUserName:       map[string]*UserRecord{},
 		byEmployeeNumber: map[string]*UserRecord{},
 		byExternalID:     map[string]*UserRecord{},
 	}
 }
+
+// shownTime is the current time at the precision meta.created and meta.lastModified are
+// shown (microseconds), so a filter on a timestamp a client read compares with what is stored.
+func shownTime() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 const employeeNumberConflict = "Principal with lookup type 'companyId,employeeNumber' with provided value already exists"
 
@@ -57,6 +62,14 @@ func (s *userStore) getByEmployeeNumber(empID string) (*UserRecord, bool) {
 	defer s.mu.RUnlock()
 	u, ok := s.byEmployeeNumber[empID]
 	return u, ok
+}
+
+// all returns every user in creation order. Records are replaced on update, never changed in
+// place, so the caller may read them without the lock.
+func (s *userStore) all() []*UserRecord {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Clone(s.order)
 }
 
 func (s *userStore) count() int {

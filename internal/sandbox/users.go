@@ -87,6 +87,10 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u.ID = "" // id is read-only: always server-assigned
+	if err := checkWriteScopes(r, nil, u); err != nil {
+		writeErr(w, err)
+		return
+	}
 	created, err := s.users.create(u)
 	if err != nil {
 		writeErr(w, err)
@@ -112,7 +116,12 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, err)
 		return
 	}
-	updated, err := s.users.update(pathID(r), func(*UserRecord) (*UserRecord, error) { return u, nil })
+	updated, err := s.users.update(pathID(r), func(old *UserRecord) (*UserRecord, error) {
+		if err := checkWriteScopes(r, old, u); err != nil {
+			return nil, err
+		}
+		return u, nil
+	})
 	if err != nil {
 		writeErr(w, err)
 		return
@@ -138,7 +147,14 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 		if err := applyPatch(doc, req.Operations); err != nil {
 			return nil, err
 		}
-		return recordFromDocument(doc)
+		u, err := recordFromDocument(doc)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkWriteScopes(r, old, u); err != nil {
+			return nil, err
+		}
+		return u, nil
 	})
 	if err != nil {
 		writeErr(w, err)
@@ -147,8 +163,12 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.renderUser(updated, r))
 }
 
-// handleDelete is the hard DELETE: 204, or 404 for an unknown id.
+// handleDelete is the hard DELETE: 204, or 404 for an unknown id; it needs the delete scope.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
+	if !grantFrom(r.Context()).has(scopeDelete) {
+		writeErr(w, insufficientScope(r, scopeDelete, ""))
+		return
+	}
 	if !s.users.delete(pathID(r)) {
 		writeErr(w, errNotFound(pathID(r)))
 		return
