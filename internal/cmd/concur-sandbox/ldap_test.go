@@ -17,6 +17,13 @@ import (
 // is ready and returns the variables it wrote. The command stops when the test ends.
 func startWithEnvFile(t *testing.T, args ...string) map[string]string {
 	t.Helper()
+	vars, _ := startWithOutput(t, args...)
+	return vars
+}
+
+// startWithOutput is startWithEnvFile that also returns what the command prints.
+func startWithOutput(t *testing.T, args ...string) (map[string]string, *syncBuffer) {
+	t.Helper()
 	dir := t.TempDir()
 	envFile, readyFile := filepath.Join(dir, "sandbox.env"), filepath.Join(dir, "ready")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -58,7 +65,7 @@ func startWithEnvFile(t *testing.T, args ...string) map[string]string {
 			t.Errorf("the env line %q is not printed", line)
 		}
 	}
-	return vars
+	return vars, &out
 }
 
 // directoryFrom builds the provider's directory client from the printed variables.
