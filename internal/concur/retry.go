@@ -100,8 +100,10 @@ func (c *Client) send(ctx context.Context, r request) (*response, error) {
 		var failure error
 		var retryAfter time.Duration
 		var notSent *notSentError
+		var tooLarge *responseTooLargeError
 		switch {
-		case errors.As(err, &notSent):
+		case errors.As(err, &notSent), errors.As(err, &tooLarge):
+			// Never worth repeating: the request did not leave, or it would bring the same answer.
 			return nil, fmt.Errorf("concur: %s %s: %w", r.method, r.path, err)
 		case err != nil:
 			failure = fmt.Errorf("concur: %s %s: %w", r.method, r.path, err)

@@ -3,6 +3,10 @@ package concur
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -36,6 +40,72 @@ type response struct {
 
 // maxResponseBytes bounds what one answer may hold; a 1000-user page is a few MB.
 const maxResponseBytes = 64 << 20
+
+// responseTooLargeError is an answer over maxResponseBytes. Asking again would bring the same
+// answer, so it is never retried.
+type responseTooLargeError struct {
+	status        int
+	contentLength int64 // -1 when the answer did not say
+}
+
+func (e *responseTooLargeError) Error() string {
+	size := "is"
+	if e.contentLength > 0 {
+		size = fmt.Sprintf("declares %d bytes,", e.contentLength)
+	}
+	return fmt.Sprintf("the answer (status %d) %s over the client's limit of %d MiB; Concur's pages of up to 1,000 users "+
+		"hold a few MB, so check that base_url points at the Concur API and that no proxy between answers instead",
+		e.status, size, maxResponseBytes>>20)
+}
+
+// certificateError is a server certificate the client cannot verify. Asking again cannot
+// help, so it is never retried; what can is trusting the CA that signed it or correcting
+// the URL, which the message says.
+type certificateError struct {
+	host string
+	err  error
+}
+
+func (e *certificateError) Unwrap() error { return e.err }
+
+func (e *certificateError) Error() string {
+	var unknownCA x509.UnknownAuthorityError
+	var wrongHost x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(e.err, &unknownCA):
+		issuer := "an unknown issuer"
+		if unknownCA.Cert != nil {
+			issuer = fmt.Sprintf("%q", unknownCA.Cert.Issuer.String())
+		}
+		return fmt.Sprintf("%s presents a TLS certificate signed by %s, which this machine does not trust (%v). "+
+			"Concur's own hosts have publicly trusted certificates: if base_url is right, a TLS-inspecting proxy or a private "+
+			"CA signs this one, so add that CA's certificate to the system's trust store (or point SSL_CERT_FILE at a bundle "+
+			"that holds it); otherwise correct base_url, e.g. https://us2.api.concursolutions.com", e.host, issuer, e.err)
+	case errors.As(e.err, &wrongHost):
+		return fmt.Sprintf("the TLS certificate of %s is for other hosts (%v): correct base_url to your Concur data "+
+			"center's API host, e.g. https://us2.api.concursolutions.com, or the proxy or DNS entry that answers for it", e.host, e.err)
+	case errors.As(e.err, &invalid):
+		return fmt.Sprintf("the TLS certificate of %s is not valid (%v): if it has expired or is not valid yet, check "+
+			"this machine's clock; otherwise the certificate or its chain is broken, which the operator of %s must fix, "+
+			"or base_url is wrong", e.host, e.err, e.host)
+	default:
+		return fmt.Sprintf("the TLS certificate of %s cannot be verified (%v): check base_url, and that this machine "+
+			"trusts the CA that signs the certificate", e.host, e.err)
+	}
+}
+
+// asCertificateError picks out a failed certificate verification from a round trip's error.
+func asCertificateError(err error, host string) (*certificateError, bool) {
+	var verification *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var wrongHost x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	if errors.As(err, &verification) || errors.As(err, &unknownCA) || errors.As(err, &wrongHost) || errors.As(err, &invalid) {
+		return &certificateError{host: host, err: err}, true
+	}
+	return nil, false
+}
 
 // newTransport is Go's default transport keeping as many idle connections per host as the
 // client lets requests be in flight. The default keeps two, so with ten requests in flight most
@@ -92,12 +162,21 @@ func (c *Client) roundTrip(ctx context.Context, r request, baseURL, bearer strin
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		if certErr, ok := asCertificateError(err, req.URL.Host); ok {
+			return nil, &notSentError{certErr} // the handshake failed: nothing was sent
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if resp.ContentLength > maxResponseBytes {
+		return nil, &responseTooLargeError{status: resp.StatusCode, contentLength: resp.ContentLength}
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) > maxResponseBytes {
+		return nil, &responseTooLargeError{status: resp.StatusCode, contentLength: -1}
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
