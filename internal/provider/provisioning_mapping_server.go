@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -74,7 +75,7 @@ func (s *mappingServer) UpgradeResourceState(_ context.Context, req *tfprotov6.U
 }
 
 func (s *mappingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	resp := &tfprotov6.ReadResourceResponse{Private: req.Private}
+	resp := &tfprotov6.ReadResourceResponse{}
 	current, state, users, err := s.read(ctx, req.CurrentState)
 	if err != nil {
 		resp.Diagnostics = valueError("state", err)
@@ -86,6 +87,9 @@ func (s *mappingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadRes
 		return resp, nil
 	}
 	resp.NewState, err = s.encodeWithUsers(current, refreshed)
+	if err == nil {
+		resp.Private, err = heldByPrivate(refreshed)
+	}
 	if err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, valueError("refreshed state", err)...)
 	}
@@ -101,7 +105,12 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 	if err != nil {
 		return &tfprotov6.PlanResourceChangeResponse{Diagnostics: valueError("proposed state", err)}, nil
 	}
+	if err := withHeldBy(managed, req.PriorPrivate); err != nil {
+		return &tfprotov6.PlanResourceChangeResponse{Diagnostics: valueError("private state", err)}, nil
+	}
+	// The framework plans everything but the users, and has no private data of its own here.
 	light := *req
+	light.PriorPrivate = nil
 	if light.PriorState, err = s.encodeWithoutUsers(prior); err == nil {
 		light.ProposedNewState, err = s.encodeWithoutUsers(proposed)
 	}
@@ -112,6 +121,7 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 	if err != nil || hasProtocolError(resp.Diagnostics) {
 		return resp, err
 	}
+	resp.PlannedPrivate = req.PriorPrivate
 	r := s.resource()
 	if proposed.IsNull() {
 		resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(r.guardDestroy(ctx, priorModel, managed))...)
@@ -273,4 +283,45 @@ func (s *mappingServer) encodeWithoutUsers(value tftypes.Value) (*tfprotov6.Dyna
 		return nil, err
 	}
 	return s.encode(value)
+}
+
+// The private data of a channel (Terraform keeps it with the state, opaque) carries from the
+// refresh to the plan what Concur showed and the state has no attribute for: which managed users'
+// emp_ids another account holds (ManagedUser.EmpIDHeldBy).
+type mappingPrivate struct {
+	EmpIDHeldBy map[string]string `json:"emp_id_held_by,omitempty"`
+}
+
+func heldByPrivate(users map[string]provisioning.ManagedUser) ([]byte, error) {
+	var private mappingPrivate
+	for empID, user := range users {
+		if user.EmpIDHeldBy != "" {
+			if private.EmpIDHeldBy == nil {
+				private.EmpIDHeldBy = map[string]string{}
+			}
+			private.EmpIDHeldBy[empID] = user.EmpIDHeldBy
+		}
+	}
+	if private.EmpIDHeldBy == nil {
+		return nil, nil
+	}
+	return json.Marshal(private)
+}
+
+// withHeldBy marks the users whose emp_id the refresh found held by another account.
+func withHeldBy(users map[string]provisioning.ManagedUser, private []byte) error {
+	if len(private) == 0 {
+		return nil
+	}
+	var decoded mappingPrivate
+	if err := json.Unmarshal(private, &decoded); err != nil {
+		return err
+	}
+	for empID, holder := range decoded.EmpIDHeldBy {
+		if user, ok := users[empID]; ok {
+			user.EmpIDHeldBy = holder
+			users[empID] = user
+		}
+	}
+	return nil
 }
