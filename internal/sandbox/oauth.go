@@ -338,7 +338,7 @@ func insufficientScope(r *http.Request, scope, schemaPath string) *scimError {
 		detail = "The access token lacks the scope " + scope + ", which writing " + schemaPath + " requires"
 	}
 	e := newSCIMError(http.StatusForbidden, "", detail,
-		scimMessage{Code: "insufficient_scope", Message: detail, SchemaPath: schemaPath, Type: "error"})
+		scimMessage{Code: "insufficient_scope", Message: "missing scope: " + scope, SchemaPath: schemaPath, Type: "error"})
 	e.Scope = scope
 	return e
 }
