@@ -96,21 +96,34 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 }
 
 // addApplyErrors reports an apply that could not start (err), or every user that failed with
-// Concur's reason after what happened to the others (done).
+// Concur's reason after what happened to the others (done), and what to do about each kind of
+// failure once.
 func addApplyErrors(diags *diag.Diagnostics, action string, err error, failures []provisioning.Failure, done string) {
 	if err != nil {
-		diags.AddError(fmt.Sprintf("Could not %s the channel's users", action),
-			fmt.Sprintf("Nothing was changed: %s. Check that Concur is reachable and the credentials are valid, then run the same command again.", err))
+		advice := concurAdvice(err, scopesUserRead...)
+		if advice == "" {
+			advice = " Check that Concur is reachable and the credentials are valid, then run the same command again."
+		}
+		diags.AddError(fmt.Sprintf("Could not %s the channel's users", action), fmt.Sprintf("Nothing was changed: %s.%s", err, advice))
 		return
 	}
 	if len(failures) == 0 {
 		return
 	}
 	lines := make([]string, 0, len(failures))
+	var advice []string
 	for _, failure := range failures {
 		lines = append(lines, failure.Error())
+		scope := scopeUserWrite
+		if failure.Kind == provisioning.ChangeDelete {
+			scope = scopeUserDelete
+		}
+		if a := concurAdvice(failure.Err, scope); a != "" && !slices.Contains(advice, a) {
+			advice = append(advice, a)
+		}
 	}
-	diags.AddError(fmt.Sprintf("Could not %s %s", action, count(len(failures), "user", "users")), done+"\n"+strings.Join(lines, "\n"))
+	diags.AddError(fmt.Sprintf("Could not %s %s", action, count(len(failures), "user", "users")),
+		done+"\n"+strings.Join(lines, "\n")+strings.Join(advice, ""))
 }
 
 // empIDConflictWarnings names the managed users whose emp_id another Concur account now holds,

@@ -74,7 +74,7 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading Concur user", fmt.Sprintf("Looking up the user by %s %s failed: %s", key, lookupValue(config, key), err))
+		resp.Diagnostics.AddError("Error reading Concur user", fmt.Sprintf("Looking up the user by %s %s failed: %s%s", key, lookupValue(config, key), err, concurAdvice(err, scopesUserRead...)))
 		return
 	}
 

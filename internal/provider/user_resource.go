@@ -196,7 +196,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error creating Concur user", fmt.Sprintf("Creating the user with emp_id %q failed: %s", plan.EmpID.ValueString(), err))
+		resp.Diagnostics.AddError("Error creating Concur user", fmt.Sprintf("Creating the user with emp_id %q failed: %s%s", plan.EmpID.ValueString(), err, concurAdvice(err, scopeUserWrite)))
 		return
 	}
 
@@ -228,7 +228,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading Concur user", fmt.Sprintf("Reading the user with emp_id %q failed: %s", state.EmpID.ValueString(), err))
+		resp.Diagnostics.AddError("Error reading Concur user", fmt.Sprintf("Reading the user with emp_id %q failed: %s%s", state.EmpID.ValueString(), err, concurAdvice(err, scopesUserRead...)))
 		return
 	}
 
@@ -251,8 +251,8 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 
 	updated, err := r.data.client.UpdateUser(ctx, state.ID.ValueString(), state.toConcur(), plan.toConcur())
 	if err != nil {
-		resp.Diagnostics.AddError("Error updating Concur user", fmt.Sprintf("Updating the user with emp_id %q (id %s) failed: %s",
-			plan.EmpID.ValueString(), state.ID.ValueString(), err))
+		resp.Diagnostics.AddError("Error updating Concur user", fmt.Sprintf("Updating the user with emp_id %q (id %s) failed: %s%s",
+			plan.EmpID.ValueString(), state.ID.ValueString(), err, concurAdvice(err, scopeUserWrite)))
 		return
 	}
 
@@ -271,8 +271,12 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 
 	mode := provisioning.DeletionMode(state.DeletionMode.ValueString())
 	if err := provisioning.RemoveUser(ctx, r.data.client, state.ID.ValueString(), mode); err != nil {
-		resp.Diagnostics.AddError("Error removing Concur user", fmt.Sprintf("Removing (%s) the user with emp_id %q (id %s) failed: %s",
-			mode, state.EmpID.ValueString(), state.ID.ValueString(), err))
+		scope := scopeUserWrite
+		if mode == provisioning.Delete {
+			scope = scopeUserDelete
+		}
+		resp.Diagnostics.AddError("Error removing Concur user", fmt.Sprintf("Removing (%s) the user with emp_id %q (id %s) failed: %s%s",
+			mode, state.EmpID.ValueString(), state.ID.ValueString(), err, concurAdvice(err, scope)))
 	}
 	r.data.warnIfTokenRotated(&resp.Diagnostics)
 }

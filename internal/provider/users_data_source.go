@@ -75,7 +75,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return nil
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Error listing Concur users", fmt.Sprintf("Searching users with filter %q failed: %s", config.Filter.ValueString(), err))
+		resp.Diagnostics.AddError("Error listing Concur users", fmt.Sprintf("Searching users with filter %q failed: %s%s", config.Filter.ValueString(), err, concurAdvice(err, scopesUserRead...)))
 		return
 	}
 	if len(withoutEmpID) > 0 {
