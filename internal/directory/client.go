@@ -35,7 +35,7 @@ func (c *Client) Searches() int64 {
 }
 
 // Ping connects and binds, and reports why that failed: ErrUnreachable,
-// ErrTimeout, ErrCertificate or ErrInvalidCredentials.
+// ErrTimeout, ErrCertificate, ErrInvalidCredentials or ErrEncryptionRequired.
 func (c *Client) Ping(ctx context.Context) error {
 	return c.withSession(ctx, func(*session) error { return nil })
 }

@@ -3,6 +3,7 @@ package directory
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"net/url"
@@ -19,8 +20,9 @@ type Kind string
 const (
 	// KindGeneric is any RFC 4511 server (OpenLDAP, 389-ds, PingDirectory).
 	KindGeneric Kind = "generic"
-	// KindActiveDirectory enables the in-chain matching rule for nested groups
-	// and the userAccountControl disabled bit.
+	// KindActiveDirectory reads groups through memberOf and primaryGroupID, binds
+	// with UPNs and down-level names too, and knows disabled accounts by the
+	// userAccountControl bit.
 	KindActiveDirectory Kind = "active_directory"
 )
 
@@ -30,15 +32,9 @@ const (
 	DefaultPageSize = 500
 )
 
-// Active Directory matching rules used in filters.
-const (
-	// MatchingRuleInChain (LDAP_MATCHING_RULE_IN_CHAIN) walks memberOf/member
-	// transitively on the server.
-	MatchingRuleInChain = "1.2.840.113556.1.4.1941"
-	// MatchingRuleBitAnd (LDAP_MATCHING_RULE_BIT_AND) matches when all bits of
-	// the asserted integer are set.
-	MatchingRuleBitAnd = "1.2.840.113556.1.4.803"
-)
+// MatchingRuleBitAnd (LDAP_MATCHING_RULE_BIT_AND) is Active Directory's matching rule that
+// matches when all bits of the asserted integer are set.
+const MatchingRuleBitAnd = "1.2.840.113556.1.4.803"
 
 // ActiveDirectoryDisabledFilter matches accounts whose userAccountControl has
 // the ACCOUNTDISABLE bit (2) set; it is the DisabledFilter of KindActiveDirectory
@@ -52,7 +48,8 @@ type Config struct {
 	// StartTLS upgrades an ldap:// connection before binding.
 	StartTLS bool
 	// BindDN and BindPassword are used for a simple bind; both empty binds
-	// anonymously.
+	// anonymously. On Active Directory BindDN may also be a user principal name or a
+	// down-level logon name (see ParseBindName).
 	BindDN       string
 	BindPassword string
 	// CACertPEM holds the certificates that sign the server's certificate; empty
@@ -74,8 +71,7 @@ type Config struct {
 	// TransitiveMemberOf says the server computes nested memberOf (OpenLDAP
 	// with the dynlist overlay). Nested groups are then resolved by one paged
 	// (memberOf=<group>) search instead of walking the groups client-side.
-	// Active Directory always resolves nesting on the server, with the in-chain
-	// rule.
+	// Active Directory needs no such setting (see GroupMembers).
 	TransitiveMemberOf bool
 }
 
@@ -96,8 +92,13 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: start_tls applies to ldap:// only; ldaps:// is already encrypted", ErrInvalidConfig)
 	}
 	if c.BindDN != "" {
-		if err := ValidateDN(c.BindDN); err != nil {
+		form, err := ParseBindName(c.BindDN)
+		if err != nil {
 			return fmt.Errorf("%w: bind DN: %v", ErrInvalidConfig, err)
+		}
+		if form != BindByDN && c.Kind != KindActiveDirectory {
+			return fmt.Errorf("%w: bind DN %q is %s, which only Active Directory accepts in a simple bind: "+
+				"set kind to %q for an Active Directory server, or bind with the account's DN", ErrInvalidConfig, c.BindDN, form, KindActiveDirectory)
 		}
 	}
 	if c.BindDN == "" && c.BindPassword != "" {
@@ -170,12 +171,49 @@ func (c Config) hostPort() (host, addr string) {
 	return u.Hostname(), net.JoinHostPort(u.Hostname(), port)
 }
 
+// certPool holds the certificates of pemText. Unlike x509.CertPool.AppendCertsFromPEM, which
+// skips a certificate it cannot parse, it says which one Go refuses and why.
 func certPool(pemText string) (*x509.CertPool, error) {
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM([]byte(pemText)) {
-		return nil, fmt.Errorf("%w: the CA certificate PEM holds no certificate", ErrInvalidConfig)
+	rest := []byte(pemText)
+	count := 0
+	for {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		count++
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%w: the CA certificate PEM holds a certificate Go refuses to parse (certificate %d): %v%s",
+				ErrInvalidConfig, count, err, parseAdvice(err))
+		}
+		pool.AddCert(cert)
+	}
+	if count == 0 {
+		return nil, fmt.Errorf("%w: the CA certificate PEM holds no certificate (no -----BEGIN CERTIFICATE----- block)", ErrInvalidConfig)
 	}
 	return pool, nil
+}
+
+// negativeSerial is how Go's x509 parser refuses a certificate with a negative serial number;
+// it exports no error value for it.
+const negativeSerial = "x509: negative serial number"
+
+// parseAdvice explains a certificate Go cannot parse, where the reason is known.
+func parseAdvice(err error) string {
+	if !strings.Contains(err.Error(), negativeSerial) {
+		return ""
+	}
+	return ". RFC 5280 requires serial numbers to be positive, and Go refuses others since Go 1.23. About half of " +
+		"Samba's self-generated certificates have a negative one (the serial is the creation time's bytes in reverse " +
+		"order); those cannot be verified in any case, since they name the host in no subject alternative name and the " +
+		"server certificate is signed by itself, not by Samba's ca.pem. Give the server a certificate your CA issues for " +
+		"the host name in the URL (tls keyfile, tls certfile and tls cafile in smb.conf); to accept this one anyway " +
+		"(with insecure_skip_verify, for a test DC), run Terraform with GODEBUG=x509negativeserial=1 in its environment"
 }
 
 // tlsConfig verifies the server itself (instead of leaving it to crypto/tls)

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -107,6 +108,10 @@ func (c *Client) tlsFailure(ctx context.Context, step string, verifyErr, err err
 	switch {
 	case verifyErr != nil:
 		return fmt.Errorf("%w: %s: %v", ErrCertificate, what, verifyErr)
+	case strings.Contains(err.Error(), negativeSerial):
+		// crypto/tls parses the server's certificates before VerifyConnection sees them, even
+		// with insecure_skip_verify, and reports a failure as text only.
+		return fmt.Errorf("%w: %s: the server's certificate cannot be parsed: %v%s", ErrCertificate, what, err, parseAdvice(err))
 	case pastDeadline(ctx):
 		return fmt.Errorf("%w: %s within %s: %v", ErrTimeout, what, c.cfg.Timeout, err)
 	}

@@ -5,19 +5,20 @@
 // A Client is built from a Config (New) and opens one bound connection per
 // operation, so it is safe for concurrent use. Every search is paged (RFC
 // 2696), so a server's size limit never truncates a result. Values put into
-// filters are escaped; user-written filters and DNs can be checked at plan
-// time with ValidateFilter and ValidateDN.
+// filters are escaped; user-written filters, DNs and bind names can be
+// checked at plan time with ValidateFilter, ValidateDN and ParseBindName.
 //
 // Two sources of users:
 //
 //   - GroupMembers: a group named by DN or by name under a base DN. On
-//     Active Directory one paged (memberOf=<group>) search returns the
-//     members, or with nesting the in-chain rule; a server that computes
-//     transitive memberOf (TransitiveMemberOf) expands nesting the same way.
-//     Elsewhere the members come from member, uniqueMember and memberUid
-//     (with Active Directory's ranged retrieval of large groups), and
-//     nested groups are expanded here, each group visited once, so cycles
-//     end.
+//     Active Directory paged (memberOf=<group>) searches return the members,
+//     with the users whose primaryGroupID names the group (Domain Users'
+//     members are nearly all of that kind), one search per level of
+//     nesting; a server that computes transitive memberOf
+//     (TransitiveMemberOf) expands nesting with one such search. Elsewhere
+//     the members come from member, uniqueMember and memberUid (with
+//     Active Directory's ranged retrieval of large groups), and nested
+//     groups are expanded here, each group visited once, so cycles end.
 //   - SearchUsers: an LDAP filter under a base DN with a scope.
 //
 // Both set Entry.Disabled from the server's answer to Config.DisabledFilter
@@ -33,12 +34,13 @@
 // read entry by entry after its first batch. The disabled state of a
 // group's members comes from the disabled entries under their common
 // ancestor when those fit in as many pages as asking about the members
-// would take, else from searches about the members. Reading a group of
-// 10,000 users costs about 23 searches with the default page size, nested
-// or not, on OpenLDAP without memberOf as on Active Directory; Searches
-// counts them.
+// would take, else from searches about the members; on Active Directory
+// from one search for the disabled entries among the members. Reading a
+// group of 10,000 users costs 21 to 26 searches with the default page size,
+// nested or not, on OpenLDAP without memberOf as on Active Directory (a
+// 1,700-member group on Samba's DC: 6); Searches counts them.
 //
 // Errors wrap sentinels (ErrUnreachable, ErrTimeout, ErrCertificate,
-// ErrInvalidCredentials, ErrNotFound, ErrAmbiguous, ErrInvalidConfig) for
-// errors.Is, and never contain the bind password.
+// ErrInvalidCredentials, ErrEncryptionRequired, ErrNotFound, ErrAmbiguous,
+// ErrInvalidConfig) for errors.Is, and never contain the bind password.
 package directory

@@ -23,6 +23,9 @@ var (
 	ErrCertificate = errors.New("directory server certificate not trusted")
 	// ErrInvalidCredentials: the bind DN or password was refused.
 	ErrInvalidCredentials = errors.New("directory bind failed: invalid credentials")
+	// ErrEncryptionRequired: the server accepts the bind only over TLS (Active Directory's
+	// default for a simple bind), and the connection has none.
+	ErrEncryptionRequired = errors.New("directory server requires an encrypted connection")
 	// ErrNotFound: the named group or base DN does not exist.
 	ErrNotFound = errors.New("not found in the directory")
 	// ErrAmbiguous: a group name matched more than one entry.
@@ -42,6 +45,8 @@ func classify(ctx context.Context, what string, err error) error {
 	switch {
 	case ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials):
 		return fmt.Errorf("%w: %s: %v", ErrInvalidCredentials, what, err)
+	case ldap.IsErrorWithCode(err, ldap.LDAPResultStrongAuthRequired), ldap.IsErrorWithCode(err, ldap.LDAPResultConfidentialityRequired):
+		return fmt.Errorf("%w: %s: %v", ErrEncryptionRequired, what, err)
 	case ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject):
 		return fmt.Errorf("%w: %s: %v", ErrNotFound, what, err)
 	case errors.As(err, &netErr) && netErr.Timeout(), ldap.IsErrorWithCode(err, ldap.ErrorNetwork) && isTimeoutText(err):

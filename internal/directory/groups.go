@@ -81,10 +81,11 @@ func (q GroupQuery) Validate() error {
 
 // GroupMembers returns the members of the group.
 //
-// On Active Directory one paged search finds them, (memberOf=<group>) or, nested, the in-chain
-// rule, so the group's member values are never read (ranged retrieval is not needed) and
-// Unresolved stays empty: Active Directory keeps member and memberOf in step and holds no value
-// that names a deleted entry. A server with TransitiveMemberOf expands nesting the same way.
+// On Active Directory the group's member values are never read (so ranged retrieval is not
+// needed): paged (memberOf=<group>) searches find the members, one search per level of
+// nesting, together with the group's primary members (see readADGroup). Unresolved stays
+// empty there: a DC keeps member and memberOf in step and holds no value that names a deleted
+// entry. A server with TransitiveMemberOf expands nesting with one (memberOf=<group>) search.
 // Otherwise the group's member values are read and their entries looked up a page of DNs per
 // search, and nested groups are expanded here, visiting each group once so that cycles end.
 func (c *Client) GroupMembers(ctx context.Context, q GroupQuery) (GroupResult, error) {
@@ -99,9 +100,9 @@ func (c *Client) GroupMembers(ctx context.Context, q GroupQuery) (GroupResult, e
 		}
 		switch {
 		case c.cfg.Kind == KindActiveDirectory:
-			result, err = c.searchMembers(ctx, s, groupDN, q, q.Nested)
+			result, err = c.readADGroup(ctx, s, groupDN, q)
 		case q.Nested && c.cfg.TransitiveMemberOf:
-			result, err = c.searchMembers(ctx, s, groupDN, q, false)
+			result, err = c.searchMembers(ctx, s, groupDN, q)
 		default:
 			result, err = c.walkGroups(ctx, s, groupDN, q)
 		}
@@ -137,11 +138,11 @@ func findGroup(ctx context.Context, s *session, q GroupQuery) (string, error) {
 	return "", fmt.Errorf("%w: %s=%q under %q names %d groups: %s", ErrAmbiguous, attr, q.Name, q.BaseDN, len(raw), strings.Join(dns, "; "))
 }
 
-// searchMembers asks the server for every entry whose memberOf includes the group, in one
-// paged search; inChain follows memberOf transitively with Active Directory's in-chain rule.
-// Groups among them are told apart by objectClass here: a filter naming a class the server's
-// schema lacks (posixGroup, group) would be Undefined and match nothing.
-func (c *Client) searchMembers(ctx context.Context, s *session, groupDN string, q GroupQuery, inChain bool) (GroupResult, error) {
+// searchMembers asks a server that computes nested memberOf for every entry whose memberOf
+// includes the group, in one paged search. Groups among them are told apart by objectClass
+// here: a filter naming a class the server's schema lacks (posixGroup, group) would be
+// Undefined and match nothing.
+func (c *Client) searchMembers(ctx context.Context, s *session, groupDN string, q GroupQuery) (GroupResult, error) {
 	group, err := s.read(ctx, groupDN, anyGroupClass(), nil)
 	if err != nil {
 		return GroupResult{}, err
@@ -153,11 +154,7 @@ func (c *Client) searchMembers(ctx context.Context, s *session, groupDN string, 
 	if err != nil {
 		return GroupResult{}, err
 	}
-	rule := ""
-	if inChain {
-		rule = ":" + MatchingRuleInChain + ":"
-	}
-	filter := fmt.Sprintf("(memberOf%s=%s)", rule, ldap.EscapeFilter(group.DN))
+	filter := "(memberOf=" + ldap.EscapeFilter(group.DN) + ")"
 	raw, disabled, err := c.searchWithDisabled(ctx, s, base, ldap.ScopeWholeSubtree, filter, WithAttributes(q.Attributes, "objectClass"))
 	if err != nil {
 		return GroupResult{}, err

@@ -88,11 +88,14 @@ func (c *Client) searchUsers(ctx context.Context, s *session, q FilterQuery) ([]
 }
 
 // searchWithDisabled runs the paged search and tells which of its entries the
-// server considers disabled, by normalized DN.
+// server considers disabled, by normalized DN; a search that finds no one needs no second one.
 func (c *Client) searchWithDisabled(ctx context.Context, s *session, base string, scope int, filter string, attributes []string) ([]*ldap.Entry, map[string]bool, error) {
 	raw, err := s.search(ctx, base, scope, filter, attributes)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(raw) == 0 {
+		return raw, map[string]bool{}, nil
 	}
 	disabled, err := c.disabledIn(ctx, s, base, scope, filter)
 	if err != nil {

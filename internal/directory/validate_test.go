@@ -43,6 +43,47 @@ func TestValidateDN(t *testing.T) {
 	}
 }
 
+func TestParseBindName(t *testing.T) {
+	for name, want := range map[string]directory.BindForm{
+		"cn=svc,ou=Service Accounts,dc=corp,dc=test": directory.BindByDN,
+		"CN=Doe\\, John,OU=People,DC=corp,DC=test":   directory.BindByDN,
+		"cn=a@b,dc=x":             directory.BindByDN,
+		"svc-concur@test.lan":     directory.BindByUPN,
+		"svc.concur@corp":         directory.BindByUPN,
+		`TEST\svc-concur`:         directory.BindByDownLevelName,
+		`CORP-EMEA\Concur Reader`: directory.BindByDownLevelName,
+	} {
+		if got, err := directory.ParseBindName(name); err != nil || got != want {
+			t.Errorf("ParseBindName(%q) = %v, %v; want %v", name, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "svc-concur", "svc concur@test.lan", "svc@", "@test.lan", "svc@test..lan", "svc@@test.lan",
+		"svc@test.lan ", `TEST\`, `\svc`, `A-DOMAIN-NAME-TOO-LONG\svc`, `TEST\svc\x`, `TEST\svc:1`, "cn=x,,dc=y"} {
+		_, err := directory.ParseBindName(bad)
+		if err == nil {
+			t.Errorf("ParseBindName(%q) accepted it", bad)
+		} else if bad != "" && !strings.Contains(err.Error(), "user principal name (user@corp.example.com)") {
+			t.Errorf("ParseBindName(%q): the error should name the accepted forms: %v", bad, err)
+		}
+	}
+}
+
+// A UPN or down-level bind name works on Active Directory only; elsewhere Validate says so.
+func TestConfigValidateBindNames(t *testing.T) {
+	for _, name := range []string{"svc-concur@test.lan", `TEST\svc-concur`} {
+		ad := directory.Config{URL: "ldaps://dc1.test.lan", BindDN: name, BindPassword: "pw", Kind: directory.KindActiveDirectory}
+		if err := ad.Validate(); err != nil {
+			t.Errorf("%s on Active Directory: %v", name, err)
+		}
+		generic := ad
+		generic.Kind = ""
+		err := generic.Validate()
+		if !errors.Is(err, directory.ErrInvalidConfig) || !strings.Contains(err.Error(), `set kind to "active_directory"`) {
+			t.Errorf("%s on a generic server: want an error naming kind, got %v", name, err)
+		}
+	}
+}
+
 func TestConfigValidate(t *testing.T) {
 	good := directory.Config{URL: "ldaps://dc1.corp.test", BindDN: "cn=svc,dc=corp,dc=test", BindPassword: "s3cret"}
 	if err := good.Validate(); err != nil {

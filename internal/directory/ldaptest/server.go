@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory/internal/servertest"
 )
 
 // Options shape the server.
@@ -83,9 +85,9 @@ func Start(t testing.TB, opts Options) *Server {
 		SizeLimit: opts.SizeLimit, Monitor: opts.Monitor, WithoutMemberOf: opts.WithoutMemberOf,
 	}
 	if opts.TLS {
-		files := writeTLSFiles(t, dir)
+		files := servertest.WriteTLSFiles(t, dir)
 		values.TLS = &files
-		s.CACertPEM = files.caCertPEM
+		s.CACertPEM = files.CACertPEM
 	}
 	if err := os.Mkdir(filepath.Join(dir, "data"), 0o700); err != nil {
 		t.Fatal(err)
@@ -95,7 +97,7 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatalf("render slapd.conf: %v", err)
 	}
 	confPath := filepath.Join(dir, "slapd.conf")
-	writeFile(t, confPath, conf)
+	servertest.WriteFile(t, confPath, conf)
 	if out, err := exec.Command(tools.slaptest, "-u", "-f", confPath).CombinedOutput(); err != nil {
 		t.Fatalf("slaptest -u rejected the generated slapd.conf: %v\n%s\n%s", err, out, conf)
 	}
@@ -120,7 +122,7 @@ func (s *Server) run(t testing.TB, confPath string, withTLS bool) {
 		cmd := exec.Command(s.tools.slapd, "-f", confPath, "-h", urls, "-d", "0")
 		var stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stderr, &stderr
-		cmd.SysProcAttr = dieWithParent()
+		cmd.SysProcAttr = servertest.DieWithParent()
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("start slapd: %v", err)
 		}
@@ -230,20 +232,12 @@ func (s *Server) Load(t testing.TB, ldif string) {
 		t.Fatal(err)
 	}
 	passwordFile := filepath.Join(s.dir, "admin.pw")
-	writeFile(t, passwordFile, s.AdminPassword)
+	servertest.WriteFile(t, passwordFile, s.AdminPassword)
 	out, err := exec.Command(s.tools.ldapadd, "-x", "-H", s.URL, "-D", s.AdminDN, "-y", passwordFile,
 		"-e", "relax", "-f", file.Name()).CombinedOutput()
 	if err != nil {
-		t.Fatalf("ldapadd: %v\n%s", err, lastLines(string(out), 20))
+		t.Fatalf("ldapadd: %v\n%s", err, servertest.LastLines(string(out), 20))
 	}
-}
-
-func lastLines(text string, n int) string {
-	lines := bytes.Split([]byte(text), []byte("\n"))
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return string(bytes.Join(lines, []byte("\n")))
 }
 
 // Conn is a connection to the server bound as dn, closed when the test ends; tests use it to

@@ -3,6 +3,8 @@ package ldaptest
 import (
 	"strings"
 	"text/template"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory/internal/servertest"
 )
 
 // slapdConf is the whole server. memberof keeps the direct memberOf of
@@ -88,7 +90,7 @@ type confValues struct {
 	SizeLimit                 int
 	Monitor                   bool
 	WithoutMemberOf           bool
-	TLS                       *tlsFiles
+	TLS                       *servertest.TLSFiles
 }
 
 func renderConf(v confValues) (string, error) {

@@ -1,4 +1,4 @@
-package ldaptest
+package servertest
 
 import (
 	"crypto/ecdsa"
@@ -15,21 +15,20 @@ import (
 	"time"
 )
 
-// tlsFiles are the PEM files slapd reads, and the CA certificate a client
-// must trust.
-type tlsFiles struct {
-	caCertPEM         string
+// TLSFiles are the PEM files a server reads, and the CA certificate a client must trust.
+type TLSFiles struct {
+	CACertPEM         string
 	CAFile, Cert, Key string
 }
 
-// writeTLSFiles makes a throwaway CA and a server certificate for 127.0.0.1
-// and localhost signed by it.
-func writeTLSFiles(t testing.TB, dir string) tlsFiles {
+// WriteTLSFiles makes a throwaway CA, and a server certificate for 127.0.0.1 and localhost
+// signed by it, into dir.
+func WriteTLSFiles(t testing.TB, dir string) TLSFiles {
 	t.Helper()
 	caKey := newKey(t)
 	caTemplate := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "ldaptest CA"},
+		Subject:               pkix.Name{CommonName: "directory test CA"},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(24 * time.Hour),
 		IsCA:                  true,
@@ -65,15 +64,15 @@ func writeTLSFiles(t testing.TB, dir string) tlsFiles {
 		t.Fatalf("encode server key: %v", err)
 	}
 
-	files := tlsFiles{
-		caCertPEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})),
+	files := TLSFiles{
+		CACertPEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})),
 		CAFile:    filepath.Join(dir, "ca.pem"),
 		Cert:      filepath.Join(dir, "server.pem"),
 		Key:       filepath.Join(dir, "server.key"),
 	}
-	writeFile(t, files.CAFile, files.caCertPEM)
-	writeFile(t, files.Cert, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: serverDER})))
-	writeFile(t, files.Key, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})))
+	WriteFile(t, files.CAFile, files.CACertPEM)
+	WriteFile(t, files.Cert, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: serverDER})))
+	WriteFile(t, files.Key, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})))
 	return files
 }
 
@@ -86,7 +85,8 @@ func newKey(t testing.TB) *ecdsa.PrivateKey {
 	return key
 }
 
-func writeFile(t testing.TB, path, content string) {
+// WriteFile writes content to path, readable by the owner only, or fails the test.
+func WriteFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatalf("write %s: %v", path, err)
