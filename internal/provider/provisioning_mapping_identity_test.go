@@ -72,7 +72,7 @@ func TestAccProvisioningMapping_managedUsersAreKnownByTheirConcurID(t *testing.T
 						t.Fatal(err)
 					}
 				},
-				Config:      config,
+				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1003", "id"), knownvalue.StringFunc(func(id string) error {
 						if id != cidID {

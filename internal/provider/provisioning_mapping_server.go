@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -61,7 +62,7 @@ func (s *mappingServer) UpgradeResourceState(_ context.Context, req *tfprotov6.U
 		return resp, nil
 	}
 	if req.RawState == nil || len(req.RawState.JSON) == 0 {
-		resp.Diagnostics = valueError("recorded state", fmt.Errorf("Terraform sent no JSON state"))
+		resp.Diagnostics = valueError("recorded state", errors.New("the state arrived without its JSON"))
 		return resp, nil
 	}
 	// State of this schema version is already in the schema's own JSON, which Terraform reads as
