@@ -391,7 +391,9 @@ func directorySchema() schema.SingleNestedBlock {
 			"Omit the block, and leave `" + envDirectoryURL + "` unset, when no directory is used. " +
 			"Every argument falls back to a `CONCUR_DIRECTORY_*` environment variable, so the whole block can come from the environment. " +
 			"The provider connects when a directory object is read, not at configuration, and each connection, TLS handshake, " +
-			"bind and request is bounded by `timeout`.",
+			"bind and request is bounded by `timeout`. An Active Directory needs `kind = \"active_directory\"`, a service " +
+			"account (bound by DN, UPN or `DOMAIN\\name`), `ldaps://` or `start_tls` (a domain controller refuses a simple bind " +
+			"on a plain connection), and usually `ca_cert_pem`; see the Active Directory guide.",
 		Attributes: map[string]schema.Attribute{
 			"url": schema.StringAttribute{
 				MarkdownDescription: "The server, as `ldap://host[:port]` or `ldaps://host[:port]`, for example " +
@@ -408,10 +410,13 @@ func directorySchema() schema.SingleNestedBlock {
 			},
 			"bind_dn": schema.StringAttribute{
 				MarkdownDescription: "The DN of the service account to bind as, for example " +
-					"`cn=concur-reader,ou=service,dc=example,dc=com`. Omit it (and `bind_password`) to bind anonymously. " +
+					"`cn=concur-reader,ou=service,dc=example,dc=com`. With `kind = \"active_directory\"` it may also be the " +
+					"account's user principal name (`svc-concur@corp.example.com`) or down-level logon name " +
+					"(`CORP\\svc-concur`, written `\"CORP\\\\svc-concur\"` in HCL), which a domain controller accepts in a simple bind; " +
+					"other servers take a DN only. Omit it (and `bind_password`) to bind anonymously. " +
 					"Environment variable: `" + envDirectoryBindDN + "`.",
 				Optional:   true,
-				Validators: []validator.String{stringRule{"an LDAP DN", directory.ValidateDN}},
+				Validators: []validator.String{stringRule{"an LDAP DN, or on Active Directory a user principal name or DOMAIN\\name", checkBindName}},
 			},
 			"bind_password": schema.StringAttribute{
 				MarkdownDescription: "The password of `bind_dn`. It never appears in errors or logs. " +
@@ -421,7 +426,9 @@ func directorySchema() schema.SingleNestedBlock {
 			},
 			"ca_cert_pem": schema.StringAttribute{
 				MarkdownDescription: "PEM certificates of the CA that signs the server's certificate, for example " +
-					"`file(\"corp-ca.pem\")`. When unset, the system's trusted CAs are used. " +
+					"`file(\"corp-ca.pem\")`: for Active Directory, the enterprise CA that issues the domain controllers' " +
+					"certificates. When unset, the system's trusted CAs are used. A certificate Go cannot parse is refused " +
+					"with the reason, such as the negative serial number of about half of Samba's self-generated certificates. " +
 					"Environment variable: `" + envDirectoryCACertPEM + "`.",
 				Optional:   true,
 				Validators: []validator.String{stringRule{"PEM certificates", checkCACertPEM}},
@@ -441,15 +448,18 @@ func directorySchema() schema.SingleNestedBlock {
 			},
 			"page_size": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("The page size of every search (RFC 2696 paged results), so a server's "+
-					"size limit never cuts a result short. Keep it at or below the server's limit (Active Directory's "+
-					"MaxPageSize is 1000). Defaults to %d. Environment variable: `%s`.", directory.DefaultPageSize, envDirectoryPageSize),
+					"size limit never cuts a result short; group members are also looked up this many per search. Keep it "+
+					"at or below the server's limit (Active Directory's MaxPageSize is 1000; OpenLDAP's default size limit "+
+					"is 500). Defaults to %d. Environment variable: `%s`.", directory.DefaultPageSize, envDirectoryPageSize),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, maxDirectoryPageSize)},
 			},
 			"kind": schema.StringAttribute{
 				MarkdownDescription: "The server family: `generic` (the default: OpenLDAP, 389-ds, PingDirectory and " +
-					"other RFC 4511 servers) or `active_directory`, which resolves nested groups on the server with the " +
-					"in-chain matching rule and treats accounts with the `userAccountControl` ACCOUNTDISABLE bit as disabled. " +
+					"other RFC 4511 servers) or `active_directory` (Windows or Samba domain controllers), which reads a group's " +
+					"members with `memberOf` searches, including the members whose primary group it is (`primaryGroupID`, as " +
+					"for Domain Users), accepts UPN and `DOMAIN\\name` bind names, and treats accounts with the " +
+					"`userAccountControl` ACCOUNTDISABLE bit as disabled. " +
 					"Environment variable: `" + envDirectoryKind + "`.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.OneOf(string(directory.KindGeneric), string(directory.KindActiveDirectory))},
@@ -465,8 +475,8 @@ func directorySchema() schema.SingleNestedBlock {
 			"transitive_member_of": schema.BoolAttribute{
 				MarkdownDescription: "Set when the server's `memberOf` lists nested groups too (OpenLDAP with the `dynlist` " +
 					"overlay, for example): the members of a nested group are then read with one paged `(memberOf=<group>)` search " +
-					"instead of walking the groups entry by entry, which is far faster for large groups. Active Directory always " +
-					"uses its in-chain matching rule. Environment variable: `" + envDirectoryTransitiveMemberOf + "`.",
+					"instead of walking the groups entry by entry, which is far faster for large groups. Not needed with " +
+					"`kind = \"active_directory\"`, which searches `memberOf` anyway. Environment variable: `" + envDirectoryTransitiveMemberOf + "`.",
 				Optional: true,
 			},
 		},
@@ -476,6 +486,14 @@ func directorySchema() schema.SingleNestedBlock {
 // checkDirectoryURL applies the directory package's URL rules alone.
 func checkDirectoryURL(value string) error {
 	return directory.Config{URL: value}.Validate()
+}
+
+// checkBindName accepts the bind names some server takes; resolveDirectoryConfig then holds a
+// UPN or down-level name to Active Directory, once kind is known from the block or the
+// environment.
+func checkBindName(value string) error {
+	_, err := directory.ParseBindName(value)
+	return err
 }
 
 // checkCACertPEM applies the directory package's certificate rule alone.

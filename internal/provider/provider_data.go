@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -83,9 +84,15 @@ func addDirectoryError(diags *diag.Diagnostics, action string, err error) {
 		advice = "The server accepted the connection but did not answer within directory.timeout. Check that the URL " +
 			"points at an LDAP port (ldaps:// for an LDAPS port, start_tls for StartTLS), or raise directory.timeout " +
 			"(" + envDirectoryTimeout + ") for a slow server."
+	case errors.Is(err, directory.ErrEncryptionRequired):
+		summary = "Directory server requires an encrypted connection"
+		advice = "The server accepts the bind only over TLS, as Active Directory domain controllers do by default. " +
+			"Use an ldaps:// URL (port 636) in directory.url (" + envDirectoryURL + "), or keep ldap:// and set " +
+			"directory.start_tls = true (" + envDirectoryStartTLS + "); set directory.ca_cert_pem to the CA that signs " +
+			"the server's certificate unless the system trusts it."
 	case errors.Is(err, directory.ErrCertificate):
 		summary = "Directory server certificate not trusted"
-		advice = "The server's TLS certificate did not verify. Set directory.ca_cert_pem (" + envDirectoryCACertPEM + ") " +
+		advice = "The server's TLS certificate was not accepted (the message says why). Set directory.ca_cert_pem (" + envDirectoryCACertPEM + ") " +
 			"to the CA that signs it, and make sure the host name in directory.url is one the certificate names."
 	case errors.Is(err, directory.ErrNotFound):
 		summary = "Not found in the directory"
@@ -97,5 +104,6 @@ func addDirectoryError(diags *diag.Diagnostics, action string, err error) {
 		summary = "Invalid directory request"
 		advice = "Correct the argument the message names."
 	}
-	diags.AddError(summary, fmt.Sprintf("%s failed: %s.\n\n%s", action, err, advice))
+	// A server's own text may end in a period (Active Directory's and Samba's do).
+	diags.AddError(summary, fmt.Sprintf("%s failed: %s.\n\n%s", action, strings.TrimSuffix(err.Error(), "."), advice))
 }
