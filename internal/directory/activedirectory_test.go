@@ -162,7 +162,7 @@ func testADBigGroupRoundTrips(t *testing.T, dc *adtest.DC) {
 	}{
 		{false, 500, 1 + 4 + 1},
 		{true, 500, 1 + 4 + 1},
-		// Samba's MaxPageSize, as Active Directory's, is 1,000.
+		// Active Directory's MaxPageSize (Samba does not cap a page).
 		{false, 1000, 1 + 2 + 1},
 		{true, 1000, 1 + 2 + 1},
 	} {

@@ -393,7 +393,7 @@ func directorySchema() schema.SingleNestedBlock {
 			"The provider connects when a directory object is read, not at configuration, and each connection, TLS handshake, " +
 			"bind and request is bounded by `timeout`. An Active Directory needs `kind = \"active_directory\"`, a service " +
 			"account (bound by DN, UPN or `DOMAIN\\name`), `ldaps://` or `start_tls` (a domain controller refuses a simple bind " +
-			"on a plain connection), and usually `ca_cert_pem`; see the Active Directory guide.",
+			"on a plain connection), and usually `ca_cert_pem`; see the [Active Directory guide](guides/active-directory.md).",
 		Attributes: map[string]schema.Attribute{
 			"url": schema.StringAttribute{
 				MarkdownDescription: "The server, as `ldap://host[:port]` or `ldaps://host[:port]`, for example " +
