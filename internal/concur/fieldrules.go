@@ -33,6 +33,7 @@ const userNameForbidden = `%[#!*&()~'{^}\/?><,;:"+=]|`
 
 var (
 	languageTag = regexp.MustCompile(`^[a-z]{2,3}(-[A-Z]{2})?$`)
+	uuidForm    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	earliestDay = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 	latestDay   = time.Date(2079, 6, 6, 0, 0, 0, 0, time.UTC)
 )
@@ -93,6 +94,14 @@ func CheckTimezone(value string) error {
 	// LoadLocation accepts "" and "Local" as the host's zone, which mean nothing to Concur.
 	if _, err := time.LoadLocation(value); err != nil || value == "" || value == "Local" {
 		return fmt.Errorf("%q is not an IANA timezone name such as \"America/New_York\" or \"Europe/Berlin\"", value)
+	}
+	return nil
+}
+
+// CheckUUID checks an identifier Concur writes as a UUID, such as a companyId.
+func CheckUUID(value string) error {
+	if !uuidForm.MatchString(value) {
+		return fmt.Errorf("%q is not a UUID such as \"3fa85f64-5717-4562-b3fc-2c963f66afa6\"", value)
 	}
 	return nil
 }

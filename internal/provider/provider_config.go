@@ -109,7 +109,8 @@ func providerSchema() schema.Schema {
 			"company_id": schema.StringAttribute{
 				MarkdownDescription: "The enterprise `companyId` (UUID) that new users are created in. When unset, the provider " +
 					"reads it from an existing user of the company. Environment variable: `" + envCompanyID + "`.",
-				Optional: true,
+				Optional:   true,
+				Validators: []validator.String{stringRule{"a UUID", concur.CheckUUID}},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request that failed with 429, 502, 503, 504 or a network error "+
