@@ -4,10 +4,10 @@
 // account), with a certificate of a throwaway CA for 127.0.0.1 and localhost, and stopped by
 // its PID when the test ends.
 //
-// Provisioning a domain and loading the fixture take a while (about 20 s on an idle two-core
+// Provisioning a domain and loading the fixture take a while (10 to 15 s on a two-core
 // machine), so the first Start on a machine keeps the result as a template under
 // os.TempDir(), keyed by the Samba version and the fixture; later Starts copy it and are ready
-// in a few seconds. Changes a test makes reach only its own copy.
+// in about a second. Changes a test makes reach only its own copy.
 //
 // A DC listens on ports 389, 636, 3268 and 3269 of 127.0.0.1 and ::1, which cannot be moved,
 // so only one runs on a machine at a time: Start waits for a DC another test binary runs to
