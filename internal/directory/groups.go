@@ -29,8 +29,9 @@ type GroupQuery struct {
 	NamingAttribute string
 	// Nested includes the members of member groups, at any depth.
 	Nested bool
-	// UserBaseDN is where memberUid values are looked up and where server-side
-	// nesting searches; it defaults to the naming context holding the group.
+	// UserBaseDN is where memberUid values are looked up and where memberOf
+	// searches (Active Directory, TransitiveMemberOf) look for members; it
+	// defaults to the naming context holding the group.
 	UserBaseDN string
 	// Attributes to return for each member.
 	Attributes []string
