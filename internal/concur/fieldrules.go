@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	_ "time/tzdata" // timezone names are checked without relying on the host's zoneinfo
@@ -46,10 +47,33 @@ func CheckLength(value string, limit int) error {
 	return nil
 }
 
-// CheckEmployeeNumber checks an empId: not blank, no surrounding spaces, at most 48 characters.
+// CheckNoControlCharacters rejects control characters (NUL, ESC, tabs, line breaks, ...): Concur
+// stores them as sent, where they break searches by that value and the names people see.
+func CheckNoControlCharacters(value string) error {
+	for i, r := range []rune(value) {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("%q contains the control character %U at character %d; Concur would store it as sent", value, r, i+1)
+		}
+	}
+	return nil
+}
+
+// CheckName checks a person's name: no control characters, at most limit characters.
+func CheckName(value string, limit int) error {
+	if err := CheckNoControlCharacters(value); err != nil {
+		return err
+	}
+	return CheckLength(value, limit)
+}
+
+// CheckEmployeeNumber checks an empId: not blank, no control characters, no surrounding spaces,
+// at most 48 characters.
 func CheckEmployeeNumber(value string) error {
 	if strings.TrimSpace(value) == "" {
 		return fmt.Errorf("the employee ID must not be empty")
+	}
+	if err := CheckNoControlCharacters(value); err != nil {
+		return err
 	}
 	if strings.TrimSpace(value) != value {
 		return fmt.Errorf("%q has leading or trailing spaces; Concur would store a different employee ID than the directory holds", value)
@@ -57,8 +81,12 @@ func CheckEmployeeNumber(value string) error {
 	return CheckLength(value, MaxEmployeeNumber)
 }
 
-// CheckUserName checks a login ID: user@domain, none of Concur's forbidden characters.
+// CheckUserName checks a login ID: user@domain, no control characters, none of Concur's forbidden
+// characters.
 func CheckUserName(value string) error {
+	if err := CheckNoControlCharacters(value); err != nil {
+		return err
+	}
 	if i := strings.IndexAny(value, userNameForbidden); i >= 0 {
 		return fmt.Errorf("%q contains %q; Concur login IDs must not contain any of %s", value, value[i:i+1], userNameForbidden)
 	}
