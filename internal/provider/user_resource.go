@@ -79,6 +79,9 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 	maxLength := func(limit int) validator.String {
 		return stringRule{fmt.Sprintf("at most %d characters", limit), func(v string) error { return concur.CheckLength(v, limit) }}
 	}
+	personName := func(limit int) validator.String {
+		return stringRule{fmt.Sprintf("a name of at most %d characters, without control characters", limit), func(v string) error { return concur.CheckName(v, limit) }}
+	}
 	optional := func(name string, validators ...validator.String) schema.StringAttribute {
 		return schema.StringAttribute{
 			MarkdownDescription: d[name] + " Omit it to leave the attribute empty in Concur.",
@@ -126,15 +129,15 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"first_name": schema.StringAttribute{
 				MarkdownDescription: d["first_name"],
 				Required:            true,
-				Validators:          []validator.String{nonEmpty, maxLength(concur.MaxGivenName)},
+				Validators:          []validator.String{nonEmpty, personName(concur.MaxGivenName)},
 			},
 			"last_name": schema.StringAttribute{
 				MarkdownDescription: d["last_name"],
 				Required:            true,
-				Validators:          []validator.String{nonEmpty, maxLength(concur.MaxFamilyName)},
+				Validators:          []validator.String{nonEmpty, personName(concur.MaxFamilyName)},
 			},
-			"middle_name": optional("middle_name", maxLength(concur.MaxMiddleName)),
-			"nick_name":   optional("nick_name", maxLength(concur.MaxNickName)),
+			"middle_name": optional("middle_name", personName(concur.MaxMiddleName)),
+			"nick_name":   optional("nick_name", personName(concur.MaxNickName)),
 			"display_name": schema.StringAttribute{
 				MarkdownDescription: d["display_name"],
 				Computed:            true,

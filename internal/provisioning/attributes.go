@@ -60,10 +60,10 @@ var attributeRules = map[string]func(string) error{
 	AttrEmpID:             concur.CheckEmployeeNumber,
 	AttrLoginID:           concur.CheckUserName,
 	AttrEmail:             concur.CheckEmail,
-	AttrFirstName:         maxLength(concur.MaxGivenName),
-	AttrLastName:          maxLength(concur.MaxFamilyName),
-	AttrMiddleName:        maxLength(concur.MaxMiddleName),
-	AttrNickName:          maxLength(concur.MaxNickName),
+	AttrFirstName:         personName(concur.MaxGivenName),
+	AttrLastName:          personName(concur.MaxFamilyName),
+	AttrMiddleName:        personName(concur.MaxMiddleName),
+	AttrNickName:          personName(concur.MaxNickName),
 	AttrTitle:             maxLength(concur.MaxTitle),
 	AttrDepartment:        maxLength(concur.MaxDepartment),
 	AttrCostCenter:        maxLength(concur.MaxCostCenter),
@@ -74,6 +74,10 @@ var attributeRules = map[string]func(string) error{
 	AttrStartDate:         concur.CheckDate,
 	AttrTerminationDate:   concur.CheckDate,
 	AttrExternalID:        maxLength(concur.MaxExternalID),
+}
+
+func personName(limit int) func(string) error {
+	return func(value string) error { return concur.CheckName(value, limit) }
 }
 
 func maxLength(limit int) func(string) error {

@@ -19,7 +19,9 @@ type DesiredUser struct {
 // entry that could not be keyed listed rather than dropped.
 type Desired struct {
 	Users map[string]DesiredUser
-	// SourceCount is how many entries the source returned, keyed or not.
+	// SourceCount is how many of the source's entries are people, that is render an emp_id
+	// (duplicates and invalid values included). An entry without one is not counted: an emptied
+	// groupOfNames keeps a placeholder member, and the empty-source guard must still see it empty.
 	SourceCount int
 	// MissingEmpID lists the DNs whose emp_id rendered empty.
 	MissingEmpID []string
@@ -42,7 +44,7 @@ func DesiredUsers(entries []directory.Entry, mapping *Mapping, resolve Resolve) 
 	})
 	desired := Desired{
 		Users:           make(map[string]DesiredUser, len(keyed.ByKey)),
-		SourceCount:     len(entries),
+		SourceCount:     len(entries) - len(keyed.MissingKey),
 		MissingEmpID:    keyed.MissingKey,
 		DuplicateEmpIDs: keyed.Duplicates,
 	}

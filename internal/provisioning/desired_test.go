@@ -30,7 +30,7 @@ func TestDesiredUsers(t *testing.T) {
 			},
 			wantUsers:       []string{"E1"},
 			wantMissing:     []string{"uid=amy," + peopleBase, "uid=zed," + peopleBase},
-			wantSourceCount: 3,
+			wantSourceCount: 1, // an entry without an emp_id is not a person: a group's placeholder
 		},
 		{
 			name: "entries sharing an emp_id are all excluded and listed",

@@ -404,16 +404,6 @@ func TestPlanUsersGuards(t *testing.T) {
 }
 
 // Users without emp_id still count as a source that returned entries: they are no outage.
-func TestPlanUsersSourceWithOnlyUnkeyedEntriesIsNotEmpty(t *testing.T) {
-	mapping := testMapping(t)
-	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil), "id-")
-	desired := DesiredUsers([]directory.Entry{person("a", "", nil)}, mapping, nil)
-	plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
-	if plan.Summary() != "disable 1, unchanged 0" {
-		t.Errorf("summary = %q", plan.Summary())
-	}
-}
-
 func TestPlanSummary(t *testing.T) {
 	mapping := testMapping(t)
 	var entries []directory.Entry

@@ -137,6 +137,11 @@ func CompileMapping(templates map[string]string, createOnly []string) (*Mapping,
 		for _, reason := range reasons {
 			report(key, template, reason)
 		}
+		if len(reasons) == 0 && len(parts) == 1 && parts[0].isLiteral && IsConcurAttribute(key) {
+			if reason := checkConstant(key, parts[0].literal); reason != "" {
+				report(key, template, reason)
+			}
+		}
 		// LDAP attribute names are case-insensitive: every spelling reads the first one, so the
 		// caller's values function is only ever asked for names DirectoryAttributes returned.
 		for i := range parts {
@@ -189,6 +194,22 @@ func CompileMapping(templates map[string]string, createOnly []string) (*Mapping,
 		return strings.Compare(strings.ToLower(a), strings.ToLower(b))
 	})
 	return mapping, nil
+}
+
+// checkConstant checks a template without placeholders, which renders the same value for every
+// directory entry: a value Concur would refuse would leave every user out of the plan, so it is
+// reported on its key instead. It returns "" for a good constant.
+func checkConstant(key, value string) string {
+	switch {
+	case value == "" && slices.Contains(RequiredAttributes, key):
+		return fmt.Sprintf("an empty template would leave %s empty for every user, and Concur requires it; map it from a directory attribute", key)
+	case value == "":
+		return "" // clears the attribute
+	}
+	if err := attributeRules[key](value); err != nil {
+		return fmt.Sprintf("the constant is a value Concur would refuse for every user: %s", err)
+	}
+	return ""
 }
 
 // parseTemplate cuts a template into literal and placeholder parts. Brace errors stop the

@@ -12,7 +12,7 @@ import (
 func requiredConstantTemplates() map[string]string {
 	return map[string]string{
 		AttrEmpID:     "1",
-		AttrLoginID:   "login",
+		AttrLoginID:   "login@example.com",
 		AttrEmail:     "a@example.com",
 		AttrFirstName: "First",
 		AttrLastName:  "Last",
@@ -109,7 +109,7 @@ func TestRenderReturnsEveryKey(t *testing.T) {
 	}
 	got := mapping.Render(equalFoldLookup(map[string][]string{"mail": {"A@B.C"}}), nil)
 	want := map[string]string{
-		AttrEmpID: "1", AttrLoginID: "login", AttrEmail: "a@b.c", AttrFirstName: "First", AttrLastName: "Last",
+		AttrEmpID: "1", AttrLoginID: "login@example.com", AttrEmail: "a@b.c", AttrFirstName: "First", AttrLastName: "Last",
 		AttrTitle: "", // mapped but missing: present and empty, so Concur's value is cleared
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
