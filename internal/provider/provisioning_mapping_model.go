@@ -57,13 +57,18 @@ func (m provisioningMappingModel) channel(ctx context.Context) (provisioning.Cha
 	return provisioning.Channel{
 		Source:  m.Source.toSource(),
 		Mapping: mapping,
-		Options: provisioning.Options{
-			ProvisionDisabledUsers: m.ProvisionDisabledUsers.ValueBool(),
-			DeprovisionAction:      provisioning.DeprovisionAction(m.DeprovisionAction.ValueString()),
-			MaxDeprovisions:        int(m.MaxDeprovisions.ValueInt64()),
-			AllowEmptySource:       m.AllowEmptySource.ValueBool(),
-		},
+		Options: m.options(),
 	}, diags
+}
+
+func (m provisioningMappingModel) options() provisioning.Options {
+	return provisioning.Options{
+		ProvisionDisabledUsers: m.ProvisionDisabledUsers.ValueBool(),
+		DeprovisionAction:      provisioning.DeprovisionAction(m.DeprovisionAction.ValueString()),
+		MaxDeprovisions:        int(m.MaxDeprovisions.ValueInt64()),
+		AllowEmptySource:       m.AllowEmptySource.ValueBool(),
+		OnDestroy:              provisioning.OnDestroy(m.OnDestroy.ValueString()),
+	}
 }
 
 // compileMapping compiles the attribute mapping, reporting each problem on its key.

@@ -33,9 +33,7 @@ var (
 )
 
 const (
-	mappingTypeName      = providerTypeName + "_provisioning_mapping"
-	onDestroyKeep        = "keep"
-	onDestroyDeprovision = "deprovision"
+	mappingTypeName = providerTypeName + "_provisioning_mapping"
 	// listedEmpIDs is how many emp_ids a diagnostic names before it says how many more.
 	listedEmpIDs = 10
 )
@@ -123,34 +121,34 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 				MarkdownDescription: "Whether a user disabled in the directory is provisioned as an inactive Concur user. When `false` (the default), disabled users are not created, and managed users who become disabled are deprovisioned. A user counts as disabled by Active Directory's `userAccountControl` bit, or elsewhere by `source.disabled_filter` or the provider's `directory.disabled_filter`: without one, nobody is ever disabled on such a directory.",
 				Optional:            true,
 				Computed:            true,
-				Default:             booldefault.StaticBool(false),
+				Default:             booldefault.StaticBool(provisioning.DefaultProvisionDisabledUsers),
 			},
 			"deprovision_action": schema.StringAttribute{
 				MarkdownDescription: "What happens to a managed user who is deleted from the directory, disabled there, or leaves the source: `disable` (the default) sets `active = false` and keeps the user and its data, still managed, so they are reactivated if they come back; `delete` hard-deletes the user, which Concur allows only for users without transactions.",
 				Optional:            true,
 				Computed:            true,
-				Default:             stringdefault.StaticString(string(provisioning.DeprovisionDisable)),
+				Default:             stringdefault.StaticString(string(provisioning.DefaultDeprovisionAction)),
 				Validators:          []validator.String{stringvalidator.OneOf(string(provisioning.DeprovisionDisable), string(provisioning.DeprovisionDelete))},
 			},
 			"max_deprovisions": schema.Int64Attribute{
-				MarkdownDescription: "The most users one plan may disable or delete. A plan over the limit fails and names the first emp_ids, so a broken filter or group cannot disable the company. Defaults to `25`.",
+				MarkdownDescription: fmt.Sprintf("The most users one plan may disable or delete. A plan over the limit fails and names the first emp_ids, so a broken filter or group cannot disable the company. Defaults to `%d`.", provisioning.DefaultMaxDeprovisions),
 				Optional:            true,
 				Computed:            true,
-				Default:             int64default.StaticInt64(25),
+				Default:             int64default.StaticInt64(provisioning.DefaultMaxDeprovisions),
 				Validators:          []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"allow_empty_source": schema.BoolAttribute{
 				MarkdownDescription: "Whether a source that returns no entries at all may deprovision every managed user. When `false` (the default), such a plan fails: an empty result is far more often a directory outage or a wrong DN than a real departure of everyone.",
 				Optional:            true,
 				Computed:            true,
-				Default:             booldefault.StaticBool(false),
+				Default:             booldefault.StaticBool(provisioning.DefaultAllowEmptySource),
 			},
 			"on_destroy": schema.StringAttribute{
 				MarkdownDescription: "What destroying this resource does: `keep` (the default) stops managing the users and touches nobody in Concur, which also makes a replacement of the resource safe; `deprovision` applies `deprovision_action` to every managed user, within `max_deprovisions`.",
 				Optional:            true,
 				Computed:            true,
-				Default:             stringdefault.StaticString(onDestroyKeep),
-				Validators:          []validator.String{stringvalidator.OneOf(onDestroyKeep, onDestroyDeprovision)},
+				Default:             stringdefault.StaticString(string(provisioning.DefaultOnDestroy)),
+				Validators:          []validator.String{stringvalidator.OneOf(string(provisioning.OnDestroyKeep), string(provisioning.OnDestroyDeprovision))},
 			},
 			attrUsers: schema.MapNestedAttribute{
 				MarkdownDescription: "The users this channel manages, keyed by `emp_id`, as the plan leaves them: the Concur `id`, the source entry's `dn` and `entry_id`, `active`, and the mapped `attributes`.",
@@ -233,15 +231,15 @@ func (r *provisioningMappingResource) refreshUsers(ctx context.Context, state pr
 // record: those that succeeded as planned, failures as they were, so the next apply retries only
 // them. Planned users that were unknown (the directory settings were unknown at plan time) are
 // planned now. A nil result means nothing was attempted.
-func (r *provisioningMappingResource) applyUsers(ctx context.Context, plan provisioningMappingModel, planned map[string]provisioning.ManagedUser, plannedUnknown bool, prior map[string]provisioning.ManagedUser) (map[string]provisioning.ManagedUser, diag.Diagnostics) {
+func (r *provisioningMappingResource) applyUsers(ctx context.Context, model provisioningMappingModel, planned map[string]provisioning.ManagedUser, plannedUnknown bool, prior map[string]provisioning.ManagedUser) (map[string]provisioning.ManagedUser, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if plannedUnknown {
-		result, planDiags := r.planUsers(ctx, plan, prior)
+		plan, planDiags := r.planUsers(ctx, model, prior)
 		diags.Append(planDiags...)
 		if diags.HasError() {
 			return nil, diags
 		}
-		planned = result.Users
+		planned = plan.Users
 	}
 	recorded, failures, err := provisioning.Apply(ctx, r.data.client, prior, planned)
 	addApplyErrors(&diags, "provision", err, failures,
@@ -250,45 +248,40 @@ func (r *provisioningMappingResource) applyUsers(ctx context.Context, plan provi
 	return recorded, diags
 }
 
-// deprovisionUsers destroys the channel: with on_destroy = deprovision it applies the
-// deprovision action to every managed user. kept says the channel must stay, recording the
-// users as they are now, because some could not be deprovisioned.
-func (r *provisioningMappingResource) deprovisionUsers(ctx context.Context, state provisioningMappingModel, managed map[string]provisioning.ManagedUser) (recorded map[string]provisioning.ManagedUser, kept bool, diags diag.Diagnostics) {
-	if state.OnDestroy.ValueString() != onDestroyDeprovision {
-		return nil, false, nil
-	}
-	action := provisioning.DeprovisionAction(state.DeprovisionAction.ValueString())
-	recorded, failures, err := provisioning.DeprovisionAll(ctx, r.data.client, managed, action)
-	if err == nil && len(failures) == 0 {
+// destroyUsers destroys the channel as its on_destroy says. kept says the channel must stay,
+// recording the users as they are now, because some could not be deprovisioned.
+func (r *provisioningMappingResource) destroyUsers(ctx context.Context, state provisioningMappingModel, managed map[string]provisioning.ManagedUser) (recorded map[string]provisioning.ManagedUser, kept bool, diags diag.Diagnostics) {
+	destroyed, err := provisioning.Destroy(ctx, r.data.client, managed, state.options())
+	if !destroyed.Kept {
 		r.data.warnIfTokenRotated(&diags)
 		return nil, false, diags
 	}
-	addApplyErrors(&diags, "deprovision", err, failures,
+	addApplyErrors(&diags, "deprovision", err, destroyed.Failures,
 		"The channel is kept; the users not listed here are deprovisioned and recorded. Run destroy again to retry only these:")
-	return recorded, true, diags
+	return destroyed.Users, true, diags
 }
 
-// planUsers reads the directory and plans the channel, turning guard trips and source problems
-// into diagnostics.
-func (r *provisioningMappingResource) planUsers(ctx context.Context, plan provisioningMappingModel, managed map[string]provisioning.ManagedUser) (*provisioning.Plan, diag.Diagnostics) {
+// planUsers reads the directory and plans the channel that model (the Terraform side) describes,
+// returning the engine's plan and turning guard trips and source problems into diagnostics.
+func (r *provisioningMappingResource) planUsers(ctx context.Context, model provisioningMappingModel, managed map[string]provisioning.ManagedUser) (*provisioning.Plan, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	dir := r.data.directoryClient(&diags, "concur_provisioning_mapping")
-	channel, channelDiags := plan.channel(ctx)
+	channel, channelDiags := model.channel(ctx)
 	diags.Append(channelDiags...)
 	if diags.HasError() {
 		return nil, diags
 	}
 
-	planned, desired, err := provisioning.PlanChannel(ctx, r.data.client, dir, channel, managed)
+	plan, desired, err := provisioning.PlanChannel(ctx, r.data.client, dir, channel, managed)
 	var guard *provisioning.GuardError
 	switch {
 	case errors.As(err, &guard):
-		advice := "If the source or the directory is wrong, fix it and plan again. If these departures are real, raise max_deprovisions for this run."
-		if guard.Setting == "allow_empty_source" {
-			advice = "If the source or the directory is wrong (a renamed group, a filter that matches nothing, an outage), fix it and plan again. " +
+		attribute, advice := "max_deprovisions", "If the source or the directory is wrong, fix it and plan again. If these departures are real, raise max_deprovisions for this run."
+		if guard.Kind == provisioning.GuardEmptySource {
+			attribute, advice = "allow_empty_source", "If the source or the directory is wrong (a renamed group, a filter that matches nothing, an outage), fix it and plan again. "+
 				"If the channel really should have no users, set allow_empty_source = true for this run."
 		}
-		addGuardError(&diags, path.Root(guard.Setting), "Deprovisioning guard stopped the plan", guard, advice)
+		addGuardError(&diags, path.Root(attribute), "Deprovisioning guard stopped the plan", guard, advice)
 		return nil, diags
 	case isConcurError(err):
 		diags.AddError("Error planning the provisioning channel", fmt.Sprintf("Concur could not be searched for the source's users: %s", err))
@@ -298,21 +291,16 @@ func (r *provisioningMappingResource) planUsers(ctx context.Context, plan provis
 		return nil, diags
 	}
 	diags.Append(sourceWarnings(desired)...)
-	diags.Append(changeWarnings(planned)...)
-	diags.Append(empIDConflictWarnings(planned)...)
-	return planned, diags
+	diags.Append(changeWarnings(plan)...)
+	diags.Append(empIDConflictWarnings(plan)...)
+	return plan, diags
 }
 
 // guardDestroy applies max_deprovisions to a destroy that deprovisions everyone.
-func (r *provisioningMappingResource) guardDestroy(ctx context.Context, state provisioningMappingModel, managed map[string]provisioning.ManagedUser) diag.Diagnostics {
+func guardDestroy(state provisioningMappingModel, managed map[string]provisioning.ManagedUser) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if state.OnDestroy.ValueString() != onDestroyDeprovision {
-		return diags
-	}
-	channel, channelDiags := state.channel(ctx)
-	diags.Append(channelDiags...)
 	var guard *provisioning.GuardError
-	if errors.As(provisioning.CheckDestroy(managed, channel.Options), &guard) {
+	if errors.As(provisioning.CheckDestroy(managed, state.options()), &guard) {
 		addGuardError(&diags, path.Root("on_destroy"), "Deprovisioning guard stopped the destroy", guard,
 			"Set on_destroy = \"keep\" and apply to stop managing them without touching Concur, or raise max_deprovisions and apply before destroying.")
 	}

@@ -122,7 +122,7 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 	resp.PlannedPrivate = req.PriorPrivate
 	r := s.resource()
 	if proposed.IsNull() {
-		resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(r.guardDestroy(ctx, priorModel, managed))...)
+		resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(guardDestroy(priorModel, managed))...)
 		return resp, nil
 	}
 
@@ -147,15 +147,15 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 		return resp, nil
 	}
 	// With a setting unknown until another resource is applied, the users are planned at apply.
-	plan, diags := s.model(ctx, planned)
+	model, diags := s.model(ctx, planned)
 	if r.data != nil && !diags.HasError() && config.IsFullyKnown() {
-		result, planDiags := r.planUsers(ctx, plan, managed)
+		plan, planDiags := r.planUsers(ctx, model, managed)
 		diags.Append(planDiags...)
 		if diags.HasError() {
 			resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(diags)...)
 			return resp, nil
 		}
-		users = usersValue(s.usersType, result.Users)
+		users = usersValue(s.usersType, plan.Users)
 	}
 	resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(diags)...)
 	if planned, err = withAttribute(planned, attrUsers, users); err == nil {
@@ -174,7 +174,7 @@ func (s *mappingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.
 		resp.Diagnostics = valueError("prior state", err)
 		return resp, nil
 	}
-	planned, plan, plannedUsers, err := s.read(ctx, req.PlannedState)
+	planned, plannedModel, plannedUsers, err := s.read(ctx, req.PlannedState)
 	if err != nil {
 		resp.Diagnostics = valueError("planned state", err)
 		return resp, nil
@@ -187,7 +187,7 @@ func (s *mappingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.
 	switch {
 	case planned.IsNull():
 		var kept bool
-		recorded, kept, diags = r.deprovisionUsers(ctx, priorModel, priorUsers)
+		recorded, kept, diags = r.destroyUsers(ctx, priorModel, priorUsers)
 		if !kept {
 			resp.NewState, err = s.encode(planned)
 			break
@@ -205,7 +205,7 @@ func (s *mappingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.
 		if value, attrErr := objectAttribute(planned, attrUsers); attrErr == nil {
 			usersUnknown = !value.IsKnown()
 		}
-		recorded, diags = r.applyUsers(ctx, plan, plannedUsers, usersUnknown, priorUsers)
+		recorded, diags = r.applyUsers(ctx, plannedModel, plannedUsers, usersUnknown, priorUsers)
 		if recorded != nil {
 			resp.NewState, err = s.encodeWithUsers(newState, recorded)
 		} else {

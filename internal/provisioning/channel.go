@@ -159,16 +159,30 @@ func referencedEntries(ctx context.Context, dir *directory.Client, entries []dir
 	return index.Resolve, nil
 }
 
-// DeprovisionAll applies the deprovision action to every managed user, for a channel destroyed
-// with on_destroy = deprovision. Like Apply it returns the users as now recorded (with disable,
-// deactivated; with delete, only those that failed) and the failures.
-func DeprovisionAll(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, action DeprovisionAction) (map[string]ManagedUser, []Failure, error) {
+// Destroyed is what destroying a channel left.
+type Destroyed struct {
+	// Kept says the channel must stay, recording Users, because some users could not be
+	// deprovisioned (Failures) or Concur could not be reached: destroying again retries only them.
+	Kept bool
+	// Users are the managed users as now recorded, as Apply returns them.
+	Users    map[string]ManagedUser
+	Failures []Failure
+}
+
+// Destroy carries out destroying a channel (CheckDestroy has passed at plan time): with
+// on_destroy = keep it touches nobody; with deprovision it applies the deprovision action to
+// every managed user. An error says nothing could be attempted.
+func Destroy(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, opts Options) (Destroyed, error) {
+	if opts.OnDestroy != OnDestroyDeprovision {
+		return Destroyed{}, nil
+	}
 	planned := map[string]ManagedUser{}
-	if action == DeprovisionDisable {
+	if opts.DeprovisionAction == DeprovisionDisable {
 		for empID, user := range managed {
 			user.Active = false
 			planned[empID] = user
 		}
 	}
-	return Apply(ctx, client, managed, planned)
+	recorded, failures, err := Apply(ctx, client, managed, planned)
+	return Destroyed{Kept: err != nil || len(failures) > 0, Users: recorded, Failures: failures}, err
 }

@@ -96,7 +96,7 @@ func TestPlanChannel(t *testing.T) {
 			opts: defaultOptions(),
 			wantChanges: []Change{
 				{Kind: ChangeCreate, EmpID: "1001", DN: "uid=alice," + peopleBase},
-				{Kind: ChangeAdopt, EmpID: "1004", DN: "uid=dave," + peopleBase},
+				{Kind: ChangeLink, EmpID: "1004", DN: "uid=dave," + peopleBase},
 			},
 			wantBobAbsent: true,
 		},
@@ -106,7 +106,7 @@ func TestPlanChannel(t *testing.T) {
 			wantChanges: []Change{
 				{Kind: ChangeCreate, EmpID: "1001", DN: "uid=alice," + peopleBase},
 				{Kind: ChangeCreate, EmpID: "1002", DN: "uid=bob," + peopleBase},
-				{Kind: ChangeAdopt, EmpID: "1004", DN: "uid=dave," + peopleBase},
+				{Kind: ChangeLink, EmpID: "1004", DN: "uid=dave," + peopleBase},
 			},
 		},
 	}
@@ -217,9 +217,13 @@ func TestDeprovisionAllRecordsWhoIsDone(t *testing.T) {
 	c.sync(person("a", "E1", nil), person("b", "E2", nil), person("c", "E3", nil))
 	c.server.SetFaults(sandbox.Faults{FailNext: map[string]int{endpointPatch: 1}})
 
-	recorded, failures, err := DeprovisionAll(c.ctx, c.client, c.recorded, DeprovisionDisable)
+	destroyed, err := Destroy(c.ctx, c.client, c.recorded, Options{OnDestroy: OnDestroyDeprovision, DeprovisionAction: DeprovisionDisable})
 	if err != nil {
 		t.Fatal(err)
+	}
+	recorded, failures := destroyed.Users, destroyed.Failures
+	if !destroyed.Kept {
+		t.Error("a destroy with a failed user does not keep the channel")
 	}
 	if len(failures) != 1 || failures[0].Kind != ChangeDisable {
 		t.Fatalf("failures = %s, want one failed disable", failuresText(failures))

@@ -102,7 +102,7 @@ func diffOperations(prior, planned map[string]ManagedUser) []operation {
 		}
 		kind := ChangeCreate
 		if to.ID != "" {
-			kind = ChangeAdopt
+			kind = ChangeLink
 		}
 		operations = append(operations, operation{kind: kind, key: key, to: to})
 	}
@@ -119,7 +119,7 @@ func diffOperations(prior, planned map[string]ManagedUser) []operation {
 func readLinkTargets(ctx context.Context, client *concur.Client, operations []operation) (map[string]*concur.User, error) {
 	var ids []string
 	for _, op := range operations {
-		if op.kind == ChangeAdopt {
+		if op.kind == ChangeLink {
 			ids = append(ids, op.to.ID)
 		}
 	}
@@ -144,7 +144,7 @@ func apply(ctx context.Context, client *concur.Client, op operation, linkTarget 
 		ids.resolveManager(op.from.concurUser(), &to)
 		_, err := client.UpdateUser(ctx, op.from.ID, op.from.concurUser(), to)
 		return result, err
-	case op.kind == ChangeAdopt:
+	case op.kind == ChangeLink:
 		if linkTarget == nil {
 			return result, fmt.Errorf("the Concur user %s to link is gone since the plan; run plan again", op.to.ID)
 		}
@@ -252,7 +252,7 @@ func managerWaves(operations []operation) [][]operation {
 	// A manager is findable by its planned emp_id only once it is created, linked or renamed.
 	pending := map[string]bool{}
 	for _, op := range operations {
-		if op.kind == ChangeCreate || op.kind == ChangeAdopt || op.kind == ChangeRename {
+		if op.kind == ChangeCreate || op.kind == ChangeLink || op.kind == ChangeRename {
 			pending[op.key] = true
 		}
 	}

@@ -291,10 +291,11 @@ func TestEmpIDOfADeletedAccountHeldByAnotherIsNamedNotAdopted(t *testing.T) {
 		t.Errorf("Concur has %d users, want 10 (no second account for E0004)", n)
 	}
 
-	recorded, failures, err := DeprovisionAll(c.ctx, c.client, c.recorded, DeprovisionDisable)
-	if err != nil || len(failures) > 0 {
-		t.Fatalf("DeprovisionAll: %v %s", err, failuresText(failures))
+	destroyed, err := Destroy(c.ctx, c.client, c.recorded, Options{OnDestroy: OnDestroyDeprovision, DeprovisionAction: DeprovisionDisable})
+	if err != nil || len(destroyed.Failures) > 0 || destroyed.Kept {
+		t.Fatalf("Destroy: %v %s (kept %v)", err, failuresText(destroyed.Failures), destroyed.Kept)
 	}
+	recorded := destroyed.Users
 	if _, ok := recorded["E0004"]; ok || len(recorded) != 9 {
 		t.Errorf("after deprovisioning, recorded %d users (E0004 among them: %v); want the 9 whose accounts exist", len(recorded), ok)
 	}

@@ -34,30 +34,12 @@ func (m ManagedUser) accountGone() bool {
 	return m.Attributes[AttrEmpID] == m.EmpID
 }
 
-// DeprovisionAction is what happens in Concur to a user who leaves the source.
-type DeprovisionAction string
-
-const (
-	// DeprovisionDisable sets active=false and keeps the user under management.
-	DeprovisionDisable DeprovisionAction = "disable"
-	// DeprovisionDelete hard-deletes the user and stops managing it.
-	DeprovisionDelete DeprovisionAction = "delete"
-)
-
-// Options are a channel's provisioning settings.
-type Options struct {
-	ProvisionDisabledUsers bool
-	DeprovisionAction      DeprovisionAction
-	MaxDeprovisions        int
-	AllowEmptySource       bool
-}
-
 // ChangeKind names what the plan does to one user.
 type ChangeKind string
 
 const (
 	ChangeCreate      ChangeKind = "create"
-	ChangeAdopt       ChangeKind = "link"
+	ChangeLink        ChangeKind = "link"
 	ChangeUpdate      ChangeKind = "update"
 	ChangeRename      ChangeKind = "change emp_id"
 	ChangeDisable     ChangeKind = "disable"
@@ -117,17 +99,6 @@ type InvalidUser struct {
 	EmpID, DN, Reason string
 }
 
-// GuardError stops a plan that would deprovision more users than allowed.
-type GuardError struct {
-	Reason  string
-	EmpIDs  []string
-	Setting string
-}
-
-func (e *GuardError) Error() string {
-	return e.Reason
-}
-
 // PlanUsers computes the channel's planned users from the directory (desired), the users it
 // manages now (refreshed from Concur) and the Concur users that already hold emp_ids the
 // plan would create (existing): those are linked, never duplicated.
@@ -136,8 +107,8 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 		return nil, &GuardError{
 			Reason: fmt.Sprintf("the directory source returned no entries while %d users are managed; "+
 				"a broken filter or a directory outage must not deprovision everyone", len(managed)),
-			EmpIDs:  sortedKeys(managed),
-			Setting: "allow_empty_source",
+			EmpIDs: sortedKeys(managed),
+			Kind:   GuardEmptySource,
 		}
 	}
 
@@ -167,7 +138,7 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 		// that its own update puts back: it is never linked a second time.
 		if found, ok := existing[empID]; ok && !managedIDs[found.ID] {
 			plan.Users[empID] = planExisting(attributesOf(found, mapping), want, found.ID, mapping)
-			plan.Changes = append(plan.Changes, Change{Kind: ChangeAdopt, EmpID: empID, DN: want.DN})
+			plan.Changes = append(plan.Changes, Change{Kind: ChangeLink, EmpID: empID, DN: want.DN})
 			continue
 		}
 		plan.Users[empID] = ManagedUser{EmpID: empID, EntryID: want.EntryID, DN: want.DN, Active: !want.Disabled, Attributes: want.Attributes}
@@ -215,32 +186,6 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 		return nil, err
 	}
 	return plan, nil
-}
-
-// CheckDestroy applies max_deprovisions to destroying a channel with on_destroy = deprovision:
-// it would disable every active managed user, or delete every managed user.
-func CheckDestroy(managed map[string]ManagedUser, opts Options) error {
-	var affected []string
-	for empID, user := range managed {
-		if user.Active || opts.DeprovisionAction == DeprovisionDelete {
-			affected = append(affected, empID)
-		}
-	}
-	sort.Strings(affected)
-	return guardDeprovisions("destroying the channel", affected, opts)
-}
-
-// guardDeprovisions stops what would deprovision more users than max_deprovisions allows.
-func guardDeprovisions(what string, empIDs []string, opts Options) error {
-	if len(empIDs) <= opts.MaxDeprovisions {
-		return nil
-	}
-	return &GuardError{
-		Reason: fmt.Sprintf("%s would %s %d users, more than max_deprovisions (%d)",
-			what, opts.DeprovisionAction, len(empIDs), opts.MaxDeprovisions),
-		EmpIDs:  empIDs,
-		Setting: "max_deprovisions",
-	}
 }
 
 // setAsideConflicts keeps, exactly as recorded, the managed users whose emp_id another account
@@ -459,7 +404,7 @@ func (p *Plan) Summary() string {
 		counts[change.Kind]++
 	}
 	var parts []string
-	for _, kind := range []ChangeKind{ChangeCreate, ChangeAdopt, ChangeUpdate, ChangeRename, ChangeReactivate, ChangeDisable, ChangeDelete} {
+	for _, kind := range []ChangeKind{ChangeCreate, ChangeLink, ChangeUpdate, ChangeRename, ChangeReactivate, ChangeDisable, ChangeDelete} {
 		if counts[kind] > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", kind, counts[kind]))
 		}

@@ -57,7 +57,7 @@ func TestPlanUsersLinksExistingConcurUser(t *testing.T) {
 
 	plan := mustPlan(t, desired, nil, existing, mapping, defaultOptions())
 
-	want := []Change{{Kind: ChangeAdopt, EmpID: "E1", DN: "uid=jroe," + peopleBase}}
+	want := []Change{{Kind: ChangeLink, EmpID: "E1", DN: "uid=jroe," + peopleBase}}
 	if !reflect.DeepEqual(plan.Changes, want) {
 		t.Errorf("changes = %+v, want %+v", plan.Changes, want)
 	}
@@ -338,21 +338,21 @@ func TestPlanUsersGuards(t *testing.T) {
 	empty := DesiredUsers(nil, mapping, nil)
 
 	tests := []struct {
-		name        string
-		desired     Desired
-		opts        Options
-		wantSetting string
-		wantEmpIDs  []string
+		name       string
+		desired    Desired
+		opts       Options
+		wantKind   GuardKind
+		wantEmpIDs []string
 	}{
 		{
 			name: "more deprovisions than max_deprovisions", desired: remaining,
-			opts:        Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 2},
-			wantSetting: "max_deprovisions", wantEmpIDs: []string{"E1", "E3", "E4"},
+			opts:     Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 2},
+			wantKind: GuardMaxDeprovisions, wantEmpIDs: []string{"E1", "E3", "E4"},
 		},
 		{
 			name: "more deletions than max_deprovisions", desired: remaining,
-			opts:        Options{DeprovisionAction: DeprovisionDelete, MaxDeprovisions: 0},
-			wantSetting: "max_deprovisions", wantEmpIDs: []string{"E1", "E3", "E4"},
+			opts:     Options{DeprovisionAction: DeprovisionDelete, MaxDeprovisions: 0},
+			wantKind: GuardMaxDeprovisions, wantEmpIDs: []string{"E1", "E3", "E4"},
 		},
 		{
 			name: "exactly max_deprovisions passes", desired: remaining,
@@ -360,8 +360,8 @@ func TestPlanUsersGuards(t *testing.T) {
 		},
 		{
 			name: "empty source with managed users", desired: empty,
-			opts:        Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 100},
-			wantSetting: "allow_empty_source", wantEmpIDs: []string{"E0", "E1", "E2", "E3", "E4"},
+			opts:     Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 100},
+			wantKind: GuardEmptySource, wantEmpIDs: []string{"E0", "E1", "E2", "E3", "E4"},
 		},
 		{
 			name: "empty source allowed", desired: empty,
@@ -369,14 +369,14 @@ func TestPlanUsersGuards(t *testing.T) {
 		},
 		{
 			name: "empty source allowed is still bound by max_deprovisions", desired: empty,
-			opts:        Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 4, AllowEmptySource: true},
-			wantSetting: "max_deprovisions", wantEmpIDs: []string{"E0", "E1", "E2", "E3", "E4"},
+			opts:     Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 4, AllowEmptySource: true},
+			wantKind: GuardMaxDeprovisions, wantEmpIDs: []string{"E0", "E1", "E2", "E3", "E4"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			plan, err := PlanUsers(tt.desired, managed, nil, mapping, tt.opts)
-			if tt.wantSetting == "" {
+			if tt.wantKind == 0 {
 				if err != nil {
 					t.Fatalf("PlanUsers: %v", err)
 				}
@@ -392,8 +392,8 @@ func TestPlanUsersGuards(t *testing.T) {
 			if plan != nil {
 				t.Error("a plan was returned with the guard error")
 			}
-			if guard.Setting != tt.wantSetting || !reflect.DeepEqual(guard.EmpIDs, tt.wantEmpIDs) {
-				t.Errorf("guard = setting %q emp_ids %v, want %q %v", guard.Setting, guard.EmpIDs, tt.wantSetting, tt.wantEmpIDs)
+			if guard.Kind != tt.wantKind || !reflect.DeepEqual(guard.EmpIDs, tt.wantEmpIDs) {
+				t.Errorf("guard = kind %d emp_ids %v, want %d %v", guard.Kind, guard.EmpIDs, tt.wantKind, tt.wantEmpIDs)
 			}
 			// The provider attaches the message to the setting; the message counts the users.
 			if count := fmt.Sprint(len(tt.wantEmpIDs)); !strings.Contains(guard.Error(), count) {
@@ -587,13 +587,17 @@ func TestCheckDestroy(t *testing.T) {
 	inactive.Active = false
 	managed["E3"] = inactive
 
-	opts := Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 2}
+	opts := Options{DeprovisionAction: DeprovisionDelete, MaxDeprovisions: 2, OnDestroy: OnDestroyKeep}
+	if err := CheckDestroy(managed, opts); err != nil {
+		t.Errorf("keeping all 3 with max 2: %v", err)
+	}
+	opts = Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 2, OnDestroy: OnDestroyDeprovision}
 	if err := CheckDestroy(managed, opts); err != nil {
 		t.Errorf("disabling the 2 active users of 3 with max 2: %v", err)
 	}
 	opts.DeprovisionAction = DeprovisionDelete
 	var guard *GuardError
-	if err := CheckDestroy(managed, opts); !errors.As(err, &guard) || !reflect.DeepEqual(guard.EmpIDs, []string{"E1", "E2", "E3"}) || guard.Setting != "max_deprovisions" {
+	if err := CheckDestroy(managed, opts); !errors.As(err, &guard) || !reflect.DeepEqual(guard.EmpIDs, []string{"E1", "E2", "E3"}) || guard.Kind != GuardMaxDeprovisions {
 		t.Errorf("deleting all 3 with max 2: %v, want a guard naming E1, E2, E3", err)
 	}
 }
