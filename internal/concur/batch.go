@@ -28,11 +28,14 @@ type userRead struct {
 	err  error
 }
 
-// readBatcher answers GetUser calls with searches by id: a batch gathers the calls of its
-// window (counted from its first call, or from the answer of the batch in flight, which later
-// calls wait for) and is sent when the window ends or it holds usersPerSearch ids.
+// readBatcher answers concurrent reads of one user each (GetUser by id, LookUpEmployeeNumber by
+// employee number) with one read of many: a batch gathers the calls of its window (counted from
+// its first call, or from the answer of the batch in flight, which later calls wait for) and is
+// sent when the window ends or it holds usersPerSearch keys.
 type readBatcher struct {
-	client *Client
+	// read answers a batch's keys; key names them in errors, such as "id".
+	read   func(ctx context.Context, keys []string) map[string]userRead
+	key    string
 	window time.Duration
 
 	mu      sync.Mutex
@@ -44,8 +47,8 @@ type readBatcher struct {
 	inFlight int // batches sent and not yet answered
 }
 
-func newReadBatcher(c *Client) *readBatcher {
-	return &readBatcher{client: c, window: readBatchWindow, waiting: map[string][]chan userRead{}}
+func newReadBatcher(key string, read func(ctx context.Context, keys []string) map[string]userRead) *readBatcher {
+	return &readBatcher{read: read, key: key, window: readBatchWindow, waiting: map[string][]chan userRead{}}
 }
 
 func (b *readBatcher) get(ctx context.Context, id string) (*User, error) {
@@ -66,7 +69,7 @@ func (b *readBatcher) get(ctx context.Context, id string) (*User, error) {
 	case read := <-answer:
 		return read.user, read.err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("concur: reading the user with id %s: %w", id, context.Cause(ctx))
+		return nil, fmt.Errorf("concur: reading the user with %s %s: %w", b.key, id, context.Cause(ctx))
 	}
 }
 
@@ -111,7 +114,7 @@ func (batch *readBatch) answer() {
 		return
 	}
 	b := batch.batcher
-	reads := b.client.readUsers(batch.ctx, slices.Collect(maps.Keys(batch.waiting)))
+	reads := b.read(batch.ctx, slices.Collect(maps.Keys(batch.waiting)))
 	b.mu.Lock()
 	b.inFlight--
 	if b.inFlight == 0 && len(b.waiting) > 0 && b.timer == nil {
@@ -128,6 +131,27 @@ func (batch *readBatch) answer() {
 			answer <- read
 		}
 	}
+}
+
+// LookUpEmployeeNumber returns the user holding an employee number, nil when none does. Calls made
+// at the same time (Terraform plans many concur_user resources at once) are answered by one
+// search for all their numbers.
+func (c *Client) LookUpEmployeeNumber(ctx context.Context, empID string) (*User, error) {
+	if empID == "" {
+		return nil, errors.New("concur: LookUpEmployeeNumber: empty employee number")
+	}
+	return c.lookUps.get(ctx, empID)
+}
+
+// lookUpEmployeeNumbers answers a batch of LookUpEmployeeNumber calls with batched searches: a
+// number without a user is answered nil with no error; a failed search fails them all.
+func (c *Client) lookUpEmployeeNumbers(ctx context.Context, empIDs []string) map[string]userRead {
+	found, err := c.FindUsersByEmployeeNumbers(ctx, empIDs)
+	reads := make(map[string]userRead, len(empIDs))
+	for _, empID := range empIDs {
+		reads[empID] = userRead{user: found[empID], err: err}
+	}
+	return reads
 }
 
 // readUsers reads users by id as GET would answer each: one search for all, then a GET for each

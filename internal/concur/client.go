@@ -21,7 +21,8 @@ type Client struct {
 	slots    chan struct{} // one per request in flight
 	retry    retryPolicy
 	pageSize int
-	reads    *readBatcher
+	reads    *readBatcher // GetUser
+	lookUps  *readBatcher // LookUpEmployeeNumber
 
 	// companyMu guards companyID and is held while it is looked up, so the concurrent first
 	// creates of a run share one lookup.
@@ -50,7 +51,8 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), 1)
 	}
 	c.tokens = newTokenSource(cfg, c.send, c.logf)
-	c.reads = newReadBatcher(c)
+	c.reads = newReadBatcher("id", c.readUsers)
+	c.lookUps = newReadBatcher("employee number", c.lookUpEmployeeNumbers)
 	return c, nil
 }
 
