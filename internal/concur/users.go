@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -113,6 +114,71 @@ func (c *Client) findUsers(ctx context.Context, path string, values []string, ke
 	for _, v := range unique {
 		wanted[v] = true
 	}
+	if len(unique) >= valuesWorthListing {
+		found, rest, err := c.findByListing(ctx, unique, wanted, keyOf)
+		if err != nil || len(rest) == 0 {
+			return found, err
+		}
+		more, err := c.searchUsers(ctx, path, rest, wanted, keyOf)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(found, more)
+		return found, nil
+	}
+	return c.searchUsers(ctx, path, unique, wanted, keyOf)
+}
+
+// valuesWorthListing is how many values to find make reading the whole tenant worth trying:
+// from there, searching costs at least ten requests, and listing a tenant up to ten times that
+// size costs no more, 1,000 users a page instead of 100.
+const valuesWorthListing = 10 * usersPerSearch
+
+// findByListing reads the tenant page by page when that takes no more requests than searching
+// for the values would; otherwise it stops after the first page. It returns what it found and
+// the values still to search for (none when the whole tenant was read).
+func (c *Client) findByListing(ctx context.Context, unique []string, wanted map[string]bool, keyOf func(*User) string) (map[string]*User, []string, error) {
+	found := make(map[string]*User, len(unique))
+	seen := map[string]bool{}
+	searches := (len(unique) + usersPerSearch - 1) / usersPerSearch
+	cursor := ""
+	for pages := 0; ; pages++ {
+		page, err := c.page(ctx, "", cursor, c.pageSize)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, s := range page.Resources {
+			if seen[s.ID] {
+				continue
+			}
+			seen[s.ID] = true
+			u := s.user()
+			if key := keyOf(&u); wanted[key] {
+				found[key] = &u
+			}
+		}
+		if page.NextCursor == "" || len(page.Resources) == 0 {
+			return found, nil, nil
+		}
+		if page.NextCursor == cursor {
+			return nil, nil, errors.New("concur: listing users: the server returned the same cursor twice")
+		}
+		if pages == 0 && (page.TotalResults+c.pageSize-1)/c.pageSize > searches {
+			var rest []string
+			for _, v := range unique {
+				if found[v] == nil {
+					rest = append(rest, v)
+				}
+			}
+			return found, rest, nil
+		}
+		cursor = page.NextCursor
+	}
+}
+
+// searchUsers finds the values with searches of usersPerSearch terms each, as many at a time
+// as MaxConcurrency allows.
+func (c *Client) searchUsers(ctx context.Context, path string, unique []string, wanted map[string]bool, keyOf func(*User) string) (map[string]*User, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var (
