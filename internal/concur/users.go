@@ -130,17 +130,19 @@ func (c *Client) findUsers(ctx context.Context, path string, values []string, ke
 }
 
 // valuesWorthListing is how many values to find make reading the whole tenant worth trying:
-// from there, searching costs at least ten requests, and listing a tenant up to ten times that
-// size costs no more, 1,000 users a page instead of 100.
+// from there, searching costs at least ten requests, and a tenant a few times that size is
+// read in fewer, 1,000 users a page instead of 100.
 const valuesWorthListing = 10 * usersPerSearch
 
 // findByListing reads the tenant page by page when that takes no more requests than searching
-// for the values would; otherwise it stops after the first page. It returns what it found and
-// the values still to search for (none when the whole tenant was read).
+// for the values would, and at most twice the time (pages follow a cursor one after another,
+// searches run MaxConcurrency at a time); otherwise it stops after the first page. It returns
+// what it found and the values still to search for (none when the whole tenant was read).
 func (c *Client) findByListing(ctx context.Context, unique []string, wanted map[string]bool, keyOf func(*User) string) (map[string]*User, []string, error) {
 	found := make(map[string]*User, len(unique))
 	seen := map[string]bool{}
 	searches := (len(unique) + usersPerSearch - 1) / usersPerSearch
+	maxPages := min(searches, 2*((searches+c.cfg.MaxConcurrency-1)/c.cfg.MaxConcurrency))
 	cursor := ""
 	for pages := 0; ; pages++ {
 		page, err := c.page(ctx, "", cursor, c.pageSize)
@@ -163,7 +165,7 @@ func (c *Client) findByListing(ctx context.Context, unique []string, wanted map[
 		if page.NextCursor == cursor {
 			return nil, nil, errors.New("concur: listing users: the server returned the same cursor twice")
 		}
-		if pages == 0 && (page.TotalResults+c.pageSize-1)/c.pageSize > searches {
+		if pages == 0 && (page.TotalResults+c.pageSize-1)/c.pageSize > maxPages {
 			var rest []string
 			for _, v := range unique {
 				if found[v] == nil {
