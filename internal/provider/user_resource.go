@@ -27,6 +27,7 @@ var (
 	_ resource.ResourceWithImportState      = &userResource{}
 	_ resource.ResourceWithConfigValidators = &userResource{}
 	_ resource.ResourceWithIdentity         = &userResource{}
+	_ resource.ResourceWithModifyPlan       = &userResource{}
 )
 
 type userResource struct {
@@ -191,11 +192,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 	created, err := provisioning.CreateUser(ctx, r.data.client, plan.toConcur())
 	if existing, ok := provisioning.IsExistingUser(err); ok {
-		resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Concur user already exists",
-			fmt.Sprintf("A Concur user with emp_id %q already exists (id %s). Import it instead of creating it:\n\n"+
-				"  terraform import <resource address> %s\n\nor add an import block:\n\n"+
-				"  import {\n    to = <resource address>\n    id = %q\n  }",
-				existing.EmpID, existing.ID, existing.EmpID, existing.EmpID))
+		addExistingUserError(&resp.Diagnostics, existing.EmpID, existing.ID, "")
 		return
 	}
 	if err != nil {
@@ -207,6 +204,43 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, plan, &resp.Diagnostics)
 	r.data.warnIfTokenRotated(&resp.Diagnostics)
+}
+
+// ModifyPlan finds, when the plan creates a user, the Concur account that already holds its
+// emp_id: typically one an earlier apply created before it stopped without recording it in state.
+// That is an error at plan, not a warning: the create would fail at apply all the same, after the
+// other changes of that apply were made, and the import is the one thing to do. Plans of many
+// users share their look-ups (LookUpEmployeeNumber batches them).
+func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var empID types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("emp_id"), &empID)...)
+	if empID.IsUnknown() || empID.IsNull() || concur.CheckEmployeeNumber(empID.ValueString()) != nil {
+		return // known at apply only, or refused by the emp_id validator
+	}
+	existing, err := r.data.client.LookUpEmployeeNumber(ctx, empID.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Could not check for an existing Concur user",
+			fmt.Sprintf("Looking Concur up for a user with emp_id %q failed: %s%s", empID.ValueString(), err, concurAdvice(err, scopesUserRead...)))
+		return
+	}
+	if existing != nil {
+		addExistingUserError(&resp.Diagnostics, existing.EmployeeNumber, existing.ID,
+			" It may have been created by an earlier apply that stopped before Terraform recorded it.")
+	}
+}
+
+// addExistingUserError says that creating the user would duplicate the account id holding its
+// emp_id, and names the import to use instead.
+func addExistingUserError(diags *diag.Diagnostics, empID, id, cause string) {
+	diags.AddAttributeError(path.Root("emp_id"), "Concur user already exists",
+		fmt.Sprintf("A Concur user with emp_id %q already exists (id %s), so this resource cannot create it.%s "+
+			"Import it into this resource instead, with an import block:\n\n"+
+			"  import {\n    to = <address of this resource>\n    id = %q\n  }\n\n"+
+			"or with: terraform import <address of this resource> %s",
+			empID, id, cause, empID, empID))
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

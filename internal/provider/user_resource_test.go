@@ -266,21 +266,6 @@ import {
 	})
 }
 
-func TestAccUser_existingEmpIDNamesTheImport(t *testing.T) {
-	s := newSandbox(t)
-	seedUsers(t, s, seededUser(s, "E4001", "taken@example.com", "Tak", "En"))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{{
-			Config:      userConfig(s, "E4001"),
-			ExpectError: regexp.MustCompile(wrapTolerant(`(?s)emp_id "E4001" already exists.*terraform import <resource address> E4001.*import \{`)),
-		}},
-	})
-	if s.UserCount() != 1 {
-		t.Fatalf("sandbox holds %d users, want the one seeded user and no duplicate", s.UserCount())
-	}
-}
-
 func TestAccUser_importUnknownEmpID(t *testing.T) {
 	s := newSandbox(t)
 	resource.Test(t, resource.TestCase{
@@ -351,6 +336,9 @@ func TestAccUser_invalidConfigurationsFailAtPlan(t *testing.T) {
 		{"own manager", `manager_emp_id = "E7001"`, `user's own emp_id "E7001"`},
 		{"unknown deletion mode", `deletion_mode = "purge"`, `deletion_mode.*value must be one of`},
 		{"emp_id with spaces", `emp_id = " E7001"`, `leading or trailing spaces`},
+		{"NUL in emp_id", `emp_id = "E70\u000001"`, `(?s)emp_id.*control character U\+0000 at character 4`},
+		{"newline in first name", `first_name = "Ja\nne"`, `(?s)first_name.*control character U\+000A at character 3`},
+		{"ESC in last name", `last_name = "Ro\u001be"`, `(?s)last_name.*control character U\+001B`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
