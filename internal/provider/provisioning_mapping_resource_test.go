@@ -256,7 +256,7 @@ func TestAccProvisioningMapping_guards(t *testing.T) {
 						modify(dirGroup("staff"), func(r *ldap.ModifyRequest) { r.Replace("member", []string{dirPerson("ghost")}) }))
 				},
 				Config:      mappingConfig(s, srv, "max_deprovisions = 10"),
-				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)returned no entries while 3 users are managed.*allow_empty_source`)),
+				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)returned no users while 3 users are managed.*allow_empty_source`)),
 			},
 			{
 				// Allowing it deprovisions everyone, as asked.

@@ -1,6 +1,7 @@
 package provisioning
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
@@ -52,6 +53,19 @@ func DesiredUsers(entries []directory.Entry, mapping *Mapping, resolve Resolve) 
 		desired.Users[empID] = DesiredUser{EmpID: empID, EntryID: entry.ID, DN: entry.DN, Disabled: entry.Disabled, Attributes: rendered[entry.DN]}
 	}
 	return desired
+}
+
+// notPeople names, for the empty-source guard, the entries the source returned that are not
+// people (they render no emp_id), such as the placeholder member an emptied group keeps.
+func (d Desired) notPeople() string {
+	switch len(d.MissingEmpID) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf(" (only %s, which renders no emp_id: a placeholder, not a person)", d.MissingEmpID[0])
+	default:
+		return fmt.Sprintf(" (only %d entries that render no emp_id, such as %s: placeholders, not people)", len(d.MissingEmpID), d.MissingEmpID[0])
+	}
 }
 
 // entryValues looks attributes up the way LDAP names them: without regard to case.

@@ -105,8 +105,8 @@ type InvalidUser struct {
 func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[string]*concur.User, mapping *Mapping, opts Options) (*Plan, error) {
 	if desired.SourceCount == 0 && len(managed) > 0 && !opts.AllowEmptySource {
 		return nil, &GuardError{
-			Reason: fmt.Sprintf("the directory source returned no entries while %d users are managed; "+
-				"a broken filter or a directory outage must not deprovision everyone", len(managed)),
+			Reason: fmt.Sprintf("the directory source returned no users%s while %d users are managed; "+
+				"a broken filter, an emptied group or a directory outage must not deprovision everyone", desired.notPeople(), len(managed)),
 			EmpIDs: sortedKeys(managed),
 			Kind:   GuardEmptySource,
 		}
