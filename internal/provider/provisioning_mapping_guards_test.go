@@ -51,4 +51,3 @@ func TestAccProvisioningMapping_groupLeftWithAPlaceholderIsEmpty(t *testing.T) {
 		t.Errorf("sandbox holds %d users, want the 3 provisioned: the placeholder is not a person", s.UserCount())
 	}
 }
-
