@@ -20,16 +20,14 @@ func patchOps(from, to User) []patchOp {
 	if from.Active != to.Active {
 		ops = append(ops, patchOp{Op: "replace", Path: "active", Value: to.Active})
 	}
-	for _, a := range patchableAttributes {
+	for _, a := range wireAttributes {
 		was, want := a.value(from), a.value(to)
 		switch {
 		case was == want:
 		case want == "":
 			ops = append(ops, patchOp{Op: "remove", Path: a.path})
-		case a.wire != nil:
-			ops = append(ops, patchOp{Op: "replace", Path: a.path, Value: a.wire(want)})
 		default:
-			ops = append(ops, patchOp{Op: "replace", Path: a.path, Value: want})
+			ops = append(ops, patchOp{Op: "replace", Path: a.path, Value: a.wireValue(want)})
 		}
 	}
 	// Callers may know a manager by employee number only (its id left empty), so a change of

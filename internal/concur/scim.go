@@ -2,6 +2,7 @@ package concur
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -96,24 +97,78 @@ type listResponse struct {
 	NextCursor   string     `json:"nextCursor"`
 }
 
-func (s scimUser) user() User {
-	u := User{
-		ID:                s.ID,
-		UserName:          s.UserName,
-		Active:            s.Active,
-		GivenName:         s.Name.GivenName,
-		FamilyName:        s.Name.FamilyName,
-		MiddleName:        s.Name.MiddleName,
-		NickName:          s.NickName,
-		DisplayName:       s.DisplayName,
-		Title:             s.Title,
-		PreferredLanguage: s.PreferredLanguage,
-		Timezone:          s.Timezone,
-		ExternalID:        s.ExternalID,
+// wireAttribute binds a string field of User to its place in the wire form and its SCIM PATCH
+// path, so reading, creating and updating a user all go through one table. CompanyID is read
+// apart because Concur treats it as immutable; the manager is handled apart because its value is
+// an object.
+type wireAttribute struct {
+	path  string
+	field func(*User) *string
+	wire  func(*scimUser) *string
+	date  bool // YYYY-MM-DD for the provider, YYYY-MM-DDThh:mm:ssZ on the wire
+}
+
+var wireAttributes = []wireAttribute{
+	{"userName", func(u *User) *string { return &u.UserName }, func(s *scimUser) *string { return &s.UserName }, false},
+	{"name.givenName", func(u *User) *string { return &u.GivenName }, func(s *scimUser) *string { return &s.Name.GivenName }, false},
+	{"name.familyName", func(u *User) *string { return &u.FamilyName }, func(s *scimUser) *string { return &s.Name.FamilyName }, false},
+	{"name.middleName", func(u *User) *string { return &u.MiddleName }, func(s *scimUser) *string { return &s.Name.MiddleName }, false},
+	{"nickName", func(u *User) *string { return &u.NickName }, func(s *scimUser) *string { return &s.NickName }, false},
+	{"title", func(u *User) *string { return &u.Title }, func(s *scimUser) *string { return &s.Title }, false},
+	{"preferredLanguage", func(u *User) *string { return &u.PreferredLanguage }, func(s *scimUser) *string { return &s.PreferredLanguage }, false},
+	{"timezone", func(u *User) *string { return &u.Timezone }, func(s *scimUser) *string { return &s.Timezone }, false},
+	{pathWorkEmail, func(u *User) *string { return &u.Email }, (*scimUser).workEmail, false},
+	{"externalId", func(u *User) *string { return &u.ExternalID }, func(s *scimUser) *string { return &s.ExternalID }, false},
+	{pathEmployeeNumber, func(u *User) *string { return &u.EmployeeNumber }, func(s *scimUser) *string { return &s.enterprise().EmployeeNumber }, false},
+	{schemaEnterpriseUser + ":costCenter", func(u *User) *string { return &u.CostCenter }, func(s *scimUser) *string { return &s.enterprise().CostCenter }, false},
+	{schemaEnterpriseUser + ":department", func(u *User) *string { return &u.Department }, func(s *scimUser) *string { return &s.enterprise().Department }, false},
+	{schemaEnterpriseUser + ":division", func(u *User) *string { return &u.Division }, func(s *scimUser) *string { return &s.enterprise().Division }, false},
+	{schemaEnterpriseUser + ":startDate", func(u *User) *string { return &u.StartDate }, func(s *scimUser) *string { return &s.enterprise().StartDate }, true},
+	{schemaEnterpriseUser + ":terminationDate", func(u *User) *string { return &u.TerminationDate }, func(s *scimUser) *string { return &s.enterprise().TerminationDate }, true},
+}
+
+// enterprise returns the enterprise extension, adding an empty one when s has none.
+func (s *scimUser) enterprise() *scimEnterprise {
+	if s.Enterprise == nil {
+		s.Enterprise = &scimEnterprise{}
 	}
-	for _, e := range s.Emails {
-		if e.Type == "work" {
-			u.Email = e.Value
+	return s.Enterprise
+}
+
+// workEmail returns the value of the work e-mail, adding an empty one when s has none.
+func (s *scimUser) workEmail() *string {
+	for i := len(s.Emails) - 1; i >= 0; i-- {
+		if s.Emails[i].Type == "work" {
+			return &s.Emails[i].Value
+		}
+	}
+	s.Emails = append(s.Emails, scimEmail{Type: "work"})
+	return &s.Emails[len(s.Emails)-1].Value
+}
+
+// value is the comparable form of a's field in u.
+func (a wireAttribute) value(u User) string {
+	if a.date {
+		return normalizeDate(*a.field(&u))
+	}
+	return *a.field(&u)
+}
+
+// wireValue is the form of a value to send.
+func (a wireAttribute) wireValue(v string) string {
+	if a.date {
+		return wireDate(v)
+	}
+	return v
+}
+
+func (s scimUser) user() User {
+	u := User{ID: s.ID, Active: s.Active, DisplayName: s.DisplayName}
+	s.Emails = slices.Clip(s.Emails) // the accessors may add parts to s: never into the caller's array
+	for _, a := range wireAttributes {
+		*a.field(&u) = *a.wire(&s)
+		if a.date {
+			*a.field(&u) = normalizeDate(*a.field(&u))
 		}
 	}
 	if s.Meta != nil {
@@ -122,9 +177,7 @@ func (s scimUser) user() User {
 		}
 	}
 	if e := s.Enterprise; e != nil {
-		u.CompanyID, u.EmployeeNumber = e.CompanyID, e.EmployeeNumber
-		u.CostCenter, u.Department, u.Division = e.CostCenter, e.Department, e.Division
-		u.StartDate, u.TerminationDate = normalizeDate(e.StartDate), normalizeDate(e.TerminationDate)
+		u.CompanyID = e.CompanyID
 		if m := e.Manager; m != nil {
 			u.ManagerID, u.ManagerEmployeeNumber = m.Value, m.EmployeeNumber
 		}
@@ -135,60 +188,20 @@ func (s scimUser) user() User {
 // scimUserForCreate is the create body: only what the caller set, read-only fields left out.
 func scimUserForCreate(u User) scimUser {
 	s := scimUser{
-		Schemas:           []string{schemaCoreUser, schemaEnterpriseUser},
-		ExternalID:        u.ExternalID,
-		UserName:          u.UserName,
-		Active:            u.Active,
-		NickName:          u.NickName,
-		Title:             u.Title,
-		PreferredLanguage: u.PreferredLanguage,
-		Timezone:          u.Timezone,
-		Name:              scimName{GivenName: u.GivenName, FamilyName: u.FamilyName, MiddleName: u.MiddleName},
-		Enterprise: &scimEnterprise{
-			CompanyID:       u.CompanyID,
-			EmployeeNumber:  u.EmployeeNumber,
-			CostCenter:      u.CostCenter,
-			Department:      u.Department,
-			Division:        u.Division,
-			StartDate:       wireDate(u.StartDate),
-			TerminationDate: wireDate(u.TerminationDate),
-		},
+		Schemas:    []string{schemaCoreUser, schemaEnterpriseUser},
+		Active:     u.Active,
+		Enterprise: &scimEnterprise{CompanyID: u.CompanyID},
 	}
-	if u.Email != "" {
-		s.Emails = []scimEmail{{Value: u.Email, Type: "work"}}
+	for _, a := range wireAttributes {
+		*a.wire(&s) = a.wireValue(*a.field(&u))
+	}
+	if u.Email == "" {
+		s.Emails = nil // an unset e-mail is left out, not sent empty
 	}
 	if u.ManagerID != "" {
 		s.Enterprise.Manager = &scimManager{Value: u.ManagerID}
 	}
 	return s
-}
-
-// patchableAttribute is a User field that UpdateUser may change, with its SCIM path.
-// CompanyID is absent because Concur treats it as immutable; the manager is handled apart
-// because its value is an object.
-type patchableAttribute struct {
-	path  string
-	value func(User) string   // the comparable form
-	wire  func(string) string // the form to send, when it differs
-}
-
-var patchableAttributes = []patchableAttribute{
-	{"userName", func(u User) string { return u.UserName }, nil},
-	{"name.givenName", func(u User) string { return u.GivenName }, nil},
-	{"name.familyName", func(u User) string { return u.FamilyName }, nil},
-	{"name.middleName", func(u User) string { return u.MiddleName }, nil},
-	{"nickName", func(u User) string { return u.NickName }, nil},
-	{"title", func(u User) string { return u.Title }, nil},
-	{"preferredLanguage", func(u User) string { return u.PreferredLanguage }, nil},
-	{"timezone", func(u User) string { return u.Timezone }, nil},
-	{pathWorkEmail, func(u User) string { return u.Email }, nil},
-	{"externalId", func(u User) string { return u.ExternalID }, nil},
-	{pathEmployeeNumber, func(u User) string { return u.EmployeeNumber }, nil},
-	{schemaEnterpriseUser + ":costCenter", func(u User) string { return u.CostCenter }, nil},
-	{schemaEnterpriseUser + ":department", func(u User) string { return u.Department }, nil},
-	{schemaEnterpriseUser + ":division", func(u User) string { return u.Division }, nil},
-	{schemaEnterpriseUser + ":startDate", func(u User) string { return normalizeDate(u.StartDate) }, wireDate},
-	{schemaEnterpriseUser + ":terminationDate", func(u User) string { return normalizeDate(u.TerminationDate) }, wireDate},
 }
 
 // normalizeDate turns the date forms Concur returns ("2025-01-15", "2025-01-15T00:00:00.000",
