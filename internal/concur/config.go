@@ -28,6 +28,9 @@ type Config struct {
 	UserAgent  string
 }
 
+// DefaultBaseURL is the US2 production data centre, the BaseURL for a caller that has no other.
+const DefaultBaseURL = "https://us2.api.concursolutions.com"
+
 // Defaults of the Config fields left zero.
 const (
 	DefaultMaxRetries     = 5

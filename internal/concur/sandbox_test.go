@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 const (
@@ -30,7 +31,7 @@ const (
 // startSandbox returns a running sandbox and a client Config holding its refresh token.
 func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, Config) {
 	t.Helper()
-	s := sandbox.NewTestServer(t, opts)
+	s := sandboxtest.NewServer(t, opts)
 	cr := s.Credentials()
 	return s, Config{BaseURL: s.URL(), ClientID: cr.ClientID, ClientSecret: cr.ClientSecret, RefreshToken: cr.RefreshToken}
 }
@@ -106,7 +107,7 @@ func TestUserLifecycle(t *testing.T) {
 	if err := c.DeactivateUser(ctx, created.ID); err != nil {
 		t.Fatal(err)
 	}
-	if active := s.MustUser(t, "NEW1")["active"]; active != false {
+	if active := sandboxtest.MustUser(t, s, "NEW1")["active"]; active != false {
 		t.Errorf("active after DeactivateUser = %v", active)
 	}
 	if err := c.DeleteUser(ctx, created.ID); err != nil {
@@ -263,7 +264,7 @@ func TestAmbiguousCreateIsLookedUpNotRepeated(t *testing.T) {
 	if s.UserCount() != before+1 {
 		t.Errorf("%d users after one create, want %d", s.UserCount(), before+1)
 	}
-	if created.ID != s.MustUser(t, "AMB1")["id"] {
+	if created.ID != sandboxtest.MustUser(t, s, "AMB1")["id"] {
 		t.Errorf("returned %+v, not the user the dropped create made", created)
 	}
 	if n := s.Counters()[endpointCreate]; n != 1 {
@@ -382,14 +383,14 @@ func TestUpdateSendsOnlyChangedAttributes(t *testing.T) {
 	if err := s.ModifyUser("UPD1", map[string]any{"title": "Set by an administrator"}); err != nil {
 		t.Fatal(err)
 	}
-	versionBefore := version(s.MustUser(t, "UPD1"))
+	versionBefore := version(sandboxtest.MustUser(t, s, "UPD1"))
 	to := *created
 	to.Department = "Sales"
 	updated, err := c.UpdateUser(ctx, created.ID, *created, to)
 	if err != nil {
 		t.Fatal(err)
 	}
-	after := s.MustUser(t, "UPD1")
+	after := sandboxtest.MustUser(t, s, "UPD1")
 	if after["title"] != "Set by an administrator" || enterprise(after)["department"] != "Sales" {
 		t.Errorf("after update: title %v, department %v", after["title"], enterprise(after)["department"])
 	}
@@ -415,7 +416,7 @@ func TestUpdateClearsAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after := s.MustUser(t, "CLR1")
+	after := sandboxtest.MustUser(t, s, "CLR1")
 	if after["title"] != nil || enterprise(after)["department"] != nil || updated.Title != "" || updated.Department != "" {
 		t.Errorf("after clearing: title %v, department %v, returned %+v", after["title"], enterprise(after)["department"], updated)
 	}
@@ -454,7 +455,7 @@ func TestManagerByEmployeeNumber(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cleared.ManagerID != "" || enterprise(s.MustUser(t, "MGR1"))["manager"] != nil {
+	if cleared.ManagerID != "" || enterprise(sandboxtest.MustUser(t, s, "MGR1"))["manager"] != nil {
 		t.Errorf("manager not cleared: %+v", cleared)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 // chaosUsers is how many people the channel under faults provisions.
@@ -68,7 +69,7 @@ func TestE2EProvisioningMappingConvergesUnderFaults(t *testing.T) {
 	}
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	srv.Load(t, directoryLDIF(people, map[string][]string{"staff": members}))
-	s := sandbox.NewTestServer(t, sandbox.Options{Seed: 20261201})
+	s := sandboxtest.NewServer(t, sandbox.Options{Seed: 20261201})
 	// The rates the sandbox command's flags set: -fault-5xx-rate 0.05 -fault-429-rate 0.02
 	// -fault-drop-rate 0.01 -fault-lost-create-rate 0.01 (-retry-after 1s).
 	s.SetFaults(sandbox.Faults{ErrorRate: 0.05, ErrorStatus: 503, ThrottleRate: 0.02, RetryAfter: time.Second,

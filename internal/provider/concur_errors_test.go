@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 func TestConcurAdviceByStatus(t *testing.T) {
@@ -63,7 +65,7 @@ func TestConcurAdviceNamesTheScopeTheSandboxRefuses(t *testing.T) {
 	client := newConcurClient(t, concur.Config{BaseURL: s.URL(), ClientID: creds.ClientID,
 		ClientSecret: creds.ClientSecret, RefreshToken: creds.RefreshToken, CompanyID: creds.CompanyID})
 	seedUsers(t, s, seededUser(s, "E1", "e1@example.com", "Ed", "One"))
-	err := client.DeleteUser(context.Background(), field(s.MustUser(t, "E1"), "id").(string))
+	err := client.DeleteUser(context.Background(), field(sandboxtest.MustUser(t, s, "E1"), "id").(string))
 	// The fallback names another scope, so only the answer can name identity.user.delete.
 	if advice := concurAdvice(err, scopeUserWrite); !strings.Contains(advice, "lacks the scope identity.user.delete.") {
 		t.Errorf("advice %q for %v", advice, err)

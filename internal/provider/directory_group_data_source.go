@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -50,9 +49,6 @@ type directoryMemberModel struct {
 	Disabled   types.Bool        `tfsdk:"disabled"`
 	Attributes map[string]string `tfsdk:"attributes"`
 }
-
-// warnListLimit is how many DNs a warning names before it says "and N more".
-const warnListLimit = 20
 
 func (d *directoryGroupDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_directory_group"
@@ -262,44 +258,13 @@ func (m *directoryGroupDataSourceModel) setResult(result directory.GroupResult, 
 // memberWarnings names every member that is not in members, and every member value of the group
 // that names no entry, so nobody is left out silently.
 func memberWarnings(groupDN, key string, keyed directory.Keyed, unresolved []string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if n := len(keyed.MissingKey); n > 0 {
-		who := fmt.Sprintf("%d members of %q have no %s, so they cannot be keyed and are not", n, groupDN, key)
-		if n == 1 {
-			who = fmt.Sprintf("1 member of %q has no %s, so it cannot be keyed and is not", groupDN, key)
-		}
-		diags.AddWarning("Group members without "+key+" left out",
-			fmt.Sprintf("%s in members: %s. Set %s on them in the directory, or choose another key_attribute.",
-				who, listDNs(keyed.MissingKey, warnListLimit), key))
-	}
-	if n := len(keyed.Duplicates); n > 0 {
-		keys := make([]string, 0, n)
-		for k := range keyed.Duplicates {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		shown := make([]string, 0, min(n, warnListLimit))
-		for _, k := range keys[:min(n, warnListLimit)] {
-			dns := append([]string(nil), keyed.Duplicates[k]...)
-			sort.Strings(dns)
-			shown = append(shown, fmt.Sprintf("%s %q is held by %s", key, k, strings.Join(dns, " and ")))
-		}
-		more := ""
-		if n > warnListLimit {
-			more = fmt.Sprintf("; and %d more keys", n-warnListLimit)
-		}
-		diags.AddWarning("Group members sharing "+key+" left out",
-			fmt.Sprintf("%d values of %s are held by more than one member of %q. Picking one member would be a guess, "+
-				"so none of them is in members: %s%s. Make %s unique in the directory.",
-				n, key, groupDN, strings.Join(shown, "; "), more, key))
-	}
-	if n := len(unresolved); n > 0 {
-		diags.AddWarning("Group members with no directory entry",
-			fmt.Sprintf("%d member values of %q name no readable entry (a deleted user still listed, or a memberUid "+
-				"without an account): %s. Remove them from the group, or check that the bind account may read them.",
-				n, groupDN, listDNs(unresolved, warnListLimit)))
-	}
-	return diags
+	return keyedEntries{
+		title: "Group members", one: "member", many: "members", of: fmt.Sprintf("%q", groupDN), key: key, leftOut: "in members",
+		missingOne:    fmt.Sprintf("has no %s, so it cannot be keyed and is not in members", key),
+		missingMany:   fmt.Sprintf("have no %s, so they cannot be keyed and are not in members", key),
+		fixMissing:    fmt.Sprintf("Set %s on them in the directory, or choose another key_attribute.", key),
+		fixUnresolved: "Remove them from the group, or check that the bind account may read them.",
+	}.warnings(keyed.MissingKey, keyed.Duplicates, unresolved)
 }
 
 // checkAttributeName applies the directory package's rule for a naming attribute (a name or an

@@ -19,6 +19,7 @@ import (
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 const (
@@ -489,7 +490,7 @@ resource "concur_user" "member" {
 		t.Errorf("the sandbox holds %d users, want %d", s.UserCount(), len(want))
 	}
 	for empID, w := range want {
-		user := s.MustUser(t, empID)
+		user := sandboxtest.MustUser(t, s, empID)
 		title, _ := field(user, "title").(string)
 		if field(user, "userName") != w.login || field(user, "name.givenName") != w.given ||
 			field(user, "name.familyName") != w.family || title != w.title || field(user, "active") != w.active {
@@ -521,10 +522,10 @@ resource "concur_user" "member" {
 	}) {
 		t.Errorf("state after bob left: %s", list)
 	}
-	if field(s.MustUser(t, "E002"), "active") != false {
+	if field(sandboxtest.MustUser(t, s, "E002"), "active") != false {
 		t.Error("bob is still active in Concur after leaving the group")
 	}
-	if field(s.MustUser(t, "E001"), "active") != true {
+	if field(sandboxtest.MustUser(t, s, "E001"), "active") != true {
 		t.Error("alice was touched by bob's removal")
 	}
 }

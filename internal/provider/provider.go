@@ -24,9 +24,6 @@ const RegistryAddress = "registry.terraform.io/terraform-concur/" + providerType
 
 const providerTypeName = "concur"
 
-// DefaultBaseURL is the US2 production data centre.
-const DefaultBaseURL = "https://us2.api.concursolutions.com"
-
 var (
 	_ provider.Provider                  = &concurProvider{}
 	_ provider.ProviderWithFunctions     = &concurProvider{}
@@ -93,12 +90,9 @@ func (p *concurProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 	var directoryClient *directory.Client
 	if directoryConfig != nil {
-		directoryClient, err = directory.New(*directoryConfig)
-		if err != nil {
-			resp.Diagnostics.AddError("Invalid directory configuration",
-				fmt.Sprintf("%s. Fix it in the provider's directory block or in the CONCUR_DIRECTORY_* environment variables.", err))
-			return
-		}
+		// New fails only where Validate does, and resolveDirectoryConfig has reported that on
+		// the setting it names.
+		directoryClient, _ = directory.New(*directoryConfig)
 	}
 
 	data := &providerData{client: client, directory: directoryClient}

@@ -286,7 +286,7 @@ func resolveClientConfig(m providerModel) (concur.Config, diag.Diagnostics) {
 		RequestTimeout:    s.duration(m.RequestTimeout, "request_timeout", envRequestTimeout, concur.DefaultRequestTimeout),
 	}
 	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
+		cfg.BaseURL = concur.DefaultBaseURL
 	}
 	if tokenFile := s.string(m.TokenFile, "token_file", envTokenFile); tokenFile != "" {
 		cfg.TokenStore = concur.NewFileTokenStore(tokenFile)

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 // testAccProviders runs the provider in the test process, so tests see its state directly and
@@ -46,7 +47,7 @@ func setDefaultEnv(name, value string) {
 // newSandbox starts a Concur sandbox for one test.
 func newSandbox(t *testing.T) *sandbox.Server {
 	t.Helper()
-	return sandbox.NewTestServer(t, sandbox.Options{})
+	return sandboxtest.NewServer(t, sandbox.Options{})
 }
 
 // requiredProviders names the provider's source, which TF_ACC_PROVIDER_NAMESPACE matches.

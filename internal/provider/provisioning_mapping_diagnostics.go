@@ -22,29 +22,13 @@ func addGuardError(diags *diag.Diagnostics, at path.Path, summary string, guard 
 
 // sourceWarnings names the directory entries that could not be provisioned.
 func sourceWarnings(desired provisioning.Desired) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if len(desired.MissingEmpID) > 0 {
-		diags.AddWarning("Directory entries without an emp_id",
-			fmt.Sprintf("%s of the source rendered an empty emp_id and %s not provisioned: %s. Fill the directory attribute that emp_id is mapped from.",
-				count(len(desired.MissingEmpID), "entry", "entries"), pick(len(desired.MissingEmpID), "is", "are"), listDNs(desired.MissingEmpID, listedEmpIDs)))
-	}
-	if len(desired.Unresolved) > 0 {
-		diags.AddWarning("Group members that name no readable entry",
-			fmt.Sprintf("The source group lists %s that the directory does not return: %s. They are users deleted from the directory "+
-				"that the group still lists, or entries the bind account may not read; a managed user among them is deprovisioned. "+
-				"If the bind account lacks read access, grant it before applying.",
-				count(len(desired.Unresolved), "member", "members"), listDNs(desired.Unresolved, listedEmpIDs)))
-	}
-	if len(desired.DuplicateEmpIDs) > 0 {
-		var lines []string
-		for _, empID := range slices.Sorted(maps.Keys(desired.DuplicateEmpIDs)) {
-			lines = append(lines, fmt.Sprintf("%s: %s", empID, strings.Join(desired.DuplicateEmpIDs[empID], "; ")))
-		}
-		diags.AddWarning("Directory entries sharing an emp_id",
-			fmt.Sprintf("These emp_ids are rendered by more than one entry; none of those entries is provisioned until the directory is corrected:\n%s",
-				listLines(lines)))
-	}
-	return diags
+	return keyedEntries{
+		title: "Directory entries", one: "entry", many: "entries", of: "the source", key: "emp_id", leftOut: "provisioned",
+		missingOne:    "rendered an empty emp_id and is not provisioned",
+		missingMany:   "rendered an empty emp_id and are not provisioned",
+		fixMissing:    "Fill the directory attribute that emp_id is mapped from.",
+		fixUnresolved: "A managed user among them is deprovisioned; if the bind account lacks read access, grant it before applying.",
+	}.warnings(desired.MissingEmpID, desired.DuplicateEmpIDs, desired.Unresolved)
 }
 
 // changeWarnings is the plan's one-line summary, plus a note for each emp_id change.

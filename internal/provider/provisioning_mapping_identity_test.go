@@ -13,6 +13,7 @@ import (
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 // A managed user is the Concur account recorded in state: hand edits of its emp_id and login
@@ -32,8 +33,8 @@ func TestAccProvisioningMapping_managedUsersAreKnownByTheirConcurID(t *testing.T
 			{
 				Config: config,
 				Check: func(*terraform.State) error {
-					benID = field(s.MustUser(t, "1002"), "id").(string)
-					cidID = field(s.MustUser(t, "1003"), "id").(string)
+					benID = field(sandboxtest.MustUser(t, s, "1002"), "id").(string)
+					cidID = field(sandboxtest.MustUser(t, s, "1003"), "id").(string)
 					return nil
 				},
 			},
@@ -52,7 +53,7 @@ func TestAccProvisioningMapping_managedUsersAreKnownByTheirConcurID(t *testing.T
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "1002", "userName", "ben@example.org"),
 					expectSandbox(func() error {
-						if got := field(s.MustUser(t, "1002"), "id"); got != benID {
+						if got := field(sandboxtest.MustUser(t, s, "1002"), "id"); got != benID {
 							return fmt.Errorf("emp_id 1002 is account %v, want ben's own %s put back", got, benID)
 						}
 						if s.UserCount() != 4 {
@@ -104,8 +105,8 @@ func TestE2EProvisioningMapping_planNamesAnEmpIDHeldByAnotherAccount(t *testing.
 	seedUsers(t, s, seededUser(s, "X9001", "other.person@example.org", "Otto", "Other"))
 	tf.WriteFile(t, "main.tf", mappingConfig(s, srv))
 	tf.Apply(t)
-	cidID := field(s.MustUser(t, "1003"), "id").(string)
-	otherID := field(s.MustUser(t, "X9001"), "id").(string)
+	cidID := field(sandboxtest.MustUser(t, s, "1003"), "id").(string)
+	otherID := field(sandboxtest.MustUser(t, s, "X9001"), "id").(string)
 	moveEmpID(t, s, "1003", "OLD1003")
 	moveEmpID(t, s, "X9001", "1003")
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 const mappingAddress = "concur_provisioning_mapping.staff"
@@ -105,7 +106,7 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
 	// ben already has a Concur account: the channel links it instead of duplicating it.
 	seedUsers(t, s, seededUser(s, "1002", "ben@example.org", "Ben", "Baker"))
-	benID := field(s.MustUser(t, "1002"), "id").(string)
+	benID := field(sandboxtest.MustUser(t, s, "1002"), "id").(string)
 	config := mappingConfig(s, srv)
 
 	resource.Test(t, resource.TestCase{

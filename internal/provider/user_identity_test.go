@@ -10,13 +10,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 // Resource identity needs Terraform 1.12 or OpenTofu 1.12; make test runs this on both.
 func TestAccUser_importByIdentity(t *testing.T) {
 	s := newSandbox(t)
 	seedUsers(t, s, seededUser(s, "E6001", "ida.ident@example.com", "Ida", "Ident"))
-	concurID := field(s.MustUser(t, "E6001"), "id").(string)
+	concurID := field(sandboxtest.MustUser(t, s, "E6001"), "id").(string)
 	resourceConfig := `
 resource "concur_user" "ida" {
   emp_id     = "E6001"
@@ -72,7 +74,7 @@ import {
 						"id":     knownvalue.StringExact(concurID),
 					}),
 					expectSandbox(func() error {
-						if got := field(s.MustUser(t, "E6002"), "id"); got != concurID {
+						if got := field(sandboxtest.MustUser(t, s, "E6002"), "id"); got != concurID {
 							return fmt.Errorf("E6002 is Concur user %v, want the imported %s", got, concurID)
 						}
 						return nil

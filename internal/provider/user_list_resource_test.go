@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 // terraform query needs Terraform 1.14; make test runs this on 1.14.3.
@@ -30,7 +32,7 @@ func TestAccUserList_query(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	leaID := field(s.MustUser(t, "L001"), "id").(string)
+	leaID := field(sandboxtest.MustUser(t, s, "L001"), "id").(string)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,

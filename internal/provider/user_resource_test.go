@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 const userAddress = "concur_user.jane"
@@ -63,7 +64,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(userAddress, tfjsonpath.New("active"), knownvalue.Bool(true)),
 				},
 				Check: func(*terraform.State) error {
-					user := s.MustUser(t, "E2001")
+					user := sandboxtest.MustUser(t, s, "E2001")
 					if got := field(user, "emails"); fmt.Sprint(got) == "" || !strings.Contains(fmt.Sprint(got), "jane.roe@example.com") {
 						return fmt.Errorf("sandbox e-mails = %v, want the lower-cased work address", got)
 					}
@@ -91,7 +92,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(userAddress, tfjsonpath.New("id"))},
 				Check: func(*terraform.State) error {
-					user := s.MustUser(t, "E2001")
+					user := sandboxtest.MustUser(t, s, "E2001")
 					if got := field(user, "title"); got != "Senior Analyst" {
 						return fmt.Errorf("sandbox title = %v, want Senior Analyst", got)
 					}
@@ -132,7 +133,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 					},
 				},
 				Check: func(*terraform.State) error {
-					if got := field(s.MustUser(t, "E2001"), "title"); got != "Senior Analyst" {
+					if got := field(sandboxtest.MustUser(t, s, "E2001"), "title"); got != "Senior Analyst" {
 						return fmt.Errorf("sandbox title = %v, want the drift reverted to Senior Analyst", got)
 					}
 					return nil
@@ -147,7 +148,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 				},
 				Config: userConfig(s, "E2001", `title = "Senior Analyst"`),
 				Check: func(*terraform.State) error {
-					if got := s.MustUser(t, "E2001")["active"]; got != true {
+					if got := sandboxtest.MustUser(t, s, "E2001")["active"]; got != true {
 						return fmt.Errorf("sandbox active = %v, want the user reactivated", got)
 					}
 					return nil
@@ -164,7 +165,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 					if _, ok := s.UserByEmployeeNumber("E2001"); ok {
 						return fmt.Errorf("the old emp_id E2001 still exists in the sandbox")
 					}
-					s.MustUser(t, "E2002")
+					sandboxtest.MustUser(t, s, "E2002")
 					return nil
 				},
 			},
@@ -180,7 +181,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(userAddress, plancheck.ResourceActionCreate)},
 				},
 				Check: func(*terraform.State) error {
-					s.MustUser(t, "E2002")
+					sandboxtest.MustUser(t, s, "E2002")
 					return nil
 				},
 			},
@@ -241,7 +242,7 @@ import {
 					PreApply: []plancheck.PlanCheck{expectImportsOnly{want: 1}},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("concur_user.max", tfjsonpath.New("id"), knownvalue.StringExact(field(s.MustUser(t, "E3001"), "id").(string))),
+					statecheck.ExpectKnownValue("concur_user.max", tfjsonpath.New("id"), knownvalue.StringExact(field(sandboxtest.MustUser(t, s, "E3001"), "id").(string))),
 				},
 				Check: func(*terraform.State) error {
 					if s.UserCount() != 1 {
@@ -300,8 +301,8 @@ func TestAccUser_managerAndDeleteMode(t *testing.T) {
 					statecheck.ExpectKnownValue(userAddress, tfjsonpath.New("start_date"), knownvalue.StringExact("2025-01-15")),
 				},
 				Check: func(*terraform.State) error {
-					manager := s.MustUser(t, "M001")
-					if got, want := field(s.MustUser(t, "E6001"), "enterprise.manager.value"), manager["id"]; got != want {
+					manager := sandboxtest.MustUser(t, s, "M001")
+					if got, want := field(sandboxtest.MustUser(t, s, "E6001"), "enterprise.manager.value"), manager["id"]; got != want {
 						return fmt.Errorf("sandbox manager.value = %v, want the manager's id %v", got, want)
 					}
 					return nil

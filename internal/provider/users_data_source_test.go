@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 func TestAccUsersDataSource_bulkImportWithForEach(t *testing.T) {
@@ -28,7 +30,7 @@ func TestAccUsersDataSource_bulkImportWithForEach(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ModifyUser("B002", map[string]any{enterpriseURN + ":manager": map[string]any{"value": field(s.MustUser(t, "B001"), "id")}}); err != nil {
+	if err := s.ModifyUser("B002", map[string]any{enterpriseURN + ":manager": map[string]any{"value": field(sandboxtest.MustUser(t, s, "B001"), "id")}}); err != nil {
 		t.Fatal(err)
 	}
 	config := providerConfig(s) + `
@@ -105,7 +107,7 @@ resource "concur_user" "all" {
 func TestAccUserDataSource_lookups(t *testing.T) {
 	s := newSandbox(t)
 	seedUsers(t, s, seededUser(s, "L001", "lou@example.com", "Lou", "Lane"))
-	id := field(s.MustUser(t, "L001"), "id").(string)
+	id := field(sandboxtest.MustUser(t, s, "L001"), "id").(string)
 	config := providerConfig(s) + fmt.Sprintf(`
 data "concur_user" "by_emp_id" {
   emp_id = "L001"

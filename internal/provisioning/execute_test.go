@@ -10,6 +10,7 @@ import (
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 // channel drives a provisioning channel against the sandbox the way the provider does:
@@ -78,7 +79,7 @@ func TestApplyCreates(t *testing.T) {
 	}
 	for _, entry := range entries {
 		empID := entry.Attributes["employeeNumber"][0]
-		user := c.server.MustUser(t, empID)
+		user := sandboxtest.MustUser(t, c.server, empID)
 		recorded := c.recorded[empID]
 		if recorded.ID == "" || recorded.ID != user["id"] || !recorded.Active || recorded.DN != entry.DN {
 			t.Errorf("recorded %s = %+v, want active with Concur id %v and DN %s", empID, recorded, user["id"], entry.DN)
@@ -88,7 +89,7 @@ func TestApplyCreates(t *testing.T) {
 			t.Errorf("%s in Concur: userName %v, work e-mail %q, active %v", empID, user["userName"], workEmail(user), user["active"])
 		}
 	}
-	e1, e2 := c.server.MustUser(t, "E1"), c.server.MustUser(t, "E2")
+	e1, e2 := sandboxtest.MustUser(t, c.server, "E1"), sandboxtest.MustUser(t, c.server, "E2")
 	if e1["title"] != "Controller" || enterprise(e1, "department") != "FIN" {
 		t.Errorf("E1 title %v department %v, want Controller FIN", e1["title"], enterprise(e1, "department"))
 	}
@@ -126,14 +127,14 @@ func TestApplyUpdatesWithMinimalPatches(t *testing.T) {
 	if counters[endpointPatch] != 2 || counters[endpointCreate] != 0 || counters[endpointDelete] != 0 {
 		t.Errorf("requests = %v, want exactly 2 patches", counters)
 	}
-	e1 := c.server.MustUser(t, "E1")
+	e1 := sandboxtest.MustUser(t, c.server, "E1")
 	if e1["title"] != "Lead" {
 		t.Errorf("E1 title = %v, want Lead", e1["title"])
 	}
 	if e1["nickName"] != "Jimmy" {
 		t.Errorf("E1 nickName = %v, want the unmapped Jimmy set in Concur to survive the update", e1["nickName"])
 	}
-	e2 := c.server.MustUser(t, "E2")
+	e2 := sandboxtest.MustUser(t, c.server, "E2")
 	if d := enterprise(e2, "department"); d != nil {
 		t.Errorf("E2 department = %v, want it cleared", d)
 	}
@@ -176,13 +177,13 @@ func TestApplyDeprovisions(t *testing.T) {
 
 		c.sync(person("a", "E1", nil))
 
-		if active := c.server.MustUser(t, "E2")["active"]; active != false {
+		if active := sandboxtest.MustUser(t, c.server, "E2")["active"]; active != false {
 			t.Errorf("E2 active = %v, want false", active)
 		}
 		if got, ok := c.recorded["E2"]; !ok || got.Active {
 			t.Errorf("recorded E2 = %+v (present %v), want kept and inactive", got, ok)
 		}
-		if c.server.MustUser(t, "E1")["active"] != true {
+		if sandboxtest.MustUser(t, c.server, "E1")["active"] != true {
 			t.Error("E1 was deactivated too")
 		}
 
@@ -190,7 +191,7 @@ func TestApplyDeprovisions(t *testing.T) {
 		if got := plan.Summary(); got != "reactivate 1, unchanged 1" {
 			t.Errorf("summary = %q", got)
 		}
-		if active := c.server.MustUser(t, "E2")["active"]; active != true {
+		if active := sandboxtest.MustUser(t, c.server, "E2")["active"]; active != true {
 			t.Errorf("E2 active = %v after coming back, want true", active)
 		}
 	})
@@ -244,7 +245,7 @@ func TestApplyLinksUserCreatedSincePlan(t *testing.T) {
 	if got := c.recorded["E1"].ID; got != id {
 		t.Errorf("recorded id = %q, want the existing user's %s", got, id)
 	}
-	user := c.server.MustUser(t, "E1")
+	user := sandboxtest.MustUser(t, c.server, "E1")
 	if user["title"] != "Controller" || user["userName"] != "a@example.com" || user["nickName"] != "Kept" {
 		t.Errorf("linked user: title %v userName %v nickName %v; want the mapped Controller, a@example.com and the unmapped Kept",
 			user["title"], user["userName"], user["nickName"])
@@ -279,7 +280,7 @@ func TestApplyLinksExistingUser(t *testing.T) {
 	if creates := c.server.Counters()[endpointCreate]; creates != 0 {
 		t.Errorf("%d creates sent, want none", creates)
 	}
-	user := c.server.MustUser(t, "E1")
+	user := sandboxtest.MustUser(t, c.server, "E1")
 	if user["id"] != id || user["title"] != "Concur Title" || enterprise(user, "department") != "ENG" || user["active"] != true {
 		t.Errorf("linked user: id %v title %v department %v active %v; want %s, the create-only Concur Title, ENG, active",
 			user["id"], user["title"], enterprise(user, "department"), user["active"], id)
@@ -301,13 +302,13 @@ func TestApplyCreatesManagersFirst(t *testing.T) {
 	)
 
 	for employee, manager := range map[string]string{"A100": "M500", "M500": "Z900", "B200": "Z900"} {
-		got := enterprise(c.server.MustUser(t, employee), "manager")
+		got := enterprise(sandboxtest.MustUser(t, c.server, employee), "manager")
 		ref, _ := got.(map[string]any)
 		if want := concurID(t, c.server, manager); ref["value"] != want {
 			t.Errorf("%s manager = %v, want value %s (%s)", employee, got, want, manager)
 		}
 	}
-	if got := enterprise(c.server.MustUser(t, "Z900"), "manager"); got != nil {
+	if got := enterprise(sandboxtest.MustUser(t, c.server, "Z900"), "manager"); got != nil {
 		t.Errorf("Z900 manager = %v, want none", got)
 	}
 	// Read back, the managers are no drift.
@@ -326,11 +327,11 @@ func TestApplyCreatesManagersFirst(t *testing.T) {
 		person("boss", "Z900", nil),
 		person("peer", "B200", nil),
 	)
-	ref, _ := enterprise(c.server.MustUser(t, "A100"), "manager").(map[string]any)
+	ref, _ := enterprise(sandboxtest.MustUser(t, c.server, "A100"), "manager").(map[string]any)
 	if want := concurID(t, c.server, "Z900"); ref["value"] != want {
 		t.Errorf("A100 manager = %v, want value %s", ref, want)
 	}
-	if got := enterprise(c.server.MustUser(t, "B200"), "manager"); got != nil {
+	if got := enterprise(sandboxtest.MustUser(t, c.server, "B200"), "manager"); got != nil {
 		t.Errorf("B200 manager = %v, want it removed", got)
 	}
 }
@@ -387,7 +388,7 @@ func TestApplyPartialFailureKeepsSuccesses(t *testing.T) {
 	if got := c.recorded["E3"]; got.ID == "" || got.ID != concurID(t, c.server, "E3") {
 		t.Errorf("recorded E3 = %+v, want the created user", got)
 	}
-	if title := c.server.MustUser(t, "E2")["title"]; title != "Analyst" {
+	if title := sandboxtest.MustUser(t, c.server, "E2")["title"]; title != "Analyst" {
 		t.Errorf("E2 title = %v in Concur, want the refused update not applied", title)
 	}
 }
@@ -475,7 +476,7 @@ func TestApplyLinkReadFailureChangesNothing(t *testing.T) {
 	if !reflect.DeepEqual(recorded, prior) {
 		t.Errorf("recorded = %+v, want the prior state %+v", recorded, prior)
 	}
-	if title := c.server.MustUser(t, "E1")["title"]; title != "Analyst" {
+	if title := sandboxtest.MustUser(t, c.server, "E1")["title"]; title != "Analyst" {
 		t.Errorf("E1 title = %v, want unchanged", title)
 	}
 }
@@ -494,7 +495,7 @@ func TestApplyCreatesWithoutLookups(t *testing.T) {
 	if all, token := totalRequests(counters); counters[endpointCreate] != 2 || all-token != 2 {
 		t.Errorf("creating 2 users, one the other's manager, sent %v; want the 2 creates (and a token) only", counters)
 	}
-	ref, _ := enterprise(c.server.MustUser(t, "E2"), "manager").(map[string]any)
+	ref, _ := enterprise(sandboxtest.MustUser(t, c.server, "E2"), "manager").(map[string]any)
 	if want := concurID(t, c.server, "E1"); ref["value"] != want {
 		t.Errorf("E2 manager = %v, want %s", ref, want)
 	}
@@ -514,7 +515,7 @@ func TestApplyCreateConflictOnLoginIsAFailure(t *testing.T) {
 	if _, ok := c.recorded["E1"]; ok {
 		t.Error("E1 is recorded")
 	}
-	if got := c.server.MustUser(t, "X9"); got["id"] != otherID || enterprise(got, "employeeNumber") != "X9" {
+	if got := sandboxtest.MustUser(t, c.server, "X9"); got["id"] != otherID || enterprise(got, "employeeNumber") != "X9" {
 		t.Errorf("the other account is now %v", got)
 	}
 }
@@ -527,7 +528,7 @@ func TestApplyManagerRenamedInTheSameApply(t *testing.T) {
 
 	c.sync(person("boss", "M2", nil), person("emp", "E1", map[string]string{"managerNumber": "M2"}))
 
-	ref, _ := enterprise(c.server.MustUser(t, "E1"), "manager").(map[string]any)
+	ref, _ := enterprise(sandboxtest.MustUser(t, c.server, "E1"), "manager").(map[string]any)
 	if want := concurID(t, c.server, "M2"); ref["value"] != want {
 		t.Errorf("E1 manager = %v, want the renamed manager %s", ref, want)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 // Sandbox endpoints, as its Counters and Faults name them.
@@ -99,7 +100,7 @@ func changesByEmpID(t *testing.T, plan *Plan) map[string]Change {
 // startSandbox starts a Concur emulator and a client for it; tune adjusts the client's Config.
 func startSandbox(t *testing.T, tune func(*concur.Config)) (*sandbox.Server, *concur.Client) {
 	t.Helper()
-	server := sandbox.NewTestServer(t, sandbox.Options{})
+	server := sandboxtest.NewServer(t, sandbox.Options{})
 	credentials := server.Credentials()
 	cfg := concur.Config{
 		BaseURL: server.URL(), ClientID: credentials.ClientID, ClientSecret: credentials.ClientSecret,
@@ -148,7 +149,7 @@ func seedConcurUser(t *testing.T, server *sandbox.Server, empID, userName string
 
 func concurID(t *testing.T, server *sandbox.Server, empID string) string {
 	t.Helper()
-	id, _ := server.MustUser(t, empID)["id"].(string)
+	id, _ := sandboxtest.MustUser(t, server, empID)["id"].(string)
 	return id
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 const pathEmployeeNumber = enterpriseSchema + ":employeeNumber"
@@ -101,7 +102,7 @@ func TestHandEditedEmployeeNumberIsDriftPutBack(t *testing.T) {
 			if n := c.server.UserCount(); n != 10 {
 				t.Errorf("Concur has %d users, want the same 10", n)
 			}
-			back := c.server.MustUser(t, "E0002")
+			back := sandboxtest.MustUser(t, c.server, "E0002")
 			if back["id"] != id || back["userName"] != "u0002@example.com" {
 				t.Errorf("E0002 in Concur: id %v userName %v, want account %s with u0002@example.com", back["id"], back["userName"], id)
 			}
@@ -207,7 +208,7 @@ func TestEmpIDMovedToAnotherAccountIsNamedNotAdopted(t *testing.T) {
 	if err := c.server.ModifyUser("X9", map[string]any{pathEmployeeNumber: "E0003"}); err != nil {
 		t.Fatal(err)
 	}
-	before := c.server.MustUser(t, "E0003")
+	before := sandboxtest.MustUser(t, c.server, "E0003")
 
 	plan := c.refreshAndPlan()
 
@@ -233,7 +234,7 @@ func TestEmpIDMovedToAnotherAccountIsNamedNotAdopted(t *testing.T) {
 	if counters := c.server.Counters(); counters[endpointPatch]+counters[endpointCreate] != 0 {
 		t.Errorf("the apply wrote %v", counters)
 	}
-	if after := c.server.MustUser(t, "E0003"); !reflect.DeepEqual(after, before) {
+	if after := sandboxtest.MustUser(t, c.server, "E0003"); !reflect.DeepEqual(after, before) {
 		t.Errorf("the other account changed:\n%v\nwas\n%v", after, before)
 	}
 	if got := c.recorded["E0003"]; got.ID != own {
@@ -250,7 +251,7 @@ func TestEmpIDMovedToAnotherAccountIsNamedNotAdopted(t *testing.T) {
 	if plan := c.run(); plan.Summary() != "update 1, unchanged 9" || len(plan.EmpIDConflicts) != 0 {
 		t.Errorf("after the fix: %s, conflicts %+v; want E0003 put back", plan.Summary(), plan.EmpIDConflicts)
 	}
-	if got := c.server.MustUser(t, "E0003")["id"]; got != own {
+	if got := sandboxtest.MustUser(t, c.server, "E0003")["id"]; got != own {
 		t.Errorf("E0003 is account %v, want the channel's %s", got, own)
 	}
 }
@@ -263,7 +264,7 @@ func TestEmpIDOfADeletedAccountHeldByAnotherIsNamedNotAdopted(t *testing.T) {
 	gone := c.recorded["E0004"]
 	c.server.DeleteUserByEmployeeNumber("E0004")
 	other := seedConcurUser(t, c.server, "E0004", "someone@example.com", nil)
-	before := c.server.MustUser(t, "E0004")
+	before := sandboxtest.MustUser(t, c.server, "E0004")
 
 	plan := c.refreshAndPlan()
 
@@ -284,7 +285,7 @@ func TestEmpIDOfADeletedAccountHeldByAnotherIsNamedNotAdopted(t *testing.T) {
 	if counters := c.server.Counters(); counters[endpointPatch]+counters[endpointCreate] != 0 {
 		t.Errorf("the apply wrote %v", counters)
 	}
-	if after := c.server.MustUser(t, "E0004"); !reflect.DeepEqual(after, before) {
+	if after := sandboxtest.MustUser(t, c.server, "E0004"); !reflect.DeepEqual(after, before) {
 		t.Errorf("the other account changed:\n%v\nwas\n%v", after, before)
 	}
 	if n := c.server.UserCount(); n != 10 {
@@ -299,7 +300,7 @@ func TestEmpIDOfADeletedAccountHeldByAnotherIsNamedNotAdopted(t *testing.T) {
 	if _, ok := recorded["E0004"]; ok || len(recorded) != 9 {
 		t.Errorf("after deprovisioning, recorded %d users (E0004 among them: %v); want the 9 whose accounts exist", len(recorded), ok)
 	}
-	if c.server.MustUser(t, "E0004")["active"] != true {
+	if sandboxtest.MustUser(t, c.server, "E0004")["active"] != true {
 		t.Error("deprovisioning the channel disabled the other account")
 	}
 }
@@ -331,7 +332,7 @@ func TestManagedAccountCarryingANewcomersEmpIDIsNotLinkedTwice(t *testing.T) {
 	if len(failures) != 1 || failures[0].EmpID != "E0000" || !strings.Contains(failures[0].Error(), "E0009") {
 		t.Fatalf("Apply: %s; want E0000's create refused while the account of E0009 held its emp_id, saying so", failuresText(failures))
 	}
-	if got := c.server.MustUser(t, "E0009")["id"]; got != account {
+	if got := sandboxtest.MustUser(t, c.server, "E0009")["id"]; got != account {
 		t.Errorf("E0009 is account %v, want %s with its emp_id back", got, account)
 	}
 

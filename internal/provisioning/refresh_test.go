@@ -9,6 +9,7 @@ import (
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 // seedFromEntries loads into the sandbox the users that the test mapping makes of entries,
@@ -90,7 +91,7 @@ func TestRefresh(t *testing.T) {
 	if got := refreshed["E001"].Attributes[AttrTitle]; got != "Changed by hand" {
 		t.Errorf("E001 title = %q, want the drift to show", got)
 	}
-	if e2 := c.server.MustUser(t, "E002"); workEmail(e2) != "user002@example.com" || e2["userName"] != "USER002@example.com" {
+	if e2 := sandboxtest.MustUser(t, c.server, "E002"); workEmail(e2) != "user002@example.com" || e2["userName"] != "USER002@example.com" {
 		t.Fatalf("E002 in Concur: e-mail %q, userName %v; the test expects other spellings than recorded", workEmail(e2), e2["userName"])
 	}
 	for _, key := range []string{AttrEmail, AttrLoginID} {
@@ -132,10 +133,10 @@ func TestRefresh(t *testing.T) {
 	if err != nil || len(failures) > 0 {
 		t.Fatalf("Apply: %s", failuresText(failures))
 	}
-	if title := c.server.MustUser(t, "E001")["title"]; title != "Analyst" {
+	if title := sandboxtest.MustUser(t, c.server, "E001")["title"]; title != "Analyst" {
 		t.Errorf("E001 title = %v, want the drift put back", title)
 	}
-	if active := c.server.MustUser(t, "E004")["active"]; active != true {
+	if active := sandboxtest.MustUser(t, c.server, "E004")["active"]; active != true {
 		t.Errorf("E004 active = %v, want reactivated", active)
 	}
 	if recorded["E003"].ID != concurID(t, c.server, "E003") {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/ldapdir"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 // requestUsers is the size of the channel the request-count tests provision: large enough that
@@ -88,7 +90,7 @@ func TestRequestsPerUser(t *testing.T) {
 	}
 	for i := 10; i < requestUsers; i += 97 {
 		report := fmt.Sprintf("E%04d", i)
-		ref, _ := enterprise(c.server.MustUser(t, report), "manager").(map[string]any)
+		ref, _ := enterprise(sandboxtest.MustUser(t, c.server, report), "manager").(map[string]any)
 		if want := recorded[fmt.Sprintf("E%04d", i%10)].ID; ref["value"] != want || want == "" {
 			t.Errorf("%s manager = %v, want the Concur id %s of the manager created in the same apply", report, ref, want)
 		}

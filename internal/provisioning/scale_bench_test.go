@@ -10,6 +10,7 @@ import (
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/ldapdir"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 // scaleUsers is the size of the company the scale benchmarks provision.
@@ -61,7 +62,7 @@ func newScaleSetup(b *testing.B, source Source) scaleSetup {
 
 func newScaleClient(b *testing.B) *concur.Client {
 	b.Helper()
-	s := sandbox.NewTestServer(b, sandbox.Options{})
+	s := sandboxtest.NewServer(b, sandbox.Options{})
 	c := s.Credentials()
 	client, err := concur.New(context.Background(), concur.Config{BaseURL: s.URL(), ClientID: c.ClientID, ClientSecret: c.ClientSecret,
 		RefreshToken: c.RefreshToken, CompanyID: c.CompanyID, MaxConcurrency: 16})

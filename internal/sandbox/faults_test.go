@@ -171,7 +171,7 @@ func TestLostCreateRateStoresTheUserAndDropsOnlyCreates(t *testing.T) {
 	if _, ok := c.srv.UserByEmployeeNumber("42"); !ok {
 		t.Fatal("the lost create must have been stored")
 	}
-	id := c.srv.MustUser(t, "42")["id"].(string)
+	id := c.user("42")["id"].(string)
 	expectStatus(t, c.do(http.MethodPatch, usersV41+"/"+id, patchBody(op("replace", "title", "x"))), 200)
 	if got := c.srv.Stats().Faults; got != (FaultCounts{LostReplies: 1}) {
 		t.Errorf("fault counts %+v", got)

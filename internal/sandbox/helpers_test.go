@@ -38,10 +38,25 @@ type apiResponse struct {
 
 func newClient(t *testing.T, opts Options) *apiClient {
 	t.Helper()
-	s := NewTestServer(t, opts)
+	s := New(opts)
+	if _, err := s.Start("127.0.0.1:0"); err != nil {
+		t.Fatalf("sandbox: start: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
 	c := &apiClient{t: t, srv: s, base: s.URL(), http: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}}
 	c.token = c.companyToken()
 	return c
+}
+
+// user returns the API representation of the user with empID, failing the test when the
+// sandbox has none.
+func (c *apiClient) user(empID string) map[string]any {
+	c.t.Helper()
+	user, ok := c.srv.UserByEmployeeNumber(empID)
+	if !ok {
+		c.t.Fatalf("the sandbox has no user with employeeNumber %q", empID)
+	}
+	return user
 }
 
 func (c *apiClient) companyToken() string {

@@ -114,7 +114,7 @@ func TestExternalIDWritesNeedTheirScope(t *testing.T) {
 	// Leaving externalId out of a PUT clears it: a write of externalId too.
 	expectStatus(t, c.do(http.MethodPut, usersV41+"/"+id, userDoc("1")), 403)
 	expectStatus(t, c.do(http.MethodPut, usersV41+"/"+id, with(userDoc("1"), "externalId", "ext-1", "title", "Buyer")), 200)
-	if u := c.srv.MustUser(t, "1"); u["externalId"] != "ext-1" || u["title"] != "Buyer" {
+	if u := c.user("1"); u["externalId"] != "ext-1" || u["title"] != "Buyer" {
 		t.Errorf("user after the allowed PUT: %v", u)
 	}
 }
