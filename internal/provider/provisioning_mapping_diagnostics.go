@@ -56,7 +56,7 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 	if len(plan.Invalid) > 0 {
 		lines := make([]string, 0, len(plan.Invalid))
 		for _, invalid := range plan.Invalid {
-			lines = append(lines, fmt.Sprintf("%s (%s): %s", invalid.EmpID, invalid.DN, invalid.Reason))
+			lines = append(lines, fmt.Sprintf("%q (%s): %s", invalid.EmpID, invalid.DN, invalid.Reason))
 		}
 		diags.AddWarning("Directory users with values Concur would refuse",
 			"These users are neither created nor changed (a managed one keeps its current Concur values) until the directory is corrected:\n"+
