@@ -85,7 +85,9 @@ func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Clie
 	desired.Unresolved = unresolved
 	var unmanaged []string
 	for empID := range desired.Users {
-		if _, ok := managed[empID]; !ok {
+		// An emp_id Concur would refuse is reported by the plan; looking it up would only risk
+		// a search Concur refuses as a whole.
+		if _, ok := managed[empID]; !ok && concur.CheckEmployeeNumber(empID) == nil {
 			unmanaged = append(unmanaged, empID)
 		}
 	}
