@@ -11,6 +11,7 @@ import (
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
+	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
 )
 
 // providerData is what Configure hands to every resource and data source: one client, so the
@@ -21,6 +22,9 @@ type providerData struct {
 	directory *directory.Client
 
 	rotationWarning sync.Once
+	// claims holds the people each channel and concur_user of this run plans to manage. Terraform
+	// configures the provider again for every walk (plan, apply), so a re-plan starts afresh.
+	claims provisioning.Claims
 }
 
 // providerDataFrom is the checked cast each object's Configure uses. A nil value means the

@@ -290,6 +290,10 @@ func (r *provisioningMappingResource) planUsers(ctx context.Context, model provi
 		addDirectoryError(&diags, "Reading the provisioning source", err)
 		return nil, diags
 	}
+	r.data.claim(&diags, path.Root("source"), channelOwner(model), plan.Claimed())
+	if diags.HasError() {
+		return nil, diags
+	}
 	diags.Append(sourceWarnings(desired)...)
 	diags.Append(changeWarnings(plan)...)
 	diags.Append(empIDConflictWarnings(plan)...)

@@ -212,13 +212,17 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 // other changes of that apply were made, and the import is the one thing to do. Plans of many
 // users share their look-ups (LookUpEmployeeNumber batches them).
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.data == nil {
+	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
 	var empID types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("emp_id"), &empID)...)
 	if empID.IsUnknown() || empID.IsNull() || concur.CheckEmployeeNumber(empID.ValueString()) != nil {
 		return // known at apply only, or refused by the emp_id validator
+	}
+	r.data.claim(&resp.Diagnostics, path.Root("emp_id"), userOwner(empID.ValueString()), []string{empID.ValueString()})
+	if !req.State.Raw.IsNull() {
+		return
 	}
 	existing, err := r.data.client.LookUpEmployeeNumber(ctx, empID.ValueString())
 	if err != nil {
