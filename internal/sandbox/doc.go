@@ -64,4 +64,43 @@
 //   - Injected faults and the rate limit apply to every endpoint, the token endpoint
 //     included, unless Faults.Endpoints limits them; Counters count every request that
 //     reached a known endpoint. Endpoints lists their keys.
+//
+// Where an owner marker can live (research for recording which provisioning object manages an
+// account, so that two Terraform states never fight over one person). The documented Identity
+// v4.1 user has no tag, label or free metadata field: meta is read-only and carries only
+// resourceType, created, lastModified, version and location. The candidates:
+//
+//   - externalId (core). RFC 7643 section 3.1 defines it as the provisioning client's own
+//     identifier of the resource, which the service provider stores and returns but never
+//     sets; Concur documents it as the provisioning client's id, unique within the company
+//     (409 uniqueness on a duplicate), read with identity.user.ids.read and written only with
+//     its own scope, identity.user.externalID.writeonly, and it is one of the few attributes
+//     the v4.1 /Users/.search filter accepts (externalId eq "..."), so the plan's batched
+//     lookups can read it in the same answers. Because it is unique it cannot hold a bare
+//     owner name shared by many accounts: a marker must be owner plus the account's own key
+//     (for example "tf-concur:<owner>:<emp_id>"), rewritten when the emp_id changes. Other
+//     systems edit it: SAP Identity Provisioning and other SCIM clients write their own ids
+//     there, and this provider maps external_id as an ordinary attribute, so a company that
+//     uses it already cannot give it to the marker. Only edits made with the externalID scope
+//     can change it, which keeps casual integrations from erasing it.
+//   - Enterprise costCenter, department, division (max 25, 48, 48): business values that
+//     Concur's own reports and other systems read and write; a marker there would be
+//     overwritten by HR feeds and would show to users. Not a marker.
+//   - Spend customData custom1-custom22 and orgUnit1-orgUnit6 (the employee-form custom
+//     fields): configurable per company, which is what "a field the company does not use"
+//     needs, but written only through User Provisioning v4 with the spend extension (scope
+//     spend.user.general.writeonly; the extension then requires reimbursementCurrency,
+//     country and locale), provisioned asynchronously (a provisionId to poll), read through a
+//     different API (/profile/spend/v4.1/Users, filter eq/ne only) and only where the company
+//     has Concur Expense. It would add a second API and a second batched read to every plan.
+//
+// So the marker belongs in externalId by default, with the provider's setting naming which
+// field carries it (externalId, or a spend custom field where externalId is taken), the owner
+// written as a prefix the provider recognises and an account without one linked as before.
+// Sources: developer.concur.com (SAP-docs/sap-concur-developer) src/api-reference/profile/
+// v4.1.identity.md and v4.scope-mapping.md, src/api-guides/profile/identity-search.md,
+// src/api-explorer/v4-1/Identity.swagger2.json, src/api-reference/user-provisioning/
+// v4.user-provisioning.md and spend/v4.1.spend-user-retrieval.md; RFC 7643 section 3.1.
+// The sandbox stores externalId as documented (unique per company, exact filters, the write
+// scope), which is all such a marker needs of it.
 package sandbox
