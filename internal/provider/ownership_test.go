@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
@@ -28,6 +29,7 @@ var ownershipGroups = map[string][]string{
 	"alpha": {dirPerson("p1"), dirPerson("p2"), dirPerson("p3"), dirPerson("p4")},
 	"beta":  {dirPerson("p3"), dirPerson("p4"), dirPerson("p5"), dirPerson("p6")},
 	"solo":  {dirPerson("p5"), dirPerson("p6")},
+	"core":  {dirPerson("p1"), dirPerson("p2")},
 }
 
 func ownershipDirectory(t *testing.T) *ldaptest.Server {
@@ -144,6 +146,118 @@ func TestAccOwnership_channelAndConcurUserForOnePerson(t *testing.T) {
 						return nil
 					}),
 				},
+			},
+		},
+	})
+}
+
+// accountsOf reads, per emp_id, the sandbox account's id and its change counter.
+func accountsOf(t *testing.T, s *sandbox.Server, empIDs ...string) map[string][2]any {
+	t.Helper()
+	accounts := map[string][2]any{}
+	for _, empID := range empIDs {
+		user, ok := s.UserByEmployeeNumber(empID)
+		if !ok {
+			t.Fatalf("the sandbox has no user with emp_id %s", empID)
+		}
+		accounts[empID] = [2]any{field(user, "id"), field(user, "meta.version")}
+	}
+	return accounts
+}
+
+// expectUntouched checks that the accounts are the same ones, active, and not written since.
+func expectUntouched(s *sandbox.Server, before *map[string][2]any) statecheck.StateCheck {
+	return expectSandbox(func() error {
+		for empID, account := range *before {
+			user, ok := s.UserByEmployeeNumber(empID)
+			if !ok {
+				return fmt.Errorf("the account of %s is gone", empID)
+			}
+			if got := [2]any{field(user, "id"), field(user, "meta.version")}; got != account {
+				return fmt.Errorf("%s: id and version %v, want %v (the account was replaced or written)", empID, got, account)
+			}
+			if field(user, "active") != true {
+				return fmt.Errorf("%s was deactivated during the hand-over", empID)
+			}
+		}
+		return nil
+	})
+}
+
+// The guide's recipe: the channel that loses people is replaced by one over the narrowed source
+// (on_destroy = "keep" touches nobody) in the same apply as the channel that gains them links
+// them. Nobody is written or deactivated, and the next plan is empty.
+func TestAccOwnership_handOverBetweenChannels(t *testing.T) {
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	provider := ownershipProvider(s, srv)
+	before := map[string][2]any{}
+	handedOver := provider + channelOver("core", "core") + channelOver("b", "beta")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: provider + channelOver("a", "alpha") + channelOver("b", "solo")},
+			{
+				PreConfig: func() { before = accountsOf(t, s, "2001", "2002", "2003", "2004", "2005", "2006") },
+				Config:    handedOver,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("concur_provisioning_mapping.a", plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction("concur_provisioning_mapping.core", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("concur_provisioning_mapping.b", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectUntouched(s, &before),
+					statecheck.ExpectKnownValue("concur_provisioning_mapping.b", jsonPath("users"), knownvalue.MapSizeExact(4)),
+					statecheck.ExpectKnownValue("concur_provisioning_mapping.core", jsonPath("users"), knownvalue.MapSizeExact(2)),
+				},
+			},
+			{
+				Config:            handedOver,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{expectUntouched(s, &before)},
+			},
+		},
+	})
+}
+
+// From concur_user resources to a channel: a removed block forgets the concur_user without
+// touching the account, and the channel links it in the same apply; the person stays active.
+func TestAccOwnership_handOverFromConcurUserToChannel(t *testing.T) {
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	provider := ownershipProvider(s, srv)
+	var polID any
+	handedOver := provider + channelOver("solo", "solo") + `
+removed {
+  from = concur_user.pol
+  lifecycle {
+    destroy = false
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: provider + userFor("pol", "p5", "2005")},
+			{
+				PreConfig: func() { polID = accountsOf(t, s, "2005")["2005"][0] },
+				Config:    handedOver,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectSandbox(func() error {
+						if id, _ := sandboxField(s, "2005", "id"); id != polID {
+							return fmt.Errorf("2005 is account %v, want the concur_user's %v", id, polID)
+						}
+						return nil
+					}),
+					expectField(s, "2005", "active", true),
+					// The channel's values replace the concur_user's.
+					expectField(s, "2005", "title", "Editor"),
+					statecheck.ExpectKnownValue("concur_provisioning_mapping.solo", jsonPath("users"), knownvalue.MapSizeExact(2)),
+				},
+			},
+			{
+				Config:           handedOver,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
 	})
