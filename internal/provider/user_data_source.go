@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
 )
 
 var (
@@ -38,7 +39,8 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 		attribute.Validators = validators
 		attributes[name] = attribute
 	}
-	lookup("emp_id", "employee ID", stringRule{"a Concur employee ID", concur.CheckEmployeeNumber})
+	empID, _ := provisioning.AttributeNamed(provisioning.AttrEmpID)
+	lookup(empID.Name, "employee ID", stringRule{empID.Rule.What, empID.Rule.Check})
 	lookup("login_id", "login ID")
 	lookup("id", "Concur UUID")
 	resp.Schema = schema.Schema{
@@ -111,16 +113,17 @@ func lookupValue(config userAttributes, key path.Path) string {
 
 // computedUserAttributes is the read-only schema of a user, shared by both user data sources.
 func computedUserAttributes() map[string]schema.Attribute {
-	attributes := make(map[string]schema.Attribute, len(userAttributeDescriptions))
-	for name, description := range userAttributeDescriptions {
-		switch name {
-		case "active":
-			attributes[name] = schema.BoolAttribute{MarkdownDescription: description, Computed: true}
-		case "login_id", "email":
-			attributes[name] = schema.StringAttribute{MarkdownDescription: description, Computed: true, CustomType: caseInsensitiveStringType{}}
-		default:
-			attributes[name] = schema.StringAttribute{MarkdownDescription: description, Computed: true}
+	attributes := map[string]schema.Attribute{
+		"id":           schema.StringAttribute{MarkdownDescription: idDescription, Computed: true},
+		"display_name": schema.StringAttribute{MarkdownDescription: displayNameDescription, Computed: true},
+		"active":       schema.BoolAttribute{MarkdownDescription: activeDescription, Computed: true},
+	}
+	for _, a := range provisioning.Attributes {
+		attribute := schema.StringAttribute{MarkdownDescription: a.Description, Computed: true}
+		if a.IgnoreCase {
+			attribute.CustomType = caseInsensitiveStringType{}
 		}
+		attributes[a.Name] = attribute
 	}
 	return attributes
 }

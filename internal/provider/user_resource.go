@@ -75,102 +75,70 @@ func (r *userResource) IdentitySchema(_ context.Context, _ resource.IdentitySche
 }
 
 func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	d := userAttributeDescriptions
-	nonEmpty := stringvalidator.LengthAtLeast(1)
-	maxLength := func(limit int) validator.String {
-		return stringRule{fmt.Sprintf("at most %d characters", limit), func(v string) error { return concur.CheckLength(v, limit) }}
-	}
-	personName := func(limit int) validator.String {
-		return stringRule{fmt.Sprintf("a name of at most %d characters, without control characters", limit), func(v string) error { return concur.CheckName(v, limit) }}
-	}
-	optional := func(name string, validators ...validator.String) schema.StringAttribute {
-		return schema.StringAttribute{
-			MarkdownDescription: d[name] + " Omit it to leave the attribute empty in Concur.",
-			Optional:            true,
-			Validators:          append([]validator.String{nonEmpty}, validators...),
-		}
-	}
-	serverDefaulted := func(name string, validators ...validator.String) schema.StringAttribute {
-		return schema.StringAttribute{
-			MarkdownDescription: d[name],
+	attributes := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: idDescription,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"display_name": schema.StringAttribute{
+			MarkdownDescription: displayNameDescription,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{displayNameFollowsNames{}},
+		},
+		"active": schema.BoolAttribute{
+			MarkdownDescription: activeDescription + " Defaults to `true`.",
 			Optional:            true,
 			Computed:            true,
-			Validators:          validators,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		}
+			Default:             booldefault.StaticBool(true),
+		},
+		"deletion_mode": schema.StringAttribute{
+			MarkdownDescription: "What destroying this resource does in Concur: `deactivate` (the default) sets " +
+				"`active = false` and keeps the user and its data; `delete` hard-deletes the user, which Concur " +
+				"allows only for users without transactions and only with the `identity.user.delete` scope.",
+			Optional:   true,
+			Computed:   true,
+			Default:    stringdefault.StaticString(string(provisioning.Deactivate)),
+			Validators: []validator.String{stringvalidator.OneOf(string(provisioning.Deactivate), string(provisioning.Delete))},
+		},
 	}
-
+	for _, a := range provisioning.Attributes {
+		attributes[a.Name] = userArgument(a)
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages one SAP Concur user, keyed on its employee ID (`emp_id`). " +
 			"Creating a user whose `emp_id` already exists in Concur fails and names the import to use instead. " +
 			"Destroying the resource deactivates the user (`active = false`) unless `deletion_mode = \"delete\"`.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: d["id"],
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"emp_id": schema.StringAttribute{
-				MarkdownDescription: d["emp_id"],
-				Required:            true,
-				Validators:          []validator.String{stringRule{"a Concur employee ID", concur.CheckEmployeeNumber}},
-			},
-			"login_id": schema.StringAttribute{
-				MarkdownDescription: d["login_id"],
-				Required:            true,
-				CustomType:          caseInsensitiveStringType{},
-				Validators:          []validator.String{stringRule{"a Concur login ID", concur.CheckUserName}},
-			},
-			"email": schema.StringAttribute{
-				MarkdownDescription: d["email"],
-				Required:            true,
-				CustomType:          caseInsensitiveStringType{},
-				Validators:          []validator.String{stringRule{"an e-mail address", concur.CheckEmail}},
-			},
-			"first_name": schema.StringAttribute{
-				MarkdownDescription: d["first_name"],
-				Required:            true,
-				Validators:          []validator.String{nonEmpty, personName(concur.MaxGivenName)},
-			},
-			"last_name": schema.StringAttribute{
-				MarkdownDescription: d["last_name"],
-				Required:            true,
-				Validators:          []validator.String{nonEmpty, personName(concur.MaxFamilyName)},
-			},
-			"middle_name": optional("middle_name", personName(concur.MaxMiddleName)),
-			"nick_name":   optional("nick_name", personName(concur.MaxNickName)),
-			"display_name": schema.StringAttribute{
-				MarkdownDescription: d["display_name"],
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{displayNameFollowsNames{}},
-			},
-			"title": optional("title", maxLength(concur.MaxTitle)),
-			"active": schema.BoolAttribute{
-				MarkdownDescription: d["active"] + " Defaults to `true`.",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(true),
-			},
-			"preferred_language": serverDefaulted("preferred_language", stringRule{"a language tag", concur.CheckLanguage}),
-			"timezone":           serverDefaulted("timezone", stringRule{"an IANA timezone", concur.CheckTimezone}),
-			"department":         optional("department", maxLength(concur.MaxDepartment)),
-			"cost_center":        optional("cost_center", maxLength(concur.MaxCostCenter)),
-			"division":           optional("division", maxLength(concur.MaxDivision)),
-			"manager_emp_id":     optional("manager_emp_id", stringRule{"a Concur employee ID", concur.CheckEmployeeNumber}),
-			"start_date":         serverDefaulted("start_date", stringRule{"a date", concur.CheckDate}),
-			"termination_date":   optional("termination_date", stringRule{"a date", concur.CheckDate}),
-			"external_id":        optional("external_id", maxLength(concur.MaxExternalID)),
-			"deletion_mode": schema.StringAttribute{
-				MarkdownDescription: "What destroying this resource does in Concur: `deactivate` (the default) sets " +
-					"`active = false` and keeps the user and its data; `delete` hard-deletes the user, which Concur " +
-					"allows only for users without transactions and only with the `identity.user.delete` scope.",
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(string(provisioning.Deactivate)),
-				Validators: []validator.String{stringvalidator.OneOf(string(provisioning.Deactivate), string(provisioning.Delete))},
-			},
-		},
+		Attributes: attributes,
 	}
+}
+
+// userArgument is the concur_user argument of a catalogue attribute. A required one is refused
+// empty also where Concur's rule alone would accept "" (names); an optional one is omitted, not
+// set empty, to leave it empty in Concur; one Concur defaults keeps Concur's value when omitted.
+func userArgument(a provisioning.Attribute) schema.StringAttribute {
+	rule := stringRule{a.Rule.What, a.Rule.Check}
+	argument := schema.StringAttribute{MarkdownDescription: a.Description}
+	if a.IgnoreCase {
+		argument.CustomType = caseInsensitiveStringType{}
+	}
+	switch {
+	case a.Required:
+		argument.Required = true
+		argument.Validators = []validator.String{rule}
+		if a.Rule.Check("") == nil {
+			argument.Validators = []validator.String{stringvalidator.LengthAtLeast(1), rule}
+		}
+	case a.ServerDefault:
+		argument.Optional, argument.Computed = true, true
+		argument.Validators = []validator.String{rule}
+		argument.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	default:
+		argument.MarkdownDescription += " Omit it to leave the attribute empty in Concur."
+		argument.Optional = true
+		argument.Validators = []validator.String{stringvalidator.LengthAtLeast(1), rule}
+	}
+	return argument
 }
 
 func (r *userResource) ConfigValidators(context.Context) []resource.ConfigValidator {

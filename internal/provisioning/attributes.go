@@ -196,6 +196,12 @@ func sameValue(attribute, a, b string) bool {
 	return a == b || attributesByName[attribute].IgnoreCase && strings.EqualFold(a, b)
 }
 
+// AttributeNamed returns the catalogue row of an attribute.
+func AttributeNamed(name string) (Attribute, bool) {
+	a, ok := attributesByName[name]
+	return a, ok
+}
+
 // IsConcurAttribute reports whether name is an attribute a mapping can set.
 func IsConcurAttribute(name string) bool {
 	_, ok := attributesByName[name]
