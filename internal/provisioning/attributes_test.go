@@ -1,6 +1,8 @@
 package provisioning
 
 import (
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
@@ -34,13 +36,8 @@ func TestAttributeCatalogueRowsAreComplete(t *testing.T) {
 
 func TestRequiredAttributesAreTheOnesConcurNeedsToCreateAUser(t *testing.T) {
 	want := []string{AttrEmpID, AttrLoginID, AttrEmail, AttrFirstName, AttrLastName}
-	if len(RequiredAttributes) != len(want) {
-		t.Fatalf("RequiredAttributes = %v, want %v", RequiredAttributes, want)
-	}
-	for i := range want {
-		if RequiredAttributes[i] != want[i] {
-			t.Fatalf("RequiredAttributes = %v, want %v", RequiredAttributes, want)
-		}
+	if !slices.Equal(RequiredAttributes, want) {
+		t.Errorf("RequiredAttributes = %v, want %v", RequiredAttributes, want)
 	}
 }
 
@@ -52,5 +49,27 @@ func TestLoginIDAndEmailAreComparedIgnoringCase(t *testing.T) {
 	}
 	if sameValue(AttrFirstName, "Jane", "jane") {
 		t.Error("first_name values differing in case count as the same")
+	}
+}
+
+// A text field added to concur.User needs its catalogue row, or no mapping or concur_user could
+// set it. The ones left out are Concur's own (id, display name), immutable (company) or the
+// manager's Concur id, which the executor resolves from manager_emp_id.
+func TestEveryWritableUserFieldHasACatalogueRow(t *testing.T) {
+	notSetByMappings := map[string]bool{"ID": true, "DisplayName": true, "CompanyID": true, "ManagerID": true}
+	var u concur.User
+	inCatalogue := map[*string]bool{}
+	for _, a := range Attributes {
+		inCatalogue[a.Field(&u)] = true
+	}
+	fields := reflect.ValueOf(&u).Elem()
+	for i := range fields.NumField() {
+		name := fields.Type().Field(i).Name
+		if fields.Field(i).Kind() != reflect.String || notSetByMappings[name] {
+			continue
+		}
+		if field, ok := fields.Field(i).Addr().Interface().(*string); !ok || !inCatalogue[field] {
+			t.Errorf("concur.User.%s has no row in the attribute catalogue", name)
+		}
 	}
 }
