@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"reflect"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -70,6 +71,16 @@ func TestEveryWritableUserFieldHasACatalogueRow(t *testing.T) {
 		}
 		if field, ok := fields.Field(i).Addr().Interface().(*string); !ok || !inCatalogue[field] {
 			t.Errorf("concur.User.%s has no row in the attribute catalogue", name)
+		}
+	}
+}
+
+// A description that states a length limit must state the one the rule checks.
+func TestDescribedLengthLimitsAreTheCheckedOnes(t *testing.T) {
+	limit := regexp.MustCompile(`at most \d+ characters`)
+	for _, a := range Attributes {
+		if described := limit.FindString(a.Description); described != "" && limit.FindString(a.Rule.What) != described {
+			t.Errorf("%s is described as %q but its rule checks %q", a.Name, described, a.Rule.What)
 		}
 	}
 }
