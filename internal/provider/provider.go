@@ -1,5 +1,11 @@
 // Package provider is the Terraform layer of the Concur provider: schemas, models and the glue
 // that converts Terraform values to the plain Go types of the client and the engine.
+//
+// Managing a Concur user always goes through the engine (internal/provisioning), so its rules
+// stay below this layer: concur_user's Create, Read, Update and Delete call
+// provisioning.CreateUser, ReadUser, UpdateUser and RemoveUser, and concur_provisioning_mapping
+// calls the engine's Refresh, PlanChannel, Apply and Destroy. Look-ups that change nothing
+// (plan-time checks, data sources, list resources) call the Concur client directly.
 package provider
 
 import (

@@ -258,7 +258,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 
-	updated, err := r.data.client.UpdateUser(ctx, state.ID.ValueString(), state.toConcur(), plan.toConcur())
+	updated, err := provisioning.UpdateUser(ctx, r.data.client, state.ID.ValueString(), state.toConcur(), plan.toConcur())
 	if err != nil {
 		resp.Diagnostics.AddError("Error updating Concur user", fmt.Sprintf("Updating the user with emp_id %q (id %s) failed: %s%s",
 			plan.EmpID.ValueString(), state.ID.ValueString(), err, concurAdvice(err, scopeUserWrite)))

@@ -60,6 +60,12 @@ func ReadUser(ctx context.Context, client *concur.Client, id, empID string) (*co
 	return client.FindUserByEmployeeNumber(ctx, empID)
 }
 
+// UpdateUser changes the managed user id from the values from to the values to; only the
+// attributes that differ are sent, and the user as Concur now holds it is returned.
+func UpdateUser(ctx context.Context, client *concur.Client, id string, from, to concur.User) (*concur.User, error) {
+	return client.UpdateUser(ctx, id, from, to)
+}
+
 // RemoveUser deactivates or deletes a user; a user already gone counts as removed.
 func RemoveUser(ctx context.Context, client *concur.Client, id string, mode DeletionMode) error {
 	var err error
