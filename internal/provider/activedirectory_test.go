@@ -221,7 +221,7 @@ resource "concur_provisioning_mapping" %q {
 					statecheck.ExpectKnownValue(staff, jsonPath("users", "A5", "dn"), knownvalue.StringExact(adtest.PersonDN("Cara Cole"))),
 					expectField(s, "A3", "name.givenName", "Zoë"),
 					expectField(s, "A5", "active", true),
-					expectSandbox(func() error {
+					sandboxCheck(func() error {
 						for _, empID := range []string{"A2", "A6"} {
 							if _, ok := s.UserByEmployeeNumber(empID); ok {
 								return fmt.Errorf("disabled %s was provisioned", empID)

@@ -14,73 +14,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
-	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
-
-const (
-	dirSuffix = "dc=example,dc=org"
-	dirPeople = "ou=people," + dirSuffix
-	dirGroups = "ou=groups," + dirSuffix
-)
-
-func dirPerson(uid string) string { return "uid=" + uid + "," + dirPeople }
-func dirGroup(cn string) string   { return "cn=" + cn + "," + dirGroups }
-
-// dirPersonSpec is one person of a test directory. An empty employeeNumber leaves the attribute
-// out; locked sets pwdAccountLockedTime, which the tests' disabled filter matches.
-type dirPersonSpec struct {
-	uid, employeeNumber, given, family, title string
-	locked                                    bool
-}
-
-// directoryLDIF writes people and groupOfNames groups (cn → member DNs) under dirSuffix.
-func directoryLDIF(people []dirPersonSpec, groups map[string][]string) string {
-	var b strings.Builder
-	for _, ou := range []string{"people", "groups"} {
-		fmt.Fprintf(&b, "dn: ou=%s,%s\nobjectClass: organizationalUnit\nou: %s\n\n", ou, dirSuffix, ou)
-	}
-	for _, p := range people {
-		fmt.Fprintf(&b, "dn: %s\nobjectClass: inetOrgPerson\nuid: %s\ncn: %s %s\ngivenName: %s\nsn: %s\nmail: %s@example.org\n",
-			dirPerson(p.uid), p.uid, p.given, p.family, p.given, p.family, p.uid)
-		if p.employeeNumber != "" {
-			fmt.Fprintf(&b, "employeeNumber: %s\n", p.employeeNumber)
-		}
-		if p.title != "" {
-			fmt.Fprintf(&b, "title: %s\n", p.title)
-		}
-		if p.locked {
-			b.WriteString("pwdAccountLockedTime: 20240101000000Z\n")
-		}
-		b.WriteString("\n")
-	}
-	// Groups that others include must exist first: write them in a stable order, members-only
-	// groups (no group among their members) first.
-	var first, then []string
-	for cn, members := range groups {
-		nests := false
-		for _, m := range members {
-			nests = nests || strings.HasPrefix(m, "cn=")
-		}
-		if nests {
-			then = append(then, cn)
-		} else {
-			first = append(first, cn)
-		}
-	}
-	for _, cn := range append(slices.Sorted(slices.Values(first)), slices.Sorted(slices.Values(then))...) {
-		fmt.Fprintf(&b, "dn: %s\nobjectClass: groupOfNames\ncn: %s\n", dirGroup(cn), cn)
-		for _, m := range groups[cn] {
-			fmt.Fprintf(&b, "member: %s\n", m)
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
-}
 
 // The directory every data source test reads. carol is locked; grace has no employeeNumber;
 // heidi shares bob's. staff includes the group finance.
@@ -105,25 +43,6 @@ func startTestDirectory(t *testing.T, opts ldaptest.Options) *ldaptest.Server {
 	srv := ldaptest.Start(t, opts)
 	srv.Load(t, directoryLDIF(testPeople, testGroups))
 	return srv
-}
-
-// directoryBlock is a provider directory block for srv with the reader account; extra lines go
-// inside the block.
-func directoryBlock(url, bindDN, password string, extra ...string) string {
-	lines := []string{
-		fmt.Sprintf("url           = %q", url),
-		fmt.Sprintf("bind_dn       = %q", bindDN),
-		fmt.Sprintf("bind_password = %q", password),
-		`timeout       = "60s"`,
-	}
-	return "\n  directory {\n    " + strings.Join(append(lines, extra...), "\n    ") + "\n  }\n"
-}
-
-// directoryProviderConfig is providerConfig with a directory block added to the provider.
-func directoryProviderConfig(s *sandbox.Server, block string) string {
-	config := providerConfig(s)
-	i := strings.LastIndex(config, "}")
-	return config[:i] + block + config[i:]
 }
 
 func TestAccDirectoryGroupDataSource_directNestedAndDisabled(t *testing.T) {
@@ -438,15 +357,6 @@ data "concur_directory_group" "finance" {
 			},
 		}},
 	})
-}
-
-// jsonPath is a path into the state JSON: an attribute, then nested attribute names or map keys.
-func jsonPath(first string, rest ...string) tfjsonpath.Path {
-	p := tfjsonpath.New(first)
-	for _, step := range rest {
-		p = p.AtMapKey(step)
-	}
-	return p
 }
 
 // The issue's acceptance test with real Terraform: directory group → data source → for_each

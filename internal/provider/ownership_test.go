@@ -139,7 +139,7 @@ func TestAccOwnership_channelAndConcurUserForOnePerson(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "2005", "title", "Set by hand"),
-					expectSandbox(func() error {
+					sandboxCheck(func() error {
 						if _, ok := s.UserByEmployeeNumber("2006"); ok {
 							return fmt.Errorf("the refused channel created 2006")
 						}
@@ -167,7 +167,7 @@ func accountsOf(t *testing.T, s *sandbox.Server, empIDs ...string) map[string][2
 
 // expectUntouched checks that the accounts are the same ones, active, and not written since.
 func expectUntouched(s *sandbox.Server, before *map[string][2]any) statecheck.StateCheck {
-	return expectSandbox(func() error {
+	return sandboxCheck(func() error {
 		for empID, account := range *before {
 			user, ok := s.UserByEmployeeNumber(empID)
 			if !ok {
@@ -243,7 +243,7 @@ removed {
 				PreConfig: func() { polID = accountsOf(t, s, "2005")["2005"][0] },
 				Config:    handedOver,
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectSandbox(func() error {
+					sandboxCheck(func() error {
 						if id, _ := sandboxField(s, "2005", "id"); id != polID {
 							return fmt.Errorf("2005 is account %v, want the concur_user's %v", id, polID)
 						}

@@ -52,7 +52,7 @@ func TestAccProvisioningMapping_managedUsersAreKnownByTheirConcurID(t *testing.T
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "1002", "userName", "ben@example.org"),
-					expectSandbox(func() error {
+					sandboxCheck(func() error {
 						if got := field(sandboxtest.MustUser(t, s, "1002"), "id"); got != benID {
 							return fmt.Errorf("emp_id 1002 is account %v, want ben's own %s put back", got, benID)
 						}
@@ -84,7 +84,7 @@ func TestAccProvisioningMapping_managedUsersAreKnownByTheirConcurID(t *testing.T
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "1003", "userName", "other.person@example.org"), // the other account is not rewritten
-					expectSandbox(func() error {
+					sandboxCheck(func() error {
 						if _, ok := s.UserByEmployeeNumber("OLD1003"); !ok {
 							return fmt.Errorf("cid's account no longer carries OLD1003: it was written while another account holds 1003")
 						}

@@ -56,50 +56,6 @@ resource "concur_provisioning_mapping" "staff" {
 `, dirGroup("staff"), strings.Join(extra, "\n  "))
 }
 
-// changeDirectory applies LDAP modifications as the directory's admin, with the relax control
-// so operational attributes such as pwdAccountLockedTime can be set.
-func changeDirectory(t *testing.T, srv *ldaptest.Server, changes ...func(*ldap.Conn) error) {
-	t.Helper()
-	conn := srv.Conn(t, srv.AdminDN, srv.AdminPassword)
-	for _, change := range changes {
-		if err := change(conn); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func modify(dn string, edit func(*ldap.ModifyRequest)) func(*ldap.Conn) error {
-	return func(conn *ldap.Conn) error {
-		req := ldap.NewModifyRequest(dn, []ldap.Control{ldap.NewControlString("1.3.6.1.4.1.4203.666.5.12", true, "")})
-		edit(req)
-		return conn.Modify(req)
-	}
-}
-
-func expectSandbox(check func() error) statecheck.StateCheck { return sandboxCheck(check) }
-
-// sandboxField reads one attribute of a sandbox user, failing when the user is missing.
-func sandboxField(s *sandbox.Server, empID, dotted string) (any, error) {
-	user, ok := s.UserByEmployeeNumber(empID)
-	if !ok {
-		return nil, fmt.Errorf("the sandbox has no user with emp_id %s", empID)
-	}
-	return field(user, dotted), nil
-}
-
-func expectField(s *sandbox.Server, empID, dotted string, want any) statecheck.StateCheck {
-	return expectSandbox(func() error {
-		got, err := sandboxField(s, empID, dotted)
-		if err != nil {
-			return err
-		}
-		if got != want {
-			return fmt.Errorf("sandbox user %s: %s = %v, want %v", empID, dotted, got, want)
-		}
-		return nil
-	})
-}
-
 func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
@@ -127,7 +83,7 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 					expectField(s, "1003", "enterprise.department", "Operations"),
 					expectField(s, "1002", "id", benID),
 					expectField(s, "1002", "title", "Buyer"), // the seeded "Engineer" is updated to the mapped value
-					expectSandbox(func() error {
+					sandboxCheck(func() error {
 						if s.UserCount() != 3 {
 							return fmt.Errorf("sandbox holds %d users, want 3 (ben linked, not duplicated)", s.UserCount())
 						}
@@ -205,7 +161,7 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "2002", "id", benID),
-					expectSandbox(func() error {
+					sandboxCheck(func() error {
 						if _, ok := s.UserByEmployeeNumber("1002"); ok {
 							return fmt.Errorf("the old emp_id 1002 still exists")
 						}
@@ -309,7 +265,7 @@ func TestAccProvisioningMapping_partialFailureThenCleanReapply(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users"), knownvalue.MapSizeExact(3)),
 					expectField(s, "1003", "enterprise.manager.employeeNumber", "9999"),
-					expectSandbox(func() error {
+					sandboxCheck(func() error {
 						if creates := s.Counters()[createRoute]; creates != 1 {
 							return fmt.Errorf("the re-apply sent %d creates, want only the 1 that failed", creates)
 						}
@@ -404,7 +360,7 @@ resource "concur_provisioning_mapping" "staff" {
 				Config: strings.Replace(config, `start_date = "2025-01-01"`, `start_date = "2026-06-01"`, 1),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users"), knownvalue.MapSizeExact(4)),
-					expectSandbox(func() error {
+					sandboxCheck(func() error {
 						if _, ok := s.UserByEmployeeNumber("E-1004"); ok {
 							return fmt.Errorf("E-1004 still exists after leaving the source with deprovision_action = delete")
 						}
@@ -562,7 +518,7 @@ func TestAccProvisioningMapping_reusedDNIsANewPerson(t *testing.T) {
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "entry_id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`))),
-					expectSandbox(func() error { id, err := sandboxField(s, "1001", "id"); annID, _ = id.(string); return err }),
+					sandboxCheck(func() error { id, err := sandboxField(s, "1001", "id"); annID, _ = id.(string); return err }),
 				},
 			},
 			{
@@ -596,7 +552,7 @@ func TestAccProvisioningMapping_reusedDNIsANewPerson(t *testing.T) {
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "1001", "active", false),
-					expectSandbox(func() error {
+					sandboxCheck(func() error {
 						if id, _ := sandboxField(s, "1001", "id"); id != annID {
 							return fmt.Errorf("1001 has id %v, want the leaver's own account %s", id, annID)
 						}

@@ -73,7 +73,7 @@ import {
 						"emp_id": knownvalue.StringExact("E6002"),
 						"id":     knownvalue.StringExact(concurID),
 					}),
-					expectSandbox(func() error {
+					sandboxCheck(func() error {
 						if got := field(sandboxtest.MustUser(t, s, "E6002"), "id"); got != concurID {
 							return fmt.Errorf("E6002 is Concur user %v, want the imported %s", got, concurID)
 						}

@@ -193,25 +193,6 @@ func TestAccUser_lifecycle(t *testing.T) {
 	})
 }
 
-// seedUsers loads API-shaped users into the sandbox, as if they existed before Terraform.
-func seedUsers(t *testing.T, s *sandbox.Server, users ...string) {
-	t.Helper()
-	if err := s.LoadUsersJSON(strings.NewReader("[" + strings.Join(users, ",") + "]")); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func seededUser(s *sandbox.Server, empID, login, given, family string) string {
-	return fmt.Sprintf(`{
-  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", %[6]q],
-  "userName": %[2]q, "active": true,
-  "name": {"givenName": %[3]q, "familyName": %[4]q},
-  "title": "Engineer",
-  "emails": [{"value": %[2]q, "type": "work"}],
-  %[6]q: {"companyId": %[5]q, "employeeNumber": %[1]q, "department": "R&D"}
-}`, empID, login, given, family, s.Credentials().CompanyID, enterpriseURN)
-}
-
 func TestAccUser_importBlock(t *testing.T) {
 	s := newSandbox(t)
 	seedUsers(t, s, seededUser(s, "E3001", "max.muster@example.com", "Max", "Muster"))
@@ -373,9 +354,4 @@ func invalidUserConfig(s *sandbox.Server, override string) string {
 		lines = append(lines, name+" = "+value)
 	}
 	return providerConfig(s) + "\nresource \"concur_user\" \"jane\" {\n  " + strings.Join(lines, "\n  ") + "\n}\n"
-}
-
-// wrapTolerant lets a pattern's spaces match the line breaks Terraform puts into long messages.
-func wrapTolerant(pattern string) string {
-	return strings.ReplaceAll(pattern, " ", `\s+`)
 }

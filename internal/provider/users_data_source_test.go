@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -131,24 +130,4 @@ data "concur_user" "by_id" {
 			},
 		}},
 	})
-}
-
-// expectImportsOnly checks that a plan imports exactly want resources and creates, updates or
-// deletes nothing.
-type expectImportsOnly struct{ want int }
-
-func (e expectImportsOnly) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	imports := 0
-	for _, change := range req.Plan.ResourceChanges {
-		if change.Change.Importing != nil {
-			imports++
-		}
-		if !change.Change.Actions.NoOp() && !change.Change.Actions.Read() {
-			resp.Error = fmt.Errorf("%s: planned %v, want only an import", change.Address, change.Change.Actions)
-			return
-		}
-	}
-	if imports != e.want {
-		resp.Error = fmt.Errorf("the plan imports %d resources, want %d", imports, e.want)
-	}
 }
