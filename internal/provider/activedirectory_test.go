@@ -22,6 +22,7 @@ import (
 // TestAccActiveDirectory runs the provider against one Samba AD domain controller holding
 // adtest's fixture; the case that changes the directory comes last.
 func TestAccActiveDirectory(t *testing.T) {
+	t.Parallel() // the only test of this package with a DC; adtest.Start serialises DCs anyway
 	dc := adtest.Start(t)
 	s := newSandbox(t)
 	t.Run("Groups", func(t *testing.T) { testAccADGroups(t, dc, s) })

@@ -59,6 +59,7 @@ func channelUsers(t *testing.T, tf *terraformWorkspace) map[string]stateUser {
 // converges in one apply: no duplicate, no one missing or deactivated, and the state holds what
 // Concur holds.
 func TestE2EProvisioningMappingConvergesUnderFaults(t *testing.T) {
+	t.Parallel()
 	tf := newTerraformWorkspace(t)
 	people := make([]dirPersonSpec, chaosUsers)
 	members := make([]string, chaosUsers)
@@ -124,6 +125,7 @@ func TestE2EProvisioningMappingConvergesUnderFaults(t *testing.T) {
 // A token without identity.user.delete cannot hard-delete: the apply fails naming the scope and
 // what to do, and Concur and the state keep the user, so the next apply tries again.
 func TestE2EProvisioningMappingDeleteWithoutTheScopeNamesIt(t *testing.T) {
+	t.Parallel()
 	tf := newTerraformWorkspace(t)
 	s := newSandbox(t)
 	if err := s.WithoutScopes("identity.user.delete"); err != nil {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestConcurAdviceByStatus(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		err    error
@@ -57,6 +58,7 @@ func TestConcurAdviceByStatus(t *testing.T) {
 
 // The scope comes from Concur's answer when it names one: the sandbox's 403, read by the client.
 func TestConcurAdviceNamesTheScopeTheSandboxRefuses(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	if err := s.WithoutScopes(scopeUserDelete); err != nil {
 		t.Fatal(err)

@@ -46,6 +46,7 @@ func startTestDirectory(t *testing.T, opts ldaptest.Options) *ldaptest.Server {
 }
 
 func TestAccDirectoryGroupDataSource_directNestedAndDisabled(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := startTestDirectory(t, ldaptest.Options{})
 	config := directoryProviderConfig(s, directoryBlock(srv.URL, srv.ReaderDN, srv.ReaderPassword,
@@ -109,6 +110,7 @@ data "concur_directory_group" "by_name" {
 
 // Without a disabled filter nobody is disabled, locked or not.
 func TestAccDirectoryGroupDataSource_noDisabledFilter(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := startTestDirectory(t, ldaptest.Options{})
 	resource.Test(t, resource.TestCase{
@@ -130,6 +132,7 @@ data "concur_directory_group" "finance" {
 // Members without the key, or sharing one, are left out of members (and warned about, which
 // TestMemberWarnings checks: plugin-testing cannot see warnings).
 func TestAccDirectoryGroupDataSource_keying(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := startTestDirectory(t, ldaptest.Options{})
 	resource.Test(t, resource.TestCase{
@@ -160,6 +163,7 @@ data "concur_directory_group" "keyed" {
 }
 
 func TestMemberWarnings(t *testing.T) {
+	t.Parallel()
 	entry := func(uid, key string) directory.Entry {
 		e := directory.Entry{DN: dirPerson(uid), Attributes: map[string][]string{"uid": {uid}}}
 		if key != "" {
@@ -197,6 +201,7 @@ func TestMemberWarnings(t *testing.T) {
 }
 
 func TestMemberWarningsListsAtMostTwentyDNs(t *testing.T) {
+	t.Parallel()
 	var entries []directory.Entry
 	for i := range 25 {
 		entries = append(entries, directory.Entry{DN: fmt.Sprintf("uid=u%02d,%s", i, dirPeople)})
@@ -286,6 +291,7 @@ func TestAccDirectoryGroupDataSource_errorsAtPlan(t *testing.T) {
 
 // The bind password never shows in the diagnostic of a failed bind.
 func TestDirectoryErrorHidesPassword(t *testing.T) {
+	t.Parallel()
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	const secret = "s3cret-Pa55word-never-shown"
 	client, err := directory.New(directory.Config{URL: srv.URL, BindDN: srv.ReaderDN, BindPassword: secret, Timeout: time.Minute})
@@ -305,6 +311,7 @@ func TestDirectoryErrorHidesPassword(t *testing.T) {
 
 // With TLS: StartTLS and LDAPS with the CA given in ca_cert_pem.
 func TestAccDirectoryGroupDataSource_tls(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := startTestDirectory(t, ldaptest.Options{TLS: true})
 	ca := fmt.Sprintf("ca_cert_pem = %q", srv.CACertPEM)
@@ -363,6 +370,7 @@ data "concur_directory_group" "finance" {
 // into concur_user → the users exist in the Concur sandbox; an unchanged directory plans
 // nothing; a member removed from the group plans exactly one destroy, which deactivates them.
 func TestE2EDirectoryGroupForEachIntoConcurUsers(t *testing.T) {
+	t.Parallel()
 	tf := newTerraformWorkspace(t)
 	s := newSandbox(t)
 	srv := startTestDirectory(t, ldaptest.Options{})

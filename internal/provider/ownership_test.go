@@ -86,6 +86,7 @@ func words(text string) *regexp.Regexp {
 }
 
 func TestAccOwnership_overlappingChannelsFailThePlan(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ownershipDirectory(t)
 	config := ownershipProvider(s, srv) + channelOver("alpha", "alpha") + channelOver("beta", "beta")
@@ -107,6 +108,7 @@ func TestAccOwnership_overlappingChannelsFailThePlan(t *testing.T) {
 }
 
 func TestAccOwnership_channelAndConcurUserForOnePerson(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ownershipDirectory(t)
 	provider := ownershipProvider(s, srv)
@@ -188,6 +190,7 @@ func expectUntouched(s *sandbox.Server, before *map[string][2]any) statecheck.St
 // (on_destroy = "keep" touches nobody) in the same apply as the channel that gains them links
 // them. Nobody is written or deactivated, and the next plan is empty.
 func TestAccOwnership_handOverBetweenChannels(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ownershipDirectory(t)
 	provider := ownershipProvider(s, srv)
@@ -223,6 +226,7 @@ func TestAccOwnership_handOverBetweenChannels(t *testing.T) {
 // From concur_user resources to a channel: a removed block forgets the concur_user without
 // touching the account, and the channel links it in the same apply; the person stays active.
 func TestAccOwnership_handOverFromConcurUserToChannel(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ownershipDirectory(t)
 	provider := ownershipProvider(s, srv)

@@ -51,6 +51,7 @@ func TestAccProvider_environmentOnly(t *testing.T) {
 
 // The company request token is exchanged for tokens (credtype=authtoken).
 func TestAccProvider_requestTokenExchange(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	seedUsers(t, s, seededUser(s, "M001", "boss@example.com", "Bea", "Boss"))
 	c := s.Credentials()
@@ -200,6 +201,7 @@ func TestResolveDirectoryConfig(t *testing.T) {
 // Secrets stay out of everything a user or a CI log sees, even with TF_LOG=TRACE: the client
 // secret, the refresh token, bearer tokens, and a bind password, right or wrong.
 func TestE2ESecretsStayOutOfOutputAndLogs(t *testing.T) {
+	t.Parallel()
 	tf := newTerraformWorkspace(t)
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
@@ -257,6 +259,7 @@ func TestResolveClientConfigNumbersFromTheEnvironment(t *testing.T) {
 // Concur rotates refresh tokens and each works once: with token_file, every run keeps the newest
 // and the next run uses it; without, the run says what to do.
 func TestE2ERotatedRefreshTokens(t *testing.T) {
+	t.Parallel()
 	tf := newTerraformWorkspace(t)
 	s := newSandbox(t)
 	s.RotateRefreshTokens(true)

@@ -14,6 +14,7 @@ import (
 // employeeNumber) is an empty source: the plan fails naming allow_empty_source and the
 // placeholder, however high max_deprovisions is, and nobody is disabled.
 func TestAccProvisioningMapping_groupLeftWithAPlaceholderIsEmpty(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	people := append([]dirPersonSpec{{uid: "placeholder", given: "Place", family: "Holder"}}, mappingPeople...)

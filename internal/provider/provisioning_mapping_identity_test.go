@@ -20,6 +20,7 @@ import (
 // are drift put back, never a second account; an emp_id another account takes over is named in
 // the plan, and neither account is written.
 func TestAccProvisioningMapping_managedUsersAreKnownByTheirConcurID(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
@@ -98,6 +99,7 @@ func TestAccProvisioningMapping_managedUsersAreKnownByTheirConcurID(t *testing.T
 
 // The plan names an emp_id that another account holds, with both accounts.
 func TestE2EProvisioningMapping_planNamesAnEmpIDHeldByAnotherAccount(t *testing.T) {
+	t.Parallel()
 	tf := newTerraformWorkspace(t)
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})

@@ -57,6 +57,7 @@ resource "concur_provisioning_mapping" "staff" {
 }
 
 func TestAccProvisioningMapping_lifecycle(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
@@ -187,6 +188,7 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 }
 
 func TestAccProvisioningMapping_guards(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
@@ -231,6 +233,7 @@ func TestAccProvisioningMapping_guards(t *testing.T) {
 // on_destroy = keep makes safe: the replacement links the users already created and creates only
 // the one that failed. Random 503s on the way are retried.
 func TestAccProvisioningMapping_partialFailureThenCleanReapply(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
@@ -290,6 +293,7 @@ func TestAccProvisioningMapping_partialFailureThenCleanReapply(t *testing.T) {
 }
 
 func TestAccProvisioningMapping_filterSourceOptionsAndDestroy(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	people := append([]dirPersonSpec{{uid: "eve", employeeNumber: "1005", given: "Eve", family: "Eden", title: "Editor", locked: true}}, mappingPeople...)
@@ -373,6 +377,7 @@ resource "concur_provisioning_mapping" "staff" {
 }
 
 func TestAccProvisioningMapping_invalidConfigurationsFailAtPlan(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	cases := []struct{ name, mapping, source, want string }{
 		{"unknown filter", `email = "{mail|lowr}"`, "", `attribute_mapping\["email"\].*unknown filter "lowr"`},
@@ -432,6 +437,7 @@ resource "concur_provisioning_mapping" "staff" {
 // reason of each deprovision, the emp_id change, and the entries that cannot be provisioned.
 // terraform-plugin-testing cannot see warnings, so this runs the real terraform.
 func TestE2EProvisioningMappingPlanTellsWhoChangesAndWhy(t *testing.T) {
+	t.Parallel()
 	tf := newTerraformWorkspace(t)
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
@@ -471,6 +477,7 @@ func TestE2EProvisioningMappingPlanTellsWhoChangesAndWhy(t *testing.T) {
 
 // Destroying a channel that would deprovision everyone is held to max_deprovisions.
 func TestAccProvisioningMapping_destroyGuard(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
@@ -505,6 +512,7 @@ func TestAccProvisioningMapping_destroyGuard(t *testing.T) {
 // expense history) to the new hire. Concur keeps the disabled leaver's login, so the new hire
 // needs another one, which the failed create says.
 func TestAccProvisioningMapping_reusedDNIsANewPerson(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
@@ -568,6 +576,7 @@ func TestAccProvisioningMapping_reusedDNIsANewPerson(t *testing.T) {
 // A destroy with on_destroy = deprovision that fails for one user keeps the channel, records who
 // is done, and the next destroy deprovisions only that user.
 func TestAccProvisioningMapping_destroyPartialFailure(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
@@ -610,6 +619,7 @@ func TestAccProvisioningMapping_destroyPartialFailure(t *testing.T) {
 // With transitive_member_of, nested members come from one (memberOf=<group>) search that the
 // server answers through its dynlist overlay: the same users, locked ones disabled.
 func TestAccProvisioningMapping_serverSideNesting(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	people := append([]dirPersonSpec{{uid: "eve", employeeNumber: "1005", given: "Eve", family: "Eden", locked: true}}, mappingPeople...)
@@ -635,6 +645,7 @@ func TestAccProvisioningMapping_serverSideNesting(t *testing.T) {
 // A source known only at apply (a group DN another resource produces) plans the users as
 // unknown and provisions them at apply, and the next plan is empty.
 func TestAccProvisioningMapping_sourceKnownOnlyAtApply(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))

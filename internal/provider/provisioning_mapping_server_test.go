@@ -34,6 +34,7 @@ const releasedState = `{
 }`
 
 func TestMappingServer_upgradeReadsReleasedState(t *testing.T) {
+	t.Parallel()
 	s := newMappingServer(&concurProvider{}, nil)
 	resp, err := s.UpgradeResourceState(context.Background(), &tfprotov6.UpgradeResourceStateRequest{
 		TypeName: mappingTypeName, Version: 0, RawState: &tfprotov6.RawState{JSON: []byte(releasedState)},
@@ -59,6 +60,7 @@ func TestMappingServer_upgradeReadsReleasedState(t *testing.T) {
 }
 
 func TestMappingServer_upgradeRefusesOtherVersions(t *testing.T) {
+	t.Parallel()
 	s := newMappingServer(&concurProvider{}, nil)
 	resp, err := s.UpgradeResourceState(context.Background(), &tfprotov6.UpgradeResourceStateRequest{
 		TypeName: mappingTypeName, Version: 7, RawState: &tfprotov6.RawState{JSON: []byte(releasedState)},
@@ -72,6 +74,7 @@ func TestMappingServer_upgradeRefusesOtherVersions(t *testing.T) {
 }
 
 func TestUsersValue_roundTrip(t *testing.T) {
+	t.Parallel()
 	s := newMappingServer(&concurProvider{}, nil)
 	users := map[string]provisioning.ManagedUser{
 		"1001": {EmpID: "1001", ID: "c-1001", DN: "uid=ann", Active: true, Attributes: map[string]string{"title": "", "email": "ann@example.org"}},
@@ -96,6 +99,7 @@ func TestUsersValue_roundTrip(t *testing.T) {
 }
 
 func TestProtocolDiagnostics_keepSeverityAndPath(t *testing.T) {
+	t.Parallel()
 	var diags diag.Diagnostics
 	diags.AddAttributeError(path.Root("attribute_mapping").AtMapKey("email"), "Invalid attribute mapping", "unknown filter")
 	diags.AddWarning("Provisioning: 1 to create", "details")

@@ -14,6 +14,7 @@ import (
 // Every catalogue attribute must survive the trip from a Concur user to the Terraform model and
 // back, so that a value read from Concur is the one written to it.
 func TestEveryCatalogueAttributeRoundTripsThroughTheModel(t *testing.T) {
+	t.Parallel()
 	var u concur.User
 	u.ID, u.Active = "0b7c2a8e-5f0e-4f5e-9d55-8a1f0c3c2b11", true
 	for _, a := range provisioning.Attributes {
@@ -31,6 +32,7 @@ func TestEveryCatalogueAttributeRoundTripsThroughTheModel(t *testing.T) {
 }
 
 func TestAnOptionalAttributeConcurLeavesEmptyIsNull(t *testing.T) {
+	t.Parallel()
 	model := userAttributesFrom(&concur.User{EmployeeNumber: "E1"})
 	if !model.Title.IsNull() || !model.StartDate.IsNull() {
 		t.Errorf("empty title and start_date are %v and %v, want null", model.Title, model.StartDate)
@@ -43,6 +45,7 @@ func TestAnOptionalAttributeConcurLeavesEmptyIsNull(t *testing.T) {
 // The resource and both data sources must offer every catalogue attribute, described as the
 // catalogue describes it, and no attribute the catalogue does not hold besides the ones Concur sets.
 func TestUserSchemasOfferEveryCatalogueAttribute(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var resourceSchema resource.SchemaResponse
 	NewUserResource().Schema(ctx, resource.SchemaRequest{}, &resourceSchema)

@@ -16,6 +16,7 @@ import (
 
 // Resource identity needs Terraform 1.12 or OpenTofu 1.12; make test runs this on both.
 func TestAccUser_importByIdentity(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	seedUsers(t, s, seededUser(s, "E6001", "ida.ident@example.com", "Ida", "Ident"))
 	concurID := field(sandboxtest.MustUser(t, s, "E6001"), "id").(string)

@@ -19,6 +19,7 @@ import (
 
 // terraform query needs Terraform 1.14; make test runs this on 1.14.3.
 func TestAccUserList_query(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	// seededUser puts everyone in R&D; the sales users are moved to Sales.
 	seedUsers(t, s,
@@ -89,6 +90,7 @@ list "concur_user" "everyone" {
 // configuration for an existing tenant, the plan imports exactly those users and changes
 // nobody, and after the apply the plan is empty.
 func TestE2EUserList_generateConfigImportsTheTenant(t *testing.T) {
+	t.Parallel()
 	tf := newTerraformWorkspace(t)
 	if !cliHasQuery(t, tf) {
 		t.Skip("terraform query needs Terraform 1.14 or later")

@@ -11,6 +11,7 @@ import (
 // An account that holds the emp_id already (an apply that stopped between Concur's create and
 // Terraform's state write leaves one) fails the plan, which names the import block to use.
 func TestAccUser_existingEmpIDFailsThePlanNamingTheImport(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	seedUsers(t, s, seededUser(s, "E4001", "taken@example.com", "Tak", "En"))
 	resource.Test(t, resource.TestCase{
@@ -30,6 +31,7 @@ func TestAccUser_existingEmpIDFailsThePlanNamingTheImport(t *testing.T) {
 // The import the plan names works: with it, the orphan is imported and updated to the
 // configuration, not created again.
 func TestAccUser_orphanImportedAsThePlanSays(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	seedUsers(t, s, seededUser(s, "E4002", "Jane.Roe@Example.com", "Jane", "Roe"))
 	resource.Test(t, resource.TestCase{

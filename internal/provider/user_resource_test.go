@@ -35,6 +35,7 @@ resource "concur_user" "jane" {
 }
 
 func TestAccUser_lifecycle(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 
@@ -194,6 +195,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 }
 
 func TestAccUser_importBlock(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	seedUsers(t, s, seededUser(s, "E3001", "max.muster@example.com", "Max", "Muster"))
 	resourceConfig := `
@@ -249,6 +251,7 @@ import {
 }
 
 func TestAccUser_importUnknownEmpID(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -263,6 +266,7 @@ func TestAccUser_importUnknownEmpID(t *testing.T) {
 }
 
 func TestAccUser_managerAndDeleteMode(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	seedUsers(t, s, seededUser(s, "M001", "boss@example.com", "Bea", "Boss"))
 	config := userConfig(s, "E6001", `manager_emp_id = "M001"`, `deletion_mode = "delete"`, `start_date = "2025-01-15"`, `termination_date = "2026-12-31"`)
@@ -298,6 +302,7 @@ func TestAccUser_managerAndDeleteMode(t *testing.T) {
 }
 
 func TestAccUser_invalidConfigurationsFailAtPlan(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	cases := []struct {
 		name   string

@@ -14,6 +14,7 @@ import (
 )
 
 func TestAccUsersDataSource_bulkImportWithForEach(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	seedUsers(t, s,
 		seededUser(s, "B001", "ann@example.com", "Ann", "Able"),
@@ -104,6 +105,7 @@ resource "concur_user" "all" {
 }
 
 func TestAccUserDataSource_lookups(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	seedUsers(t, s, seededUser(s, "L001", "lou@example.com", "Lou", "Lane"))
 	id := field(sandboxtest.MustUser(t, s, "L001"), "id").(string)
