@@ -19,6 +19,7 @@ import (
 // TestActiveDirectory runs every Active Directory case against one Samba domain controller
 // (adtest), which holds adtest's fixture; the cases that change the directory come last.
 func TestActiveDirectory(t *testing.T) {
+	t.Parallel() // the only test of this package with a DC; adtest.Start serialises DCs anyway
 	dc := adtest.Start(t)
 	for _, tc := range []struct {
 		name string

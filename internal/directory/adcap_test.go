@@ -78,6 +78,7 @@ func startAD(t *testing.T) directory.Config {
 // so the first search by DN finds nothing: from then on each entry is read by itself, and
 // finding that out cost that one search.
 func TestActiveDirectoryAsGenericServer(t *testing.T) {
+	t.Parallel()
 	cfg := startAD(t)
 	cfg.Kind = directory.KindGeneric
 	client := newClient(t, cfg)

@@ -16,6 +16,7 @@ import (
 // A CA PEM that holds a certificate Go refuses to parse is not called empty: the error says it
 // holds one, why Go refuses it, and what to do.
 func TestCACertificateWithNegativeSerial(t *testing.T) {
+	t.Parallel()
 	der, _ := adtest.NegativeSerialCertificate(t)
 	cfg := directory.Config{URL: "ldaps://dc1.test.lan", CACertPEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))}
 	if _, err := x509.ParseCertificate(der); err == nil || !strings.Contains(err.Error(), "negative serial number") {
@@ -37,6 +38,7 @@ func TestCACertificateWithNegativeSerial(t *testing.T) {
 // A server whose certificate has a negative serial fails the handshake even when the
 // certificate is not verified, with ErrCertificate and the reason.
 func TestServerCertificateWithNegativeSerial(t *testing.T) {
+	t.Parallel()
 	der, key := adtest.NegativeSerialCertificate(t)
 	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS12})
 	if err != nil {

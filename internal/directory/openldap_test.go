@@ -19,6 +19,7 @@ import (
 // TestOpenLDAP runs every case against one real slapd, because loading the
 // 2,500-entry fixture is the slow part.
 func TestOpenLDAP(t *testing.T) {
+	t.Parallel()
 	srv := ldaptest.Start(t, ldaptest.Options{SizeLimit: sizeLimit, TLS: true})
 	start := time.Now()
 	srv.Load(t, fixtureLDIF())
@@ -334,6 +335,7 @@ func testNotFound(t *testing.T, srv *ldaptest.Server) {
 // TestUnreachable needs no server: a closed port is refused at once, and a
 // server that accepts but never answers must fail within the timeout.
 func TestUnreachable(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestReadEntriesSkipsDNsThatNameNoEntry(t *testing.T) {
+	t.Parallel()
 	srv, err := ldapdir.Start("127.0.0.1:0", ldapdir.DemoConfig())
 	if err != nil {
 		t.Fatal(err)

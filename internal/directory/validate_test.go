@@ -9,6 +9,7 @@ import (
 )
 
 func TestValidateFilter(t *testing.T) {
+	t.Parallel()
 	for _, ok := range []string{"(uid=alice)", "(&(objectClass=user)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))", "(cn=a\\2a\\29)"} {
 		if err := directory.ValidateFilter(ok); err != nil {
 			t.Errorf("ValidateFilter(%q): %v", ok, err)
@@ -29,6 +30,7 @@ func TestValidateFilter(t *testing.T) {
 }
 
 func TestValidateDN(t *testing.T) {
+	t.Parallel()
 	for _, ok := range []string{"dc=example,dc=org", "cn=Smith\\, John,ou=people,dc=example,dc=org", "cn=a*)(uid\\3d*,ou=groups,dc=x"} {
 		if err := directory.ValidateDN(ok); err != nil {
 			t.Errorf("ValidateDN(%q): %v", ok, err)
@@ -44,6 +46,7 @@ func TestValidateDN(t *testing.T) {
 }
 
 func TestParseBindName(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]directory.BindForm{
 		"cn=svc,ou=Service Accounts,dc=corp,dc=test": directory.BindByDN,
 		"CN=Doe\\, John,OU=People,DC=corp,DC=test":   directory.BindByDN,
@@ -70,6 +73,7 @@ func TestParseBindName(t *testing.T) {
 
 // A UPN or down-level bind name works on Active Directory only; elsewhere Validate says so.
 func TestConfigValidateBindNames(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"svc-concur@test.lan", `TEST\svc-concur`} {
 		ad := directory.Config{URL: "ldaps://dc1.test.lan", BindDN: name, BindPassword: "pw", Kind: directory.KindActiveDirectory}
 		if err := ad.Validate(); err != nil {
@@ -85,6 +89,7 @@ func TestConfigValidateBindNames(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
+	t.Parallel()
 	good := directory.Config{URL: "ldaps://dc1.corp.test", BindDN: "cn=svc,dc=corp,dc=test", BindPassword: "s3cret"}
 	if err := good.Validate(); err != nil {
 		t.Fatalf("valid config: %v", err)
@@ -115,6 +120,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestQueryValidate(t *testing.T) {
+	t.Parallel()
 	for name, q := range map[string]directory.GroupQuery{
 		"neither":           {},
 		"both":              {DN: "cn=g,dc=x", Name: "g", BaseDN: "dc=x"},
@@ -138,6 +144,7 @@ func TestQueryValidate(t *testing.T) {
 }
 
 func TestKeyBy(t *testing.T) {
+	t.Parallel()
 	entry := func(dn, key string) directory.Entry {
 		e := directory.Entry{DN: dn, Attributes: map[string][]string{}}
 		if key != "" {

@@ -12,6 +12,7 @@ import (
 // Every row of the catalogue must be complete and reach a field of its own on concur.User: a row
 // without a rule would panic at plan time, and two rows sharing a field would overwrite each other.
 func TestAttributeCatalogueRowsAreComplete(t *testing.T) {
+	t.Parallel()
 	owner := map[*string]string{}
 	var u concur.User
 	for _, a := range Attributes {
@@ -36,6 +37,7 @@ func TestAttributeCatalogueRowsAreComplete(t *testing.T) {
 }
 
 func TestRequiredAttributesAreTheOnesConcurNeedsToCreateAUser(t *testing.T) {
+	t.Parallel()
 	want := []string{AttrEmpID, AttrLoginID, AttrEmail, AttrFirstName, AttrLastName}
 	if !slices.Equal(RequiredAttributes, want) {
 		t.Errorf("RequiredAttributes = %v, want %v", RequiredAttributes, want)
@@ -43,6 +45,7 @@ func TestRequiredAttributesAreTheOnesConcurNeedsToCreateAUser(t *testing.T) {
 }
 
 func TestLoginIDAndEmailAreComparedIgnoringCase(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{AttrLoginID, AttrEmail} {
 		if !sameValue(name, "Jane.Roe@Example.com", "jane.roe@example.com") {
 			t.Errorf("%s values differing only in case count as different", name)
@@ -57,6 +60,7 @@ func TestLoginIDAndEmailAreComparedIgnoringCase(t *testing.T) {
 // set it. The ones left out are Concur's own (id, display name), immutable (company) or the
 // manager's Concur id, which the executor resolves from manager_emp_id.
 func TestEveryWritableUserFieldHasACatalogueRow(t *testing.T) {
+	t.Parallel()
 	notSetByMappings := map[string]bool{"ID": true, "DisplayName": true, "CompanyID": true, "ManagerID": true}
 	var u concur.User
 	inCatalogue := map[*string]bool{}
@@ -77,6 +81,7 @@ func TestEveryWritableUserFieldHasACatalogueRow(t *testing.T) {
 
 // A description that states a length limit must state the one the rule checks.
 func TestDescribedLengthLimitsAreTheCheckedOnes(t *testing.T) {
+	t.Parallel()
 	limit := regexp.MustCompile(`at most \d+ characters`)
 	for _, a := range Attributes {
 		if described := limit.FindString(a.Description); described != "" && limit.FindString(a.Rule.What) != described {

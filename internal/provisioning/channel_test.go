@@ -80,6 +80,7 @@ func startDirectory(t *testing.T) *directory.Client {
 }
 
 func TestPlanChannel(t *testing.T) {
+	t.Parallel()
 	dir := startDirectory(t)
 	c := newChannel(t, nil)
 	daveID := seedConcurUser(t, c.server, "1004", "dave@example.com", nil)
@@ -141,6 +142,7 @@ func TestPlanChannel(t *testing.T) {
 }
 
 func TestSourceValidate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		source  Source
@@ -163,6 +165,7 @@ func TestSourceValidate(t *testing.T) {
 // {manager|ref:employeeNumber} turns the manager's DN into the manager's emp_id, for managers
 // inside the source and (read from the directory) outside it.
 func TestPlanChannelResolvesManagerReferences(t *testing.T) {
+	t.Parallel()
 	srv, err := ldapdir.Start("127.0.0.1:0", ldapdir.DemoConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -213,6 +216,7 @@ func TestPlanChannelResolvesManagerReferences(t *testing.T) {
 // Destroying with on_destroy = deprovision: a user Concur fails to disable stays active in what
 // is recorded, the others are recorded disabled, and the failure says what was being done.
 func TestDeprovisionAllRecordsWhoIsDone(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, func(cfg *concur.Config) { cfg.MaxConcurrency = 1 })
 	c.sync(person("a", "E1", nil), person("b", "E2", nil), person("c", "E3", nil))
 	c.server.SetFaults(sandbox.Faults{FailNext: map[string]int{endpointPatch: 1}})
@@ -242,6 +246,7 @@ func TestDeprovisionAllRecordsWhoIsDone(t *testing.T) {
 // Only writes that send a manager can fail on it: a new user whose manager Concur lacks is
 // named; a manager left as it was, a leaver's manager, and a manager Concur has are not.
 func TestUnknownManagers(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	mapping := c.mapping
 	seedConcurUser(t, c.server, "M4", "m4@example.com", nil)

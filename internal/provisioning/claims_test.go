@@ -9,6 +9,7 @@ import (
 )
 
 func TestClaimsRefuseASecondOwnerAndNameBoth(t *testing.T) {
+	t.Parallel()
 	var claims Claims
 	a := Owner{Key: "channel:a", Name: "the channel over group cn=a"}
 	b := Owner{Key: "channel:b", Name: "the channel over group cn=b"}
@@ -40,6 +41,7 @@ func TestClaimsRefuseASecondOwnerAndNameBoth(t *testing.T) {
 }
 
 func TestClaimsReplanReplacesTheOwnersClaim(t *testing.T) {
+	t.Parallel()
 	var claims Claims
 	a := Owner{Key: "channel:a", Name: "a"}
 	if err := claims.Claim(a, []string{"E001", "E002"}); err != nil {
@@ -58,6 +60,7 @@ func TestClaimsReplanReplacesTheOwnersClaim(t *testing.T) {
 
 // Whatever order concurrent plans run in, exactly one of two owners of a person is refused.
 func TestClaimsConcurrentOwnersOneRefused(t *testing.T) {
+	t.Parallel()
 	for round := range 50 {
 		var claims Claims
 		var wg sync.WaitGroup
@@ -77,6 +80,7 @@ func TestClaimsConcurrentOwnersOneRefused(t *testing.T) {
 }
 
 func TestPlanClaimedIncludesDisabledAndDeleted(t *testing.T) {
+	t.Parallel()
 	plan := &Plan{
 		Users:   map[string]ManagedUser{"E002": {EmpID: "E002", Active: false}, "E001": {EmpID: "E001", Active: true}},
 		Changes: []Change{{Kind: ChangeDelete, EmpID: "E003"}, {Kind: ChangeDisable, EmpID: "E002"}},

@@ -9,6 +9,7 @@ import (
 )
 
 func TestDesiredUsers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name            string
 		entries         []directory.Entry
@@ -83,6 +84,7 @@ func nonNil(s []string) []string {
 }
 
 func TestDesiredUsersRendersTemplates(t *testing.T) {
+	t.Parallel()
 	templates := testTemplates()
 	templates[AttrEmpID] = "EMP-{employeeNumber|trim|upper}"
 	templates[AttrLoginID] = "{mail|lower}"
@@ -114,6 +116,7 @@ func TestDesiredUsersRendersTemplates(t *testing.T) {
 }
 
 func TestDesiredUsersCarriesDisabled(t *testing.T) {
+	t.Parallel()
 	enabled, disabled := person("a", "E1", nil), person("b", "E2", nil)
 	disabled.Disabled = true
 	desired := DesiredUsers([]directory.Entry{enabled, disabled}, testMapping(t), nil)
@@ -125,6 +128,7 @@ func TestDesiredUsersCarriesDisabled(t *testing.T) {
 // A server may return an attribute spelled differently from the request (employeenumber
 // for employeeNumber); LDAP names are case-insensitive, so it still renders.
 func TestDesiredUsersMatchesAttributeNamesCaseInsensitively(t *testing.T) {
+	t.Parallel()
 	entry := directory.Entry{DN: "uid=jroe," + peopleBase, Attributes: map[string][]string{
 		"EMPLOYEENUMBER": {"E1"}, "Mail": {"jroe@example.com"}, "givenname": {"Jane"}, "SN": {"Roe"},
 	}}

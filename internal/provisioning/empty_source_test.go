@@ -11,6 +11,7 @@ import (
 // A group emptied down to a placeholder member (groupOfNames needs one) is an empty source: the
 // empty-source guard stops it, whatever max_deprovisions allows, and says why.
 func TestPlanUsersGroupLeftWithAPlaceholderIsEmpty(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	var people []directory.Entry
 	for _, uid := range []string{"a", "b", "c"} {

@@ -66,6 +66,7 @@ func (c *channel) sync(entries ...directory.Entry) *Plan {
 }
 
 func TestApplyCreates(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	entries := []directory.Entry{
 		person("jroe", "E1", map[string]string{"title": "Controller"}),
@@ -106,6 +107,7 @@ func TestApplyCreates(t *testing.T) {
 }
 
 func TestApplyUpdatesWithMinimalPatches(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	c.sync(person("a", "E1", nil), person("b", "E2", nil), person("c", "E3", nil))
 	// An administrator sets an attribute the mapping does not manage.
@@ -147,6 +149,7 @@ func TestApplyUpdatesWithMinimalPatches(t *testing.T) {
 }
 
 func TestApplyEmpIDChangeKeepsTheConcurUser(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	c.sync(person("a", "E1", nil))
 	id := concurID(t, c.server, "E1")
@@ -171,6 +174,7 @@ func TestApplyEmpIDChangeKeepsTheConcurUser(t *testing.T) {
 }
 
 func TestApplyDeprovisions(t *testing.T) {
+	t.Parallel()
 	t.Run("disable, then reactivate", func(t *testing.T) {
 		c := newChannel(t, nil)
 		c.sync(person("a", "E1", nil), person("b", "E2", nil))
@@ -228,6 +232,7 @@ func TestApplyDeprovisions(t *testing.T) {
 
 // A user created in Concur between plan and apply is linked, not duplicated.
 func TestApplyLinksUserCreatedSincePlan(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	plan := c.plan(person("a", "E1", map[string]string{"title": "Controller"}))
 	if got := plan.Summary(); got != "create 1, unchanged 0" {
@@ -254,6 +259,7 @@ func TestApplyLinksUserCreatedSincePlan(t *testing.T) {
 
 // A user the plan links (found by PlanUsers' existing map) is updated in place.
 func TestApplyLinksExistingUser(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil, AttrTitle)
 	id := seedConcurUser(t, c.server, "E1", "a@example.com", map[string]any{"title": "Concur Title", "active": false})
 	entries := []directory.Entry{person("a", "E1", map[string]string{"title": "Directory Title", "departmentNumber": "ENG"})}
@@ -292,6 +298,7 @@ func TestApplyLinksExistingUser(t *testing.T) {
 
 // A new user whose manager is created in the same apply is created after the manager.
 func TestApplyCreatesManagersFirst(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	// The employee sorts before the manager and before the manager's manager.
 	c.sync(
@@ -340,6 +347,7 @@ func TestApplyCreatesManagersFirst(t *testing.T) {
 // channel, which only Concur knows): the others succeed, the refused create stays unrecorded
 // and the refused update keeps its prior entry, each failure with Concur's reason.
 func TestApplyPartialFailureKeepsSuccesses(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	c.sync(person("a", "E1", nil), person("b", "E2", nil))
 	prior := c.recorded["E2"]
@@ -395,6 +403,7 @@ func TestApplyPartialFailureKeepsSuccesses(t *testing.T) {
 
 // A create that fails on a server error is retried, alone, by the next apply.
 func TestApplyRetriesOnlyTheFailedUser(t *testing.T) {
+	t.Parallel()
 	// One request at a time, so the failures hit the first create (E1); one retry per
 	// create, so two injected failures exhaust it.
 	c := newChannel(t, func(cfg *concur.Config) { cfg.MaxConcurrency = 1; cfg.MaxRetries = 1 })
@@ -450,6 +459,7 @@ func TestApplyRetriesOnlyTheFailedUser(t *testing.T) {
 
 // When the users to link cannot be read, nothing is applied and the error is reported once.
 func TestApplyLinkReadFailureChangesNothing(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, func(cfg *concur.Config) { cfg.MaxRetries = 1 })
 	c.sync(person("a", "E1", nil))
 	prior := c.recorded
@@ -483,6 +493,7 @@ func TestApplyLinkReadFailureChangesNothing(t *testing.T) {
 
 // A create is sent without looking its emp_id up again: one request per new user.
 func TestApplyCreatesWithoutLookups(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	plan := c.plan(person("a", "E1", nil), person("b", "E2", map[string]string{"managerNumber": "E1"}))
 	c.server.ResetCounters()
@@ -504,6 +515,7 @@ func TestApplyCreatesWithoutLookups(t *testing.T) {
 // A create refused because another account holds the login ID fails with Concur's reason; it
 // links nothing.
 func TestApplyCreateConflictOnLoginIsAFailure(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	otherID := seedConcurUser(t, c.server, "X9", "a@example.com", nil)
 
@@ -523,6 +535,7 @@ func TestApplyCreateConflictOnLoginIsAFailure(t *testing.T) {
 // A report whose manager gets a new emp_id in the same apply is linked after the manager's
 // emp_id changed in Concur, so the new emp_id resolves.
 func TestApplyManagerRenamedInTheSameApply(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, func(cfg *concur.Config) { cfg.MaxConcurrency = 4 })
 	c.sync(person("boss", "M1", nil), person("emp", "E1", map[string]string{"managerNumber": "M1"}))
 
@@ -538,6 +551,7 @@ func TestApplyManagerRenamedInTheSameApply(t *testing.T) {
 // DN is no change for Concur: the plan counts it unchanged, and the apply records the new
 // bookkeeping without a request.
 func TestApplyRecordsDirectoryBookkeepingWithoutRequests(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	c.sync(person("a", "E1", nil))
 	moved := person("a", "E1", nil)

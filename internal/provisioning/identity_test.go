@@ -69,6 +69,7 @@ func (c *identityChannel) run() *Plan {
 // user is still known by its Concur id: the change is drift that the next apply puts back, with
 // no second account and no 409 on every apply.
 func TestHandEditedEmployeeNumberIsDriftPutBack(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name  string
 		patch map[string]any
@@ -119,6 +120,7 @@ func TestHandEditedEmployeeNumberIsDriftPutBack(t *testing.T) {
 // A response without employeeNumber (a proxy or an API change that leaves the attribute out)
 // keeps every managed user, known by id, with the missing value as drift.
 func TestResponseWithoutEmployeeNumberKeepsTheUsers(t *testing.T) {
+	t.Parallel()
 	emulator := sandbox.New(sandbox.Options{})
 	var strip atomic.Bool
 	srv := httptest.NewServer(withoutEmployeeNumbers(emulator.Handler(), &strip))
@@ -199,6 +201,7 @@ func dropKey(v any, key string) {
 // not take that account over: the plan names both accounts, and writes to neither until the emp_id
 // is given back; then the drift is put back on the channel's own account.
 func TestEmpIDMovedToAnotherAccountIsNamedNotAdopted(t *testing.T) {
+	t.Parallel()
 	c := newIdentityChannel(t, nil)
 	own := c.recorded["E0003"].ID
 	other := seedConcurUser(t, c.server, "X9", "other@example.com", nil)
@@ -260,6 +263,7 @@ func TestEmpIDMovedToAnotherAccountIsNamedNotAdopted(t *testing.T) {
 // holds the emp_id. The plan names both; nothing is created or linked; destroying the channel
 // later has nothing to disable for them.
 func TestEmpIDOfADeletedAccountHeldByAnotherIsNamedNotAdopted(t *testing.T) {
+	t.Parallel()
 	c := newIdentityChannel(t, nil)
 	gone := c.recorded["E0004"]
 	c.server.DeleteUserByEmployeeNumber("E0004")
@@ -308,6 +312,7 @@ func TestEmpIDOfADeletedAccountHeldByAnotherIsNamedNotAdopted(t *testing.T) {
 // A managed account given a newcomer's emp_id by hand is not linked as the newcomer: its own
 // emp_id is put back and the newcomer gets an account of its own.
 func TestManagedAccountCarryingANewcomersEmpIDIsNotLinkedTwice(t *testing.T) {
+	t.Parallel()
 	// One request at a time, in emp_id order: the newcomer's create (E0000 sorts first) meets the
 	// account that still carries its emp_id.
 	c := &identityChannel{channel: newChannel(t, func(cfg *concur.Config) { cfg.MaxConcurrency = 1 })}
@@ -357,6 +362,7 @@ func withoutAdvice(conflicts []EmpIDConflict) []EmpIDConflict {
 // The account of a user in conflict is never linked as someone else either, even when a newcomer
 // now carries the emp_id that account holds.
 func TestPlanUsersDoesNotLinkTheAccountOfAUserInConflict(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	desired := DesiredUsers([]directory.Entry{person("a", "E1", nil), person("n", "OLD1", nil)}, mapping, nil)
 	managed := managedFromDesired(Desired{Users: map[string]DesiredUser{"E1": desired.Users["E1"]}}, "id-")

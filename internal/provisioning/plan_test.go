@@ -26,6 +26,7 @@ func mustPlan(t *testing.T, desired Desired, managed map[string]ManagedUser, exi
 }
 
 func TestPlanUsersCreatesNewUsers(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	desired := DesiredUsers([]directory.Entry{person("jroe", "E1", nil)}, mapping, nil)
 
@@ -45,6 +46,7 @@ func TestPlanUsersCreatesNewUsers(t *testing.T) {
 }
 
 func TestPlanUsersLinksExistingConcurUser(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t, AttrTitle)
 	desired := DesiredUsers([]directory.Entry{
 		person("jroe", "E1", map[string]string{"title": "Directory Title", "departmentNumber": "ENG"}),
@@ -83,6 +85,7 @@ func TestPlanUsersLinksExistingConcurUser(t *testing.T) {
 // TestPlanUsersManagedUser starts from a channel in sync with its directory (E1, E2) and
 // changes the directory entry of E1.
 func TestPlanUsersManagedUser(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		attrs        map[string]string
@@ -185,6 +188,7 @@ func TestPlanUsersManagedUser(t *testing.T) {
 }
 
 func TestPlanUsersDisabledNewUser(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	entry := person("jroe", "E1", nil)
 	entry.Disabled = true
@@ -213,6 +217,7 @@ func TestPlanUsersDisabledNewUser(t *testing.T) {
 }
 
 func TestPlanUsersLeaver(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	before := DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping, nil)
 	managed := managedFromDesired(before, "id-")
@@ -267,6 +272,7 @@ func TestPlanUsersLeaver(t *testing.T) {
 }
 
 func TestPlanUsersReactivatesReturningUser(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	desired := DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil)
 	managed := managedFromDesired(desired, "id-")
@@ -285,6 +291,7 @@ func TestPlanUsersReactivatesReturningUser(t *testing.T) {
 }
 
 func TestPlanUsersEmpIDChange(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		after directory.Entry
@@ -327,6 +334,7 @@ func TestPlanUsersEmpIDChange(t *testing.T) {
 }
 
 func TestPlanUsersGuards(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	var entries []directory.Entry
 	for i := range 5 {
@@ -405,6 +413,7 @@ func TestPlanUsersGuards(t *testing.T) {
 
 // Users without emp_id still count as a source that returned entries: they are no outage.
 func TestPlanSummary(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	var entries []directory.Entry
 	for i := 1; i <= 4; i++ {
@@ -472,6 +481,7 @@ func BenchmarkPlanUsers(b *testing.B) {
 // managed one is kept exactly as it is (never deprovisioned for it), and the rest of the plan
 // goes on.
 func TestPlanUsersSetsAsideValuesConcurWouldRefuse(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	before := DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping, nil)
 	managed := managedFromDesired(before, "id-")
@@ -499,6 +509,7 @@ func TestPlanUsersSetsAsideValuesConcurWouldRefuse(t *testing.T) {
 }
 
 func TestCheckAttributes(t *testing.T) {
+	t.Parallel()
 	valid := map[string]string{AttrEmpID: "E1", AttrLoginID: "a@example.com", AttrEmail: "a@example.com", AttrFirstName: "A", AttrLastName: "B", AttrTitle: ""}
 	if err := CheckAttributes(valid); err != nil {
 		t.Fatalf("valid attributes refused: %v", err)
@@ -528,6 +539,7 @@ func TestCheckAttributes(t *testing.T) {
 // (the plan does not provision the new emp_id) and is never dropped: with disable, it is
 // disabled under its recorded emp_id, so nothing is deleted at apply.
 func TestPlanUsersEmpIDChangeOfADisabledUser(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil), "id-")
 	renamedAndDisabled := person("a", "E9", nil)
@@ -562,6 +574,7 @@ func TestPlanUsersEmpIDChangeOfADisabledUser(t *testing.T) {
 // A managed user whose DN the group still lists but the directory does not return is
 // deprovisioned, with a reason that says so.
 func TestPlanUsersUnresolvedMemberReason(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping, nil), "id-")
 	desired := DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil)
@@ -581,6 +594,7 @@ func TestPlanUsersUnresolvedMemberReason(t *testing.T) {
 }
 
 func TestCheckDestroy(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil), person("c", "E3", nil)}, mapping, nil), "id-")
 	inactive := managed["E3"]
@@ -606,6 +620,7 @@ func TestCheckDestroy(t *testing.T) {
 // alone: a moved and renamed entry keeps its Concur user, and a new entry that reuses a
 // leaver's DN and login is a new person.
 func TestPlanUsersRenamesByEntryID(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	withID := func(e directory.Entry, id string) directory.Entry { e.ID = id; return e }
 	managed := managedFromDesired(DesiredUsers([]directory.Entry{withID(person("a", "E1", nil), "uuid-a")}, mapping, nil), "id-")
@@ -639,6 +654,7 @@ func TestPlanUsersRenamesByEntryID(t *testing.T) {
 // A managed user who is disabled in the directory is deprovisioned even when one of their values
 // is one Concur would refuse (a re-hire's stale termination date, say).
 func TestPlanUsersDisabledWinsOverInvalid(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil), "id-")
 	disabledAndInvalid := person("a", "E1", map[string]string{"mail": "not an address"})
@@ -653,6 +669,7 @@ func TestPlanUsersDisabledWinsOverInvalid(t *testing.T) {
 // When the DN match is another person (entry IDs differ), the login ID may still find the
 // leaver recorded before entry IDs existed.
 func TestPlanUsersRenameFallsBackToLoginPastARejectedDN(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	withID := func(e directory.Entry, id string) directory.Entry { e.ID = id; return e }
 	managed := managedFromDesired(DesiredUsers([]directory.Entry{

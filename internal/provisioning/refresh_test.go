@@ -48,6 +48,7 @@ func seedFromEntries(t *testing.T, server *sandbox.Server, mapping *Mapping, ent
 }
 
 func TestRefresh(t *testing.T) {
+	t.Parallel()
 	const n = 300
 	c := newChannel(t, nil)
 	entries := make([]directory.Entry, n)
@@ -156,6 +157,7 @@ func TestRefresh(t *testing.T) {
 }
 
 func TestRefreshNothingManaged(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	refreshed, err := Refresh(c.ctx, c.client, nil, nil)
 	if err != nil || len(refreshed) != 0 {
@@ -169,6 +171,7 @@ func TestRefreshNothingManaged(t *testing.T) {
 // With the mapping, a refresh reads every mapped attribute, also one mapped after the user was
 // recorded, so the plan compares it with what Concur really holds.
 func TestRefreshReadsAttributesMappedSinceRecorded(t *testing.T) {
+	t.Parallel()
 	c := newChannel(t, nil)
 	c.sync(person("a", "E1", nil))
 	recorded := c.recorded["E1"]

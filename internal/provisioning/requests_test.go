@@ -62,6 +62,7 @@ func totalRequests(counters map[string]int) (all, token int) {
 // nothing to change sends a handful of searches. The token request is counted apart: it is
 // one per run, whatever the size.
 func TestRequestsPerUser(t *testing.T) {
+	t.Parallel()
 	dir := startDirectoryWith(t, ldifWithManagers(requestUsers))
 	c := newChannel(t, nil)
 	channel := Channel{

@@ -32,6 +32,7 @@ func equalFoldLookup(entry map[string][]string) func(string) []string {
 }
 
 func TestRender(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		template string
@@ -100,6 +101,7 @@ func TestRender(t *testing.T) {
 }
 
 func TestRenderReturnsEveryKey(t *testing.T) {
+	t.Parallel()
 	templates := requiredConstantTemplates()
 	templates[AttrEmail] = "{mail|lower}"
 	templates[AttrTitle] = "{title}"
@@ -120,6 +122,7 @@ func TestRenderReturnsEveryKey(t *testing.T) {
 // Render asks for the first spelling of an attribute whatever spelling a template uses, so a
 // caller that keys its entry by DirectoryAttributes finds every value.
 func TestRenderUsesTheFirstSpelling(t *testing.T) {
+	t.Parallel()
 	templates := requiredConstantTemplates()
 	templates[AttrEmail] = "{Mail}"
 	templates[AttrLoginID] = "{MAIL|lower}"
@@ -148,6 +151,7 @@ func TestRenderUsesTheFirstSpelling(t *testing.T) {
 }
 
 func TestDirectoryAttributes(t *testing.T) {
+	t.Parallel()
 	templates := requiredConstantTemplates()
 	templates[AttrEmpID] = "{employeeID}"
 	templates[AttrEmail] = "{mail|lower}"
@@ -169,6 +173,7 @@ func TestDirectoryAttributes(t *testing.T) {
 }
 
 func TestKeysAndCreateOnly(t *testing.T) {
+	t.Parallel()
 	templates := requiredConstantTemplates()
 	templates[AttrTitle] = "{title}"
 	templates[AttrStartDate] = "{whenCreated}"
@@ -188,6 +193,7 @@ func TestKeysAndCreateOnly(t *testing.T) {
 }
 
 func TestMappingErrorMessage(t *testing.T) {
+	t.Parallel()
 	templates := requiredConstantTemplates()
 	templates[AttrEmail] = "{mail|lowr}"
 	_, err := CompileMapping(templates, nil)
@@ -202,6 +208,7 @@ func TestMappingErrorMessage(t *testing.T) {
 }
 
 func TestCompileMappingErrors(t *testing.T) {
+	t.Parallel()
 	type problem struct{ key, reason string }
 	tests := []struct {
 		name       string
@@ -381,6 +388,7 @@ func BenchmarkRender(b *testing.B) {
 
 // ref follows a DN to another entry: the manager's employee ID out of the manager attribute.
 func TestRenderFollowsReferences(t *testing.T) {
+	t.Parallel()
 	templates := requiredConstantTemplates()
 	templates[AttrManagerEmpID] = "{manager|trim|ref:employeeID|upper}"
 	templates[AttrTitle] = "{manager|cn}"
@@ -416,6 +424,7 @@ func TestRenderFollowsReferences(t *testing.T) {
 }
 
 func TestCompileMappingRejectsBadReferences(t *testing.T) {
+	t.Parallel()
 	for template, want := range map[string]string{
 		"{manager|ref:}":                  "needs a directory attribute name",
 		"{manager|ref:employee id}":       "needs a directory attribute name",
@@ -431,6 +440,7 @@ func TestCompileMappingRejectsBadReferences(t *testing.T) {
 }
 
 func TestRenderTemplate(t *testing.T) {
+	t.Parallel()
 	entry := map[string][]string{"mail": {"Ann.Able@Example.COM"}, "givenname": {"  Ann "}, "manager": {"uid=boss,ou=people,dc=example,dc=org"}}
 	values := func(attribute string) []string { return entry[strings.ToLower(attribute)] }
 	for template, want := range map[string]string{

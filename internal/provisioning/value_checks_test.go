@@ -11,6 +11,7 @@ import (
 // A constant renders the same value for every entry: one Concur refuses is an error on its key at
 // compile time, not a plan that leaves every user out.
 func TestCompileMappingChecksConstants(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		key, template string
 		wantReason    string // "" when the mapping compiles
@@ -53,6 +54,7 @@ func TestCompileMappingChecksConstants(t *testing.T) {
 // A control character in one entry's emp_id or name leaves that entry out with its DN named; the
 // rest of the channel is planned.
 func TestPlanUsersLeavesOutControlCharacters(t *testing.T) {
+	t.Parallel()
 	mapping := testMapping(t)
 	desired := DesiredUsers([]directory.Entry{
 		person("ok", "E1", nil),

@@ -17,6 +17,7 @@ const seedJSON = `[
 ]`
 
 func TestLoadUsersJSON(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	if err := c.srv.LoadUsersJSON(strings.NewReader(seedJSON)); err != nil {
 		t.Fatal(err)
@@ -64,6 +65,7 @@ func TestLoadUsersJSON(t *testing.T) {
 }
 
 func TestModifyUserOutOfBand(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	if err := c.srv.LoadUsersJSON(strings.NewReader(seedJSON)); err != nil {
 		t.Fatal(err)

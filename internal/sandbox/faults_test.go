@@ -10,6 +10,7 @@ import (
 )
 
 func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	c.srv.SetRateLimit(2, 3*time.Second)
 	var limited apiResponse
@@ -36,6 +37,7 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 }
 
 func TestFailNextIsPerEndpointAndNotProcessed(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	c.srv.SetFaults(Faults{ErrorStatus: 503, FailNext: map[string]int{"POST /profile/identity/v4.1/Users": 2}})
 	for i := 0; i < 2; i++ {
@@ -57,6 +59,7 @@ func TestFailNextIsPerEndpointAndNotProcessed(t *testing.T) {
 }
 
 func TestDropAfterCommitIsTheAmbiguousCreate(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	c.srv.SetFaults(Faults{DropAfterCommitNext: map[string]int{"POST /profile/identity/v4.1/Users": 1}})
 	_, err := c.try(http.MethodPost, usersV41, "application/json", strings.NewReader(mustJSON(t, userDoc("42"))), c.token)
@@ -71,6 +74,7 @@ func TestDropAfterCommitIsTheAmbiguousCreate(t *testing.T) {
 }
 
 func TestDropRateAndErrorRate(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{Seed: 7})
 	c.srv.SetFaults(Faults{DropRate: 1})
 	if _, err := c.try(http.MethodGet, usersV41, "", nil, c.token); err == nil {
@@ -95,6 +99,7 @@ func TestDropRateAndErrorRate(t *testing.T) {
 }
 
 func TestCountersByPathTemplate(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	id := c.create(userDoc("1"))["id"].(string)
 	c.do(http.MethodGet, usersV41+"/"+id, nil)
@@ -141,6 +146,7 @@ func TestLatency(t *testing.T) {
 }
 
 func TestCorrelationIDHeader(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	resp := c.do(http.MethodGet, usersV41, nil)
 	if len(resp.header.Get("concur-correlationid")) != 36 {
@@ -149,6 +155,7 @@ func TestCorrelationIDHeader(t *testing.T) {
 }
 
 func TestThrottleRateAnswers429WithRetryAfter(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	c.srv.SetFaults(Faults{ThrottleRate: 1, RetryAfter: 1500 * time.Millisecond})
 	resp := c.do(http.MethodGet, usersV41, nil)
@@ -162,6 +169,7 @@ func TestThrottleRateAnswers429WithRetryAfter(t *testing.T) {
 }
 
 func TestLostCreateRateStoresTheUserAndDropsOnlyCreates(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	c.srv.SetFaults(Faults{LostCreateRate: 1})
 	expectStatus(t, c.do(http.MethodGet, usersV41, nil), 200) // not a create: answered
@@ -179,6 +187,7 @@ func TestLostCreateRateStoresTheUserAndDropsOnlyCreates(t *testing.T) {
 }
 
 func TestFaultEndpointsLimitTheRates(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	c.srv.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 503, Endpoints: []string{"POST /profile/identity/v4.1/Users/.search"}})
 	expectStatus(t, c.do(http.MethodGet, usersV41, nil), 200)
@@ -192,6 +201,7 @@ func TestFaultEndpointsLimitTheRates(t *testing.T) {
 // A user's CI run is reproducible: the same seed gives the same faults to the same sequence
 // of requests, and another seed other faults.
 func TestFaultSeedReproducesTheSequence(t *testing.T) {
+	t.Parallel()
 	statuses := func(seed int64) string {
 		c := newClient(t, Options{Seed: seed})
 		c.srv.SetFaults(Faults{ErrorRate: 0.3, ErrorStatus: 503, ThrottleRate: 0.3})
@@ -216,6 +226,7 @@ func TestFaultSeedReproducesTheSequence(t *testing.T) {
 }
 
 func TestEndpointsListsTheCounterKeys(t *testing.T) {
+	t.Parallel()
 	endpoints := New(Options{}).Endpoints()
 	for _, want := range []string{"POST /oauth2/v0/token", "POST /profile/identity/v4.1/Users", "DELETE /profile/identity/v4/Users/{id}", "POST /profile/identity/v4.1/Users/.search"} {
 		if !slices.Contains(endpoints, want) {

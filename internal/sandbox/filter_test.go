@@ -45,6 +45,7 @@ func filterFixture(t *testing.T) *apiClient {
 }
 
 func TestSearchFilterGrammar(t *testing.T) {
+	t.Parallel()
 	c := filterFixture(t)
 	ent := entURN + ":"
 	tests := []struct {
@@ -120,6 +121,7 @@ func TestSearchFilterGrammar(t *testing.T) {
 }
 
 func TestSearchFilterByID(t *testing.T) {
+	t.Parallel()
 	c := filterFixture(t)
 	all := c.search(map[string]any{})
 	first := all.body["Resources"].([]any)[0].(map[string]any)["id"].(string)
@@ -139,6 +141,7 @@ func TestSearchFilterByID(t *testing.T) {
 }
 
 func TestSearchInvalidFilters(t *testing.T) {
+	t.Parallel()
 	c := filterFixture(t)
 	for _, f := range []string{
 		`userName eq`,
@@ -168,6 +171,7 @@ func TestSearchInvalidFilters(t *testing.T) {
 }
 
 func TestSearchRequestValidation(t *testing.T) {
+	t.Parallel()
 	c := filterFixture(t)
 	for name, body := range map[string]map[string]any{
 		"missing schemas": {"schemas": nil},
@@ -189,6 +193,7 @@ func TestSearchRequestValidation(t *testing.T) {
 }
 
 func TestSearchAttributes(t *testing.T) {
+	t.Parallel()
 	c := filterFixture(t)
 	resp := c.search(map[string]any{
 		"filter":     `userName eq "bob@example.com"`,
@@ -218,6 +223,7 @@ func TestSearchAttributes(t *testing.T) {
 // JSON allows either case in \u escapes (RFC 8259), and Go's encoder writes lower case: a
 // control character in an employee number must not make the whole search invalid.
 func TestSearchFilterAcceptsLowerCaseUnicodeEscapes(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	c.create(userDoc("E\x1b1"))
 	c.create(userDoc("Eé2"))
@@ -242,6 +248,7 @@ func TestSearchFilterAcceptsLowerCaseUnicodeEscapes(t *testing.T) {
 }
 
 func TestSearchRefusesNotAndNeInsideBrackets(t *testing.T) {
+	t.Parallel()
 	c := filterFixture(t)
 	for _, f := range []string{
 		`emails[type ne "work"]`,
@@ -260,6 +267,7 @@ func TestSearchRefusesNotAndNeInsideBrackets(t *testing.T) {
 
 // A client filters on a timestamp as it read it: microseconds.
 func TestSearchComparesTimestampsAtTheShownPrecision(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	created := c.create(userDoc("1"))
 	c.create(userDoc("2"))

@@ -12,6 +12,7 @@ import (
 )
 
 func TestTokenGrantErrors(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	cr := c.srv.Credentials()
 	company := func(kv ...string) url.Values {
@@ -65,6 +66,7 @@ func TestTokenGrantErrors(t *testing.T) {
 }
 
 func TestTokenEndpointRequiresFormEncoding(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	cr := c.srv.Credentials()
 	form := url.Values{"client_id": {cr.ClientID}, "client_secret": {cr.ClientSecret}, "grant_type": {"refresh_token"}, "refresh_token": {cr.RefreshToken}}
@@ -96,6 +98,7 @@ func decodeJWTPayload(t *testing.T, jwt string) map[string]any {
 }
 
 func TestCompanyTokenResponse(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{TokenLifetime: 90 * time.Minute})
 	cr := c.srv.Credentials()
 	before := time.Now()
@@ -125,6 +128,7 @@ func TestCompanyTokenResponse(t *testing.T) {
 }
 
 func TestRefreshGrantAndRotation(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	cr := c.srv.Credentials()
 	refresh := func(token string) apiResponse {
@@ -150,6 +154,7 @@ func TestRefreshGrantAndRotation(t *testing.T) {
 }
 
 func TestAccessTokenExpiryAnd401(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{TokenLifetime: 300 * time.Millisecond})
 	expectStatus(t, c.do(http.MethodGet, usersV41, nil), 200)
 
@@ -176,6 +181,7 @@ func TestAccessTokenExpiryAnd401(t *testing.T) {
 }
 
 func TestClientCredentialsTokenIsRefusedByIdentity(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	cr := c.srv.Credentials()
 	resp := c.tokenRequest(url.Values{"client_id": {cr.ClientID}, "client_secret": {cr.ClientSecret}, "grant_type": {"client_credentials"}})
@@ -187,6 +193,7 @@ func TestClientCredentialsTokenIsRefusedByIdentity(t *testing.T) {
 }
 
 func TestExpiresInIsString(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{TokenLifetime: 1500 * time.Millisecond})
 	cr := c.srv.Credentials()
 	resp := c.tokenRequest(url.Values{"client_id": {cr.ClientID}, "client_secret": {cr.ClientSecret},

@@ -75,6 +75,7 @@ func checkSequence(t *testing.T, got []string, want func(i int) string, n int) {
 }
 
 func TestCursorPagingGET(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	seedUsers(t, c.srv, 250, nil)
 	got, pages := pageThrough(t, func(cursor string) apiResponse {
@@ -109,6 +110,7 @@ func TestCursorPagingGET(t *testing.T) {
 }
 
 func TestCursorPagingSearchWithFilterAndChanges(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	// Odd users are in Engineering; paging a filtered search must skip the others.
 	seedUsers(t, c.srv, 400, func(i int, doc map[string]any) {
@@ -142,6 +144,7 @@ func TestCursorPagingSearchWithFilterAndChanges(t *testing.T) {
 }
 
 func TestLargeDirectoryIsFast(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads 20,000 users")
 	}
@@ -179,6 +182,7 @@ func TestLargeDirectoryIsFast(t *testing.T) {
 }
 
 func TestV4IndexPagingAndFilter(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	seedUsers(t, c.srv, 35, func(i int, doc map[string]any) { with(doc, "externalId", "x"+strconv.Itoa(i)) })
 	var all []string

@@ -22,6 +22,7 @@ func patchBody(ops ...map[string]any) map[string]any {
 }
 
 func TestPatchOperations(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	boss := c.create(userDoc("boss"))["id"].(string)
 	tests := []struct {
@@ -107,6 +108,7 @@ func splitDots(s string) []string {
 }
 
 func TestPatchErrors(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	id := c.create(userDoc("1"))["id"].(string)
 	tests := []struct {
@@ -147,6 +149,7 @@ func TestPatchErrors(t *testing.T) {
 }
 
 func TestPatchNoChangeKeepsVersion(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	id := c.create(with(userDoc("1"), "title", "Analyst"))["id"].(string)
 	resp := c.do(http.MethodPatch, usersV41+"/"+id, patchBody(op("replace", "title", "Analyst")))

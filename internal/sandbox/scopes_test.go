@@ -21,6 +21,7 @@ func (c *apiClient) tokenWithScope(scope string) apiResponse {
 }
 
 func TestTokenCarriesTheScopesAskedFor(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	whole := c.tokenWithScope("")
 	expectStatus(t, whole, 200)
@@ -54,6 +55,7 @@ func TestTokenCarriesTheScopesAskedFor(t *testing.T) {
 }
 
 func TestWithoutScopesNarrowsTheGrant(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	if err := c.srv.WithoutScopes("identity.user.delete"); err != nil {
 		t.Fatal(err)
@@ -91,6 +93,7 @@ func TestWithoutScopesNarrowsTheGrant(t *testing.T) {
 }
 
 func TestExternalIDWritesNeedTheirScope(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	full := c.token
 	if err := c.srv.WithoutScopes("identity.user.externalID.writeonly"); err != nil {

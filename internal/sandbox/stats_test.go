@@ -27,6 +27,7 @@ func readStats(t *testing.T, client *http.Client, base string) Stats {
 }
 
 func TestStatsCountRequestsByEndpointAndConnections(t *testing.T) {
+	t.Parallel()
 	// Latency and a rate limit of one request a minute apply to the API only: the stats
 	// requests below would otherwise wait or be refused.
 	c := newClient(t, Options{Latency: 10 * time.Millisecond}) // one token request
@@ -62,6 +63,7 @@ func TestStatsCountRequestsByEndpointAndConnections(t *testing.T) {
 }
 
 func TestStatsCountOneConnectionForAKeptAliveClient(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	c.srv.ResetCounters()
 	c.http = &http.Client{Transport: &http.Transport{}}

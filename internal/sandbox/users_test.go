@@ -8,6 +8,7 @@ import (
 )
 
 func TestCreateGetReplaceDelete(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	doc := with(userDoc("000123"),
 		"userName", "Jane.Roe@Example.com",
@@ -84,6 +85,7 @@ func TestCreateGetReplaceDelete(t *testing.T) {
 }
 
 func TestCreateValidation(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	long := func(n int) string { return strings.Repeat("x", n) }
 	tests := []struct {
@@ -151,6 +153,7 @@ func TestCreateValidation(t *testing.T) {
 }
 
 func TestCreateAcceptsEdgeValues(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	long := func(n int) string { return strings.Repeat("y", n) }
 	doc := with(userDoc("1"),
@@ -166,6 +169,7 @@ func TestCreateAcceptsEdgeValues(t *testing.T) {
 }
 
 func TestUniqueness(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	c.create(with(userDoc("100"), "externalId", "hr-100"))
 	tests := []struct {
@@ -199,6 +203,7 @@ func TestUniqueness(t *testing.T) {
 }
 
 func TestCompanyIDIsImmutable(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	id := c.create(userDoc("1"))["id"].(string)
 	other := "11111111-2222-4333-8444-555555555555"
@@ -221,6 +226,7 @@ func TestCompanyIDIsImmutable(t *testing.T) {
 }
 
 func TestManagerReference(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	boss := c.create(with(userDoc("1"), "name.givenName", "Ada", "name.familyName", "Boss", "nickName", "Addie"))
 	bossID := boss["id"].(string)
@@ -250,6 +256,7 @@ func TestManagerReference(t *testing.T) {
 }
 
 func TestProjectionOnGet(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, Options{})
 	id := c.create(with(userDoc("1"), "entitlements", []any{"Expense"}))["id"].(string)
 	full := c.do(http.MethodGet, usersV41+"/"+id, nil).body

@@ -43,6 +43,7 @@ member: cn=loop-a,dc=corp,dc=test
 `
 
 func TestFilterMatching(t *testing.T) {
+	t.Parallel()
 	entries, err := ParseLDIF(matchLDIF)
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +110,7 @@ func TestFilterMatching(t *testing.T) {
 }
 
 func TestNamedByDN(t *testing.T) {
+	t.Parallel()
 	entries, err := ParseLDIF(matchLDIF)
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +143,7 @@ func TestNamedByDN(t *testing.T) {
 }
 
 func TestParseLDIF(t *testing.T) {
+	t.Parallel()
 	entries, err := ParseLDIF("version: 1\n# comment\n#  folded comment\ndn: cn=x,\n dc=test\ncn: x\ndescription:: aMOpbGxv\nmail: a@b\nmail: c@d\n\n\ndn: cn=y,dc=test\ncn: y\n")
 	if err != nil {
 		t.Fatal(err)

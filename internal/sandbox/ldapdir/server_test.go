@@ -44,6 +44,7 @@ func search(conn *ldap.Conn, base, filter string, attrs ...string) (*ldap.Search
 }
 
 func TestDemoDirectory(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, DemoConfig())
 	anonymous := dial(t, srv, "", "")
 	if err := anonymous.Bind(DemoBindDN, "wrong"); !ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {
@@ -87,6 +88,7 @@ func TestDemoDirectory(t *testing.T) {
 }
 
 func TestRunTimeChanges(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, DemoConfig())
 	conn := dial(t, srv, DemoBindDN, DemoBindPassword)
 	group := "cn=concur-users,ou=groups,dc=example,dc=com"
@@ -142,6 +144,7 @@ func bigLDIF(n int) string {
 }
 
 func TestPagingAndSizeLimit(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, Config{LDIF: bigLDIF(1200), SizeLimit: 500})
 	conn := dial(t, srv, "", "")
 	req := func() *ldap.SearchRequest {
@@ -165,6 +168,7 @@ func TestPagingAndSizeLimit(t *testing.T) {
 }
 
 func TestRangedRetrieval(t *testing.T) {
+	t.Parallel()
 	const n = 3200
 	srv := startServer(t, Config{LDIF: bigLDIF(n), ActiveDirectory: true})
 	conn := dial(t, srv, "", "")
@@ -194,6 +198,7 @@ func TestRangedRetrieval(t *testing.T) {
 }
 
 func TestPutReplacesOrAddsWholeEntries(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, DemoConfig())
 	emma := "uid=emma.schmidt,ou=people,dc=example,dc=com"
 	changes, err := ParseLDIF(`dn: ` + emma + `
