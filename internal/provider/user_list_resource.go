@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
@@ -88,17 +87,13 @@ func (r *userListResource) List(ctx context.Context, req list.ListRequest, strea
 			return
 		case err != nil:
 			result := list.ListResult{}
-			result.Diagnostics.AddError("Error listing Concur users",
-				fmt.Sprintf("Searching users with filter %q failed: %s", config.Filter.ValueString(), err))
+			addListingError(&result.Diagnostics, config.Filter.ValueString(), err)
 			push(result)
 			return
 		}
 		if len(withoutEmpID) > 0 {
-			sort.Strings(withoutEmpID)
 			result := list.ListResult{}
-			result.Diagnostics.AddWarning("Users without an employee ID left out",
-				fmt.Sprintf("%s without an emp_id cannot be keyed or managed: %s. Give them an employee ID in Concur to include them.",
-					count(len(withoutEmpID), "Concur user", "Concur users"), listSome(withoutEmpID, 20)))
+			addUsersWithoutEmpID(&result.Diagnostics, withoutEmpID)
 			push(result)
 		}
 	}

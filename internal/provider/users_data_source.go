@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
@@ -75,15 +76,28 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return nil
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Error listing Concur users", fmt.Sprintf("Searching users with filter %q failed: %s%s", config.Filter.ValueString(), err, concurAdvice(err, scopesUserRead...)))
+		addListingError(&resp.Diagnostics, config.Filter.ValueString(), err)
 		return
 	}
-	if len(withoutEmpID) > 0 {
-		sort.Strings(withoutEmpID)
-		resp.Diagnostics.AddWarning("Users without an employee ID left out",
-			fmt.Sprintf("%s without an emp_id cannot be keyed or managed: %s. Give them an employee ID in Concur to include them.",
-				count(len(withoutEmpID), "Concur user", "Concur users"), listSome(withoutEmpID, 20)))
-	}
+	addUsersWithoutEmpID(&resp.Diagnostics, withoutEmpID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
 	d.data.warnIfTokenRotated(&resp.Diagnostics)
+}
+
+// addListingError reports a listing of Concur users that failed, with what to do. The users
+// data source and the concur_user list resource share it.
+func addListingError(diags *diag.Diagnostics, filter string, err error) {
+	diags.AddError("Error listing Concur users", fmt.Sprintf("Searching users with filter %q failed: %s%s", filter, err, concurAdvice(err, scopesUserRead...)))
+}
+
+// addUsersWithoutEmpID names the Concur users a listing left out because they have no employee
+// ID, by login.
+func addUsersWithoutEmpID(diags *diag.Diagnostics, logins []string) {
+	if len(logins) == 0 {
+		return
+	}
+	sort.Strings(logins)
+	diags.AddWarning("Users without an employee ID left out",
+		fmt.Sprintf("%s without an emp_id cannot be keyed or managed: %s. Give them an employee ID in Concur to include them.",
+			count(len(logins), "Concur user", "Concur users"), listSome(logins, 20)))
 }
