@@ -9,7 +9,7 @@ import (
 )
 
 // Config configures a Client. Exactly one credential is needed: a refresh token, a company
-// UUID with a request token, or a ready access token (in that order of preference).
+// UUID with a request token, or a ready access token (CheckCredentials has the rules).
 type Config struct {
 	BaseURL                   string // where the token endpoint is; API calls then go to the token's geolocation
 	ClientID, ClientSecret    string
@@ -69,17 +69,8 @@ func (cfg Config) validate() error {
 	if u, err := url.Parse(cfg.BaseURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		problems = append(problems, errors.New("base URL must be an absolute http(s) URL such as https://us2.api.concursolutions.com"))
 	}
-	refreshable := cfg.RefreshToken != "" || (cfg.CompanyUUID != "" && cfg.RequestToken != "")
-	hasClient := cfg.ClientID != "" && cfg.ClientSecret != ""
-	if refreshable && !hasClient {
-		problems = append(problems, errors.New("client ID and client secret are required to obtain access tokens"))
-	}
-	// A token store alone may hold a refresh token from an earlier run, but only a client can use it.
-	if !refreshable && cfg.AccessToken == "" && !(cfg.TokenStore != nil && hasClient) {
-		problems = append(problems, errors.New("no credential: set a refresh token, a company UUID with a company request token, or an access token (with client ID and secret)"))
-	}
-	if (cfg.CompanyUUID == "") != (cfg.RequestToken == "") {
-		problems = append(problems, errors.New("a company UUID and a company request token must be set together"))
+	if err := CheckCredentials(cfg); err != nil {
+		problems = append(problems, err)
 	}
 	if cfg.MaxRetries < NoRetries {
 		problems = append(problems, errors.New("max retries must not be negative"))

@@ -199,8 +199,13 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	}))
 	defer srv.Close()
 	var logged strings.Builder
+	// A refresh token kept from an earlier run, and the company request token configured now.
+	store := NewFileTokenStore(filepath.Join(t.TempDir(), "token.json"))
+	if err := store.Save(StoredToken{RefreshToken: "refresh-token-value"}); err != nil {
+		t.Fatal(err)
+	}
 	c := newTestClient(t, Config{BaseURL: srv.URL, ClientID: "cid", ClientSecret: testClientSecret,
-		RefreshToken: "refresh-token-value", CompanyUUID: "company-uuid", RequestToken: testRequestToken,
+		TokenStore: store, CompanyUUID: "company-uuid", RequestToken: testRequestToken,
 		Logf: func(_ context.Context, msg string, fields map[string]any) { fmt.Fprintln(&logged, msg, fields) }})
 	_, err := c.GetUser(context.Background(), "u1")
 	if err == nil {
@@ -215,8 +220,8 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 			t.Errorf("%q leaked:\nerror: %v\nlog: %s", secret, err, logged.String())
 		}
 	}
-	// Both configured credentials were tried and both refusals are reported.
-	if !strings.Contains(err.Error(), "configured refresh token") || !strings.Contains(err.Error(), "company request token") {
+	// Both credentials were tried and both refusals are reported.
+	if !strings.Contains(err.Error(), "stored or rotated refresh token") || !strings.Contains(err.Error(), "company request token") {
 		t.Errorf("error does not name the refused credentials: %v", err)
 	}
 }

@@ -1,7 +1,7 @@
 package provider
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -9,61 +9,40 @@ import (
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 )
 
-type credentialPart struct {
-	attribute, env string
-	set            bool
+// credentialSettings names, for each part of the credentials, the argument and the environment
+// variable that set it; the rules themselves are the client's (concur.CheckCredentials).
+var credentialSettings = map[concur.Credential]string{
+	concur.CredentialClientID:     "client_id (" + envClientID + ")",
+	concur.CredentialClientSecret: "client_secret (" + envClientSecret + ")",
+	concur.CredentialRefreshToken: "refresh_token (" + envRefreshToken + ")",
+	concur.CredentialCompanyUUID:  "company_uuid (" + envCompanyUUID + ")",
+	concur.CredentialRequestToken: "request_token (" + envRequestToken + ")",
+	concur.CredentialAccessToken:  "access_token (" + envAccessToken + ")",
 }
 
-func (p credentialPart) String() string { return fmt.Sprintf("%s (%s)", p.attribute, p.env) }
-
-func missingParts(parts ...credentialPart) []string {
-	var missing []string
-	for _, p := range parts {
-		if !p.set {
-			missing = append(missing, p.String())
-		}
-	}
-	return missing
-}
-
+// checkCredentials reports, by argument and environment variable, why the credentials cannot be
+// used.
 func checkCredentials(cfg concur.Config) diag.Diagnostics {
 	var diags diag.Diagnostics
-	clientID := credentialPart{"client_id", envClientID, cfg.ClientID != ""}
-	clientSecret := credentialPart{"client_secret", envClientSecret, cfg.ClientSecret != ""}
-	refreshToken := credentialPart{"refresh_token", envRefreshToken, cfg.RefreshToken != ""}
-	companyUUID := credentialPart{"company_uuid", envCompanyUUID, cfg.CompanyUUID != ""}
-	requestToken := credentialPart{"request_token", envRequestToken, cfg.RequestToken != ""}
-	accessToken := credentialPart{"access_token", envAccessToken, cfg.AccessToken != ""}
-
-	chosen := 0
-	for _, set := range []bool{refreshToken.set, requestToken.set || companyUUID.set, accessToken.set} {
-		if set {
-			chosen++
-		}
+	var problem *concur.CredentialError
+	if !errors.As(concur.CheckCredentials(cfg), &problem) {
+		return diags
 	}
-	hasStoredToken := cfg.TokenStore != nil
-	switch {
-	case chosen > 1:
+	choices := credentialSettings[concur.CredentialRefreshToken] + "; or " + credentialSettings[concur.CredentialCompanyUUID] +
+		" with " + credentialSettings[concur.CredentialRequestToken] + "; or " + credentialSettings[concur.CredentialAccessToken]
+	switch problem.Problem {
+	case concur.CredentialsConflicting:
 		diags.AddError("Conflicting Concur credentials",
-			"Set exactly one credential: refresh_token ("+envRefreshToken+"); or company_uuid ("+envCompanyUUID+") with request_token ("+envRequestToken+"); or access_token ("+envAccessToken+"). "+
-				"More than one is set in the provider block or the environment; remove the others.")
-		return diags
-	case chosen == 0 && !hasStoredToken:
+			"Set exactly one credential: "+choices+". More than one is set in the provider block or the environment; remove the others.")
+	case concur.CredentialsMissing:
 		diags.AddError("Missing Concur credentials",
-			"Set one credential in the provider block or the environment: refresh_token ("+envRefreshToken+"); "+
-				"or company_uuid ("+envCompanyUUID+") with request_token ("+envRequestToken+"); or access_token ("+envAccessToken+"). "+
-				"With a refresh token or a request token, also set client_id ("+envClientID+") and client_secret ("+envClientSecret+").")
-		return diags
-	}
-
-	var missing []string
-	if !accessToken.set {
-		missing = append(missing, missingParts(clientID, clientSecret)...)
-	}
-	if requestToken.set || companyUUID.set {
-		missing = append(missing, missingParts(companyUUID, requestToken)...)
-	}
-	if len(missing) > 0 {
+			"Set one credential in the provider block or the environment: "+choices+". "+
+				"With a refresh token or a request token, also set "+credentialSettings[concur.CredentialClientID]+" and "+credentialSettings[concur.CredentialClientSecret]+".")
+	default:
+		missing := make([]string, len(problem.Missing))
+		for i, part := range problem.Missing {
+			missing[i] = credentialSettings[part]
+		}
 		diags.AddError("Incomplete Concur credentials",
 			"The configured credential also needs: "+strings.Join(missing, ", ")+
 				". Set each in the provider block or in the environment variable named beside it.")
