@@ -42,6 +42,14 @@ const (
 // NoRetries is the MaxRetries that asks for no retries at all (zero means the default).
 const NoRetries = -1
 
+// Retries is the MaxRetries for a count where zero means no retries, as a user writes it.
+func Retries(n int) int {
+	if n == 0 {
+		return NoRetries
+	}
+	return n
+}
+
 func (cfg Config) withDefaults() Config {
 	switch cfg.MaxRetries {
 	case 0:

@@ -37,7 +37,7 @@ func resolveClientConfig(m providerModel) (concur.Config, diag.Diagnostics) {
 		RequestToken:      s.string(m.RequestToken, "request_token", envRequestToken),
 		AccessToken:       s.string(m.AccessToken, "access_token", envAccessToken),
 		CompanyID:         s.string(m.CompanyID, "company_id", envCompanyID),
-		MaxRetries:        retries(s.int(m.MaxRetries, "max_retries", envMaxRetries, concur.DefaultMaxRetries, 0)),
+		MaxRetries:        concur.Retries(s.int(m.MaxRetries, "max_retries", envMaxRetries, concur.DefaultMaxRetries, 0)),
 		RequestsPerSecond: s.float(m.RequestsPerSecond, "requests_per_second", envRequestsPerSecond),
 		MaxConcurrency:    s.int(m.MaxConcurrency, "max_concurrency", envMaxConcurrency, concur.DefaultMaxConcurrency, 1),
 		RequestTimeout:    s.duration(m.RequestTimeout, "request_timeout", envRequestTimeout, concur.DefaultRequestTimeout),
@@ -53,12 +53,4 @@ func resolveClientConfig(m providerModel) (concur.Config, diag.Diagnostics) {
 	}
 	s.diags.Append(checkCredentials(cfg)...)
 	return cfg, s.diags
-}
-
-// retries turns the user's max_retries into the client's, where zero means the default.
-func retries(n int) int {
-	if n == 0 {
-		return concur.NoRetries
-	}
-	return n
 }
