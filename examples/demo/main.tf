@@ -34,6 +34,6 @@ output "users" {
   value = {
     for emp_id, user in concur_provisioning_mapping.staff.users :
     emp_id => format("%-20s %-26s %-6s manager %-5s %s", "${user.attributes.first_name} ${user.attributes.last_name}",
-    user.attributes.title, user.attributes.department, user.attributes.manager_emp_id, user.active ? "active" : "disabled")
+    user.attributes.title, user.attributes.department, user.attributes.manager_emp_id, user.active ? "active" : "deactivated")
   }
 }

@@ -147,7 +147,7 @@ func TestE2EProvisioningMappingDeleteWithoutTheScopeNamesIt(t *testing.T) {
 		`delete emp_id "1001"`,
 		`403 Forbidden`,
 		`the access token lacks the scope identity.user.delete.`,
-		`deprovision_action = "disable"`,
+		`deprovision_action = "deactivate"`,
 	} {
 		if !strings.Contains(output, want) {
 			t.Errorf("the failed apply does not say %q:\n%s", want, result.Stderr)

@@ -62,7 +62,7 @@ func adviceFor(err error, scopes []string) string {
 			"keep the scopes they were issued with.", strings.Join(missing, ", "))
 		for _, scope := range missing {
 			if scope == scopeUserDelete {
-				advice += " Or deactivate instead of deleting: deprovision_action = \"disable\" on concur_provisioning_mapping, " +
+				advice += " Or deactivate instead of deleting: deprovision_action = \"deactivate\" on concur_provisioning_mapping, " +
 					"deletion_mode = \"deactivate\" on concur_user."
 			}
 		}

@@ -27,7 +27,7 @@ func TestConcurAdviceByStatus(t *testing.T) {
 		{"403 naming its scope", &concur.APIError{StatusCode: 403, Detail: "lacks the scope identity.user.externalID.writeonly"},
 			[]string{scopeUserWrite}, []string{"lacks the scope identity.user.externalID.writeonly.", "new company request token"}},
 		{"403 naming none", &concur.APIError{StatusCode: 403, Detail: "Forbidden"}, []string{scopeUserDelete},
-			[]string{"lacks the scope identity.user.delete.", `deprovision_action = "disable"`, `deletion_mode = "deactivate"`}},
+			[]string{"lacks the scope identity.user.delete.", `deprovision_action = "deactivate"`, `deletion_mode = "deactivate"`}},
 		{"409", fmt.Errorf("create emp_id %q: %w", "E1", &concur.APIError{StatusCode: 409, ScimType: "uniqueness"}), nil,
 			[]string{"import it", "concur_users data source"}},
 		{"429", &concur.APIError{StatusCode: 429}, nil, []string{"429 Too Many Requests", "requests_per_second", "max_concurrency", "max_retries"}},

@@ -46,7 +46,7 @@ func (d *providerData) claim(diags *diag.Diagnostics, at path.Path, owner provis
 	for _, conflict := range claimErr.Conflicts {
 		diags.AddAttributeError(at, "People claimed by two objects of this configuration",
 			fmt.Sprintf("Nothing was changed: %s and %s both manage %s. One Concur account can have only one owner: "+
-				"two owners write over each other's values, and one disables whom the other provisions. "+
+				"two owners write over each other's values, and one deactivates whom the other provisions. "+
 				"(Terraform does not tell a provider resource addresses, so objects are named by their source or emp_id.)\n\n%s",
 				claimErr.Claimant.Name, conflict.Owner.Name, listSome(conflict.EmpIDs, listedEmpIDs), claimAdvice(claimErr.Claimant, conflict.Owner)))
 	}

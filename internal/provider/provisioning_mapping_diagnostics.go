@@ -39,7 +39,7 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 		switch change.Kind {
 		case provisioning.ChangeRename:
 			renames = append(renames, fmt.Sprintf("%s -> %s (%s)", change.PreviousEmpID, change.EmpID, change.DN))
-		case provisioning.ChangeDisable, provisioning.ChangeDelete:
+		case provisioning.ChangeDeactivate, provisioning.ChangeDelete:
 			deprovisions = append(deprovisions, fmt.Sprintf("%s %s: %s", change.Kind, change.EmpID, change.Reason))
 		}
 	}

@@ -64,7 +64,7 @@ func (m provisioningMappingModel) channel(ctx context.Context) (provisioning.Cha
 func (m provisioningMappingModel) options() provisioning.Options {
 	return provisioning.Options{
 		ProvisionDisabledUsers: m.ProvisionDisabledUsers.ValueBool(),
-		DeprovisionAction:      provisioning.DeprovisionAction(m.DeprovisionAction.ValueString()),
+		DeprovisionAction:      provisioning.ParseDeprovisionAction(m.DeprovisionAction.ValueString()),
 		MaxDeprovisions:        int(m.MaxDeprovisions.ValueInt64()),
 		AllowEmptySource:       m.AllowEmptySource.ValueBool(),
 		OnDestroy:              provisioning.OnDestroy(m.OnDestroy.ValueString()),

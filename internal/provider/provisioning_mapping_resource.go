@@ -51,10 +51,12 @@ func (r *provisioningMappingResource) Metadata(_ context.Context, req resource.M
 
 func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		// Version 1 spells the deprovision action "deactivate" where version 0 wrote "disable".
+		Version: 1,
 		MarkdownDescription: "A provisioning channel: keeps the users of a directory source (a group, or an LDAP filter) " +
 			"in step with Concur through an attribute mapping. Every plan reads the directory and shows, per user keyed by " +
 			"`emp_id`, who is created (or linked to an existing Concur account with the same employee ID), which attribute " +
-			"changes, and who is disabled. A guard stops plans that would deprovision more users than `max_deprovisions`, " +
+			"changes, and who is deactivated. A guard stops plans that would deprovision more users than `max_deprovisions`, " +
 			"or everyone when the source suddenly returns nobody. Needs the provider's `directory` block.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -124,14 +126,15 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 				Default:             booldefault.StaticBool(provisioning.DefaultProvisionDisabledUsers),
 			},
 			"deprovision_action": schema.StringAttribute{
-				MarkdownDescription: "What happens to a managed user who is deleted from the directory, disabled there, or leaves the source: `disable` (the default) sets `active = false` and keeps the user and its data, still managed, so they are reactivated if they come back; `delete` hard-deletes the user, which Concur allows only for users without transactions.",
+				MarkdownDescription: "What happens to a managed user who is deleted from the directory, disabled there, or leaves the source: `deactivate` (the default) sets `active = false` and keeps the user and its data, still managed, so they are reactivated if they come back; `delete` hard-deletes the user, which Concur allows only for users without transactions. `disable` is the deprecated spelling of `deactivate`, accepted until 1.0.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(string(provisioning.DefaultDeprovisionAction)),
-				Validators:          []validator.String{stringvalidator.OneOf(string(provisioning.DeprovisionDisable), string(provisioning.DeprovisionDelete))},
+				Validators: []validator.String{stringvalidator.OneOf(
+					string(provisioning.DeprovisionDeactivate), string(provisioning.DeprovisionDelete), provisioning.DeprovisionDisableDeprecated)},
 			},
 			"max_deprovisions": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("The most users one plan may disable or delete. A plan over the limit fails and names the first emp_ids, so a broken filter or group cannot disable the company. Defaults to `%d`.", provisioning.DefaultMaxDeprovisions),
+				MarkdownDescription: fmt.Sprintf("The most users one plan may deactivate or delete. A plan over the limit fails and names the first emp_ids, so a broken filter or group cannot deactivate the company. Defaults to `%d`.", provisioning.DefaultMaxDeprovisions),
 				Optional:            true,
 				Computed:            true,
 				Default:             int64default.StaticInt64(provisioning.DefaultMaxDeprovisions),
@@ -176,6 +179,10 @@ func (r *provisioningMappingResource) ValidateConfig(ctx context.Context, req re
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if config.DeprovisionAction.ValueString() == provisioning.DeprovisionDisableDeprecated {
+		resp.Diagnostics.AddAttributeWarning(path.Root("deprovision_action"), "Deprecated deprovision_action",
+			`deprovision_action = "disable" is deprecated: write deactivate; same behaviour. "disable" is accepted until 1.0.`)
 	}
 	if config.Source != nil && knownValues(config.Source.GroupDN, config.Source.Filter, config.Source.BaseDN) {
 		if err := config.Source.toSource().Validate(); err != nil {

@@ -205,7 +205,7 @@ func TestAccProvisioningMapping_guards(t *testing.T) {
 						modify(dirGroup("staff"), func(r *ldap.ModifyRequest) { r.Delete("member", []string{dirPerson("ann"), dirPerson("ben")}) }))
 				},
 				Config:      config,
-				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)disable 2 users, more than max_deprovisions \(1\).*1001, 1002.*raise max_deprovisions`)),
+				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)deactivate 2 users, more than max_deprovisions \(1\).*1001, 1002.*raise max_deprovisions`)),
 			},
 			{
 				// The source returns nobody (its only member is gone from the directory): refused even
@@ -459,8 +459,8 @@ func TestE2EProvisioningMappingPlanTellsWhoChangesAndWhy(t *testing.T) {
 	}
 	output := strings.Join(strings.Fields(plan.Stdout+plan.Stderr), " ")
 	for _, want := range []string{
-		`Provisioning: create 1, update 1, change emp_id 1, disable 1, unchanged 0`,
-		`disable 1003: disabled in the directory`,
+		`Provisioning: create 1, update 1, change emp_id 1, deactivate 1, unchanged 0`,
+		`deactivate 1003: disabled in the directory`,
 		`~ "last_name" = "Able" -> "Able-Baker"`,
 		`+ "1004" = {`,
 		`- "1002" = {`,
@@ -490,7 +490,7 @@ func TestAccProvisioningMapping_destroyGuard(t *testing.T) {
 			{
 				Config:      deprovisionOnDestroy,
 				Destroy:     true,
-				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)stopped the destroy.*disable 3 users, more than max_deprovisions \(2\).*on_destroy = "keep"`)),
+				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)stopped the destroy.*deactivate 3 users, more than max_deprovisions \(2\).*on_destroy = "keep"`)),
 			},
 			{
 				// Nobody was touched; with keep, destroying only stops managing them.
@@ -602,7 +602,7 @@ func TestAccProvisioningMapping_destroyPartialFailure(t *testing.T) {
 				PreConfig:   func() { s.SetFaults(sandbox.Faults{ErrorStatus: 500, FailNext: map[string]int{patchRoute: 1}}) },
 				Config:      config,
 				Destroy:     true,
-				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)Could not deprovision 1 user.*disable emp_id "100[123]"`)),
+				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)Could not deprovision 1 user.*deactivate emp_id "100[123]"`)),
 			},
 			{
 				PreConfig: func() {

@@ -52,7 +52,7 @@ func (s *mappingServer) resource() *provisioningMappingResource {
 
 func (s *mappingServer) UpgradeResourceState(_ context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
 	resp := &tfprotov6.UpgradeResourceStateResponse{}
-	if req.Version != s.schema.Version {
+	if req.Version != s.schema.Version && req.Version != 0 {
 		resp.Diagnostics = []*tfprotov6.Diagnostic{{
 			Severity: tfprotov6.DiagnosticSeverityError,
 			Summary:  "State written by another version of the provider",
@@ -67,9 +67,37 @@ func (s *mappingServer) UpgradeResourceState(_ context.Context, req *tfprotov6.U
 	}
 	// State of this schema version is already in the schema's own JSON, which Terraform reads as
 	// it reads a provider's msgpack: handing it back unchanged spares decoding and encoding a
-	// whole company's users, the largest single cost of a plan in the provider.
-	resp.UpgradedState = &tfprotov6.DynamicValue{JSON: req.RawState.JSON}
+	// whole company's users, the largest single cost of a plan in the provider. Version 0 differs
+	// in one scalar, rewritten without decoding the users either.
+	upgraded := req.RawState.JSON
+	if req.Version == 0 {
+		var err error
+		if upgraded, err = upgradeMappingStateV0(upgraded); err != nil {
+			resp.Diagnostics = valueError("recorded state of schema version 0", err)
+			return resp, nil
+		}
+	}
+	resp.UpgradedState = &tfprotov6.DynamicValue{JSON: upgraded}
 	return resp, nil
+}
+
+// upgradeMappingStateV0 rewrites the deprovision action that version 0 spelled "disable" (its
+// default) as "deactivate". The users stay raw JSON: they are most of the state, and unchanged.
+func upgradeMappingStateV0(state []byte) ([]byte, error) {
+	var attributes map[string]json.RawMessage
+	if err := json.Unmarshal(state, &attributes); err != nil {
+		return nil, err
+	}
+	var action string
+	if raw, ok := attributes["deprovision_action"]; ok && json.Unmarshal(raw, &action) == nil &&
+		action == provisioning.DeprovisionDisableDeprecated {
+		deactivate, err := json.Marshal(provisioning.DeprovisionDeactivate)
+		if err != nil {
+			return nil, err
+		}
+		attributes["deprovision_action"] = deactivate
+	}
+	return json.Marshal(attributes)
 }
 
 func (s *mappingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {

@@ -15,7 +15,8 @@ import (
 )
 
 // releasedState is a channel's state as the release before the protocol layer wrote it (the
-// framework's JSON), with a user not created yet left out as that release did.
+// framework's JSON, schema version 0, with the old default deprovision_action "disable"), with a
+// user not created yet left out as that release did.
 const releasedState = `{
   "id": "5f1c",
   "source": {"group_dn": "cn=staff,ou=groups,dc=example,dc=org", "nested": true, "filter": null, "base_dn": null, "scope": "sub", "disabled_filter": null},
@@ -49,6 +50,9 @@ func TestMappingServer_upgradeReadsReleasedState(t *testing.T) {
 	if model.ID.ValueString() != "5f1c" || model.Source.GroupDN.ValueString() != "cn=staff,ou=groups,dc=example,dc=org" || model.MaxDeprovisions.ValueInt64() != 25 {
 		t.Errorf("model = %+v, source %+v", model, model.Source)
 	}
+	if got := model.DeprovisionAction.ValueString(); got != "deactivate" {
+		t.Errorf("deprovision_action = %q, want version 0's \"disable\" rewritten as \"deactivate\"", got)
+	}
 	want := map[string]provisioning.ManagedUser{
 		"1001": {EmpID: "1001", ID: "c-1001", EntryID: "e-1", DN: "uid=ann,ou=people,dc=example,dc=org", Active: true, Attributes: map[string]string{
 			"emp_id": "1001", "login_id": "ann@example.org", "email": "ann@example.org", "first_name": "Ann", "last_name": "Able"}},
@@ -56,6 +60,22 @@ func TestMappingServer_upgradeReadsReleasedState(t *testing.T) {
 	}
 	if !reflect.DeepEqual(users, want) {
 		t.Errorf("users = %+v\nwant %+v", users, want)
+	}
+}
+
+func TestMappingServer_upgradeHandsBackCurrentStateUnchanged(t *testing.T) {
+	t.Parallel()
+	s := newMappingServer(&concurProvider{}, nil)
+	// Even a "disable" is left as it is in state of the current version: only the configuration
+	// can still say it, and the engine reads it as deactivate.
+	resp, err := s.UpgradeResourceState(context.Background(), &tfprotov6.UpgradeResourceStateRequest{
+		TypeName: mappingTypeName, Version: 1, RawState: &tfprotov6.RawState{JSON: []byte(releasedState)},
+	})
+	if err != nil || len(resp.Diagnostics) > 0 {
+		t.Fatalf("upgrade: %v %v", err, resp.Diagnostics)
+	}
+	if got := string(resp.UpgradedState.JSON); got != releasedState {
+		t.Errorf("version 1 state came back changed:\n%s", got)
 	}
 }
 

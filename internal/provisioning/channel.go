@@ -179,7 +179,7 @@ func Destroy(ctx context.Context, client *concur.Client, managed map[string]Mana
 		return Destroyed{}, nil
 	}
 	planned := map[string]ManagedUser{}
-	if opts.DeprovisionAction == DeprovisionDisable {
+	if opts.DeprovisionAction == DeprovisionDeactivate {
 		for empID, user := range managed {
 			user.Active = false
 			planned[empID] = user

@@ -103,7 +103,7 @@ func TestPlanChannel(t *testing.T) {
 		},
 		{
 			name: "disabled users provisioned inactive",
-			opts: Options{DeprovisionAction: DeprovisionDisable, ProvisionDisabledUsers: true},
+			opts: Options{DeprovisionAction: DeprovisionDeactivate, ProvisionDisabledUsers: true},
 			wantChanges: []Change{
 				{Kind: ChangeCreate, EmpID: "1001", DN: "uid=alice," + peopleBase},
 				{Kind: ChangeCreate, EmpID: "1002", DN: "uid=bob," + peopleBase},
@@ -221,7 +221,7 @@ func TestDeprovisionAllRecordsWhoIsDone(t *testing.T) {
 	c.sync(person("a", "E1", nil), person("b", "E2", nil), person("c", "E3", nil))
 	c.server.SetFaults(sandbox.Faults{FailNext: map[string]int{endpointPatch: 1}})
 
-	destroyed, err := Destroy(c.ctx, c.client, c.recorded, Options{OnDestroy: OnDestroyDeprovision, DeprovisionAction: DeprovisionDisable})
+	destroyed, err := Destroy(c.ctx, c.client, c.recorded, Options{OnDestroy: OnDestroyDeprovision, DeprovisionAction: DeprovisionDeactivate})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestDeprovisionAllRecordsWhoIsDone(t *testing.T) {
 	if !destroyed.Kept {
 		t.Error("a destroy with a failed user does not keep the channel")
 	}
-	if len(failures) != 1 || failures[0].Kind != ChangeDisable {
+	if len(failures) != 1 || failures[0].Kind != ChangeDeactivate {
 		t.Fatalf("failures = %s, want one failed disable", failuresText(failures))
 	}
 	failed := failures[0].EmpID

@@ -83,7 +83,7 @@ func TestPlanClaimedIncludesDisabledAndDeleted(t *testing.T) {
 	t.Parallel()
 	plan := &Plan{
 		Users:   map[string]ManagedUser{"E002": {EmpID: "E002", Active: false}, "E001": {EmpID: "E001", Active: true}},
-		Changes: []Change{{Kind: ChangeDelete, EmpID: "E003"}, {Kind: ChangeDisable, EmpID: "E002"}},
+		Changes: []Change{{Kind: ChangeDelete, EmpID: "E003"}, {Kind: ChangeDeactivate, EmpID: "E002"}},
 	}
 	if got, want := plan.Claimed(), []string{"E001", "E002", "E003"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("Claimed() = %v, want %v", got, want)

@@ -22,7 +22,7 @@ func TestPlanUsersGroupLeftWithAPlaceholderIsEmpty(t *testing.T) {
 	desired := DesiredUsers([]directory.Entry{placeholder}, mapping, nil)
 
 	for _, maxDeprovisions := range []int{1000, 2} {
-		_, err := PlanUsers(desired, managed, nil, mapping, Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: maxDeprovisions})
+		_, err := PlanUsers(desired, managed, nil, mapping, Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: maxDeprovisions})
 		var guard *GuardError
 		if !errors.As(err, &guard) || guard.Kind != GuardEmptySource {
 			t.Fatalf("max_deprovisions %d: err = %v, want the empty-source guard", maxDeprovisions, err)
@@ -32,8 +32,8 @@ func TestPlanUsersGroupLeftWithAPlaceholderIsEmpty(t *testing.T) {
 		}
 	}
 
-	plan, err := PlanUsers(desired, managed, nil, mapping, Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 1000, AllowEmptySource: true})
-	if err != nil || plan.Summary() != "disable 3, unchanged 0" {
+	plan, err := PlanUsers(desired, managed, nil, mapping, Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: 1000, AllowEmptySource: true})
+	if err != nil || plan.Summary() != "deactivate 3, unchanged 0" {
 		t.Errorf("with allow_empty_source: plan %v, err %v; want the 3 users disabled", plan, err)
 	}
 }

@@ -60,8 +60,8 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case op.kind == ChangeDisable && concur.IsNotFound(err):
-				// Deleted in Concur since the refresh: nothing left to disable or to record.
+			case op.kind == ChangeDeactivate && concur.IsNotFound(err):
+				// Deleted in Concur since the refresh: nothing left to deactivate or to record.
 				delete(recorded, op.key)
 			case err != nil:
 				failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err})
@@ -139,7 +139,7 @@ func apply(ctx context.Context, client *concur.Client, op operation, linkTarget 
 	switch {
 	case op.kind == ChangeDelete:
 		return ManagedUser{}, client.DeleteUser(ctx, op.from.ID)
-	case op.from.ID != "": // an update, disable, reactivation or emp_id change of a recorded user
+	case op.from.ID != "": // an update, deactivation, reactivation or emp_id change of a recorded user
 		to := op.to.concurUser()
 		ids.resolveManager(op.from.concurUser(), &to)
 		_, err := client.UpdateUser(ctx, op.from.ID, op.from.concurUser(), to)
@@ -305,7 +305,7 @@ func runConcurrently(ctx context.Context, operations []operation, concurrency in
 func updateKind(from, to ManagedUser) ChangeKind {
 	switch {
 	case from.Active && !to.Active:
-		return ChangeDisable
+		return ChangeDeactivate
 	case !from.Active && to.Active:
 		return ChangeReactivate
 	default:

@@ -175,7 +175,7 @@ func TestApplyEmpIDChangeKeepsTheConcurUser(t *testing.T) {
 
 func TestApplyDeprovisions(t *testing.T) {
 	t.Parallel()
-	t.Run("disable, then reactivate", func(t *testing.T) {
+	t.Run("deactivate, then reactivate", func(t *testing.T) {
 		c := newChannel(t, nil)
 		c.sync(person("a", "E1", nil), person("b", "E2", nil))
 

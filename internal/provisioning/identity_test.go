@@ -296,7 +296,7 @@ func TestEmpIDOfADeletedAccountHeldByAnotherIsNamedNotAdopted(t *testing.T) {
 		t.Errorf("Concur has %d users, want 10 (no second account for E0004)", n)
 	}
 
-	destroyed, err := Destroy(c.ctx, c.client, c.recorded, Options{OnDestroy: OnDestroyDeprovision, DeprovisionAction: DeprovisionDisable})
+	destroyed, err := Destroy(c.ctx, c.client, c.recorded, Options{OnDestroy: OnDestroyDeprovision, DeprovisionAction: DeprovisionDeactivate})
 	if err != nil || len(destroyed.Failures) > 0 || destroyed.Kept {
 		t.Fatalf("Destroy: %v %s (kept %v)", err, failuresText(destroyed.Failures), destroyed.Kept)
 	}

@@ -9,11 +9,23 @@ import (
 type DeprovisionAction string
 
 const (
-	// DeprovisionDisable sets active=false and keeps the user under management.
-	DeprovisionDisable DeprovisionAction = "disable"
+	// DeprovisionDeactivate sets active=false and keeps the user under management.
+	DeprovisionDeactivate DeprovisionAction = "deactivate"
 	// DeprovisionDelete hard-deletes the user and stops managing it.
 	DeprovisionDelete DeprovisionAction = "delete"
+	// DeprovisionDisableDeprecated is the spelling of DeprovisionDeactivate before 1.0, still
+	// accepted so that existing configurations and state keep working.
+	DeprovisionDisableDeprecated = "disable"
 )
+
+// ParseDeprovisionAction reads a configured action, mapping the deprecated "disable" to
+// DeprovisionDeactivate so the rest of the engine sees one value per operation.
+func ParseDeprovisionAction(s string) DeprovisionAction {
+	if s == DeprovisionDisableDeprecated {
+		return DeprovisionDeactivate
+	}
+	return DeprovisionAction(s)
+}
 
 // OnDestroy is what destroying a channel does to the users it manages.
 type OnDestroy string
@@ -29,7 +41,7 @@ const (
 // without a setting behaves as one that sets it to its default.
 const (
 	DefaultProvisionDisabledUsers = false
-	DefaultDeprovisionAction      = DeprovisionDisable
+	DefaultDeprovisionAction      = DeprovisionDeactivate
 	DefaultMaxDeprovisions        = 25
 	DefaultAllowEmptySource       = false
 	DefaultOnDestroy              = OnDestroyKeep
@@ -68,7 +80,7 @@ func (e *GuardError) Error() string {
 }
 
 // CheckDestroy applies max_deprovisions to destroying a channel: with on_destroy = deprovision
-// it would disable every active managed user, or delete every managed user; with keep, nobody.
+// it would deactivate every active managed user, or delete every managed user; with keep, nobody.
 func CheckDestroy(managed map[string]ManagedUser, opts Options) error {
 	if opts.OnDestroy != OnDestroyDeprovision {
 		return nil

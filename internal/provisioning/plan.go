@@ -42,7 +42,7 @@ const (
 	ChangeLink        ChangeKind = "link"
 	ChangeUpdate      ChangeKind = "update"
 	ChangeRename      ChangeKind = "change emp_id"
-	ChangeDisable     ChangeKind = "disable"
+	ChangeDeactivate  ChangeKind = "deactivate"
 	ChangeDelete      ChangeKind = "delete"
 	ChangeReactivate  ChangeKind = "reactivate"
 	changeUnchanged   ChangeKind = "unchanged"
@@ -174,7 +174,7 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 			next := current
 			next.Active = false
 			plan.Users[empID] = next
-			plan.Changes = append(plan.Changes, Change{Kind: ChangeDisable, EmpID: empID, DN: current.DN, Reason: reason})
+			plan.Changes = append(plan.Changes, Change{Kind: ChangeDeactivate, EmpID: empID, DN: current.DN, Reason: reason})
 		default:
 			plan.Users[empID] = current
 			plan.Unchanged++
@@ -290,11 +290,11 @@ func planExisting(current map[string]string, want DesiredUser, id string, mappin
 	return ManagedUser{EmpID: want.EmpID, ID: id, EntryID: want.EntryID, DN: want.DN, Active: !want.Disabled, Attributes: attributes}
 }
 
-// deprovisioned lists the emp_ids the plan disables or deletes, in order.
+// deprovisioned lists the emp_ids the plan deactivates or deletes, in order.
 func (p *Plan) deprovisioned() []string {
 	var empIDs []string
 	for _, change := range p.Changes {
-		if change.Kind == ChangeDisable || change.Kind == ChangeDelete {
+		if change.Kind == ChangeDeactivate || change.Kind == ChangeDelete {
 			empIDs = append(empIDs, change.EmpID)
 		}
 	}
@@ -306,7 +306,7 @@ func (p *Plan) recordUpdate(current, next ManagedUser) {
 	case !current.Active && next.Active:
 		p.Changes = append(p.Changes, Change{Kind: ChangeReactivate, EmpID: next.EmpID, DN: next.DN})
 	case current.Active && !next.Active:
-		p.Changes = append(p.Changes, Change{Kind: ChangeDisable, EmpID: next.EmpID, DN: next.DN, Reason: reasonDisabled})
+		p.Changes = append(p.Changes, Change{Kind: ChangeDeactivate, EmpID: next.EmpID, DN: next.DN, Reason: reasonDisabled})
 	case !sameAttributes(current.Attributes, next.Attributes):
 		p.Changes = append(p.Changes, Change{Kind: ChangeUpdate, EmpID: next.EmpID, DN: next.DN})
 	default:
@@ -397,14 +397,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// Summary is the one-line count of a plan, such as "create 12, update 3, disable 2, unchanged 480".
+// Summary is the one-line count of a plan, such as "create 12, update 3, deactivate 2, unchanged 480".
 func (p *Plan) Summary() string {
 	counts := map[ChangeKind]int{}
 	for _, change := range p.Changes {
 		counts[change.Kind]++
 	}
 	var parts []string
-	for _, kind := range []ChangeKind{ChangeCreate, ChangeLink, ChangeUpdate, ChangeRename, ChangeReactivate, ChangeDisable, ChangeDelete} {
+	for _, kind := range []ChangeKind{ChangeCreate, ChangeLink, ChangeUpdate, ChangeRename, ChangeReactivate, ChangeDeactivate, ChangeDelete} {
 		if counts[kind] > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", kind, counts[kind]))
 		}

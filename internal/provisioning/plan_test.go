@@ -13,7 +13,7 @@ import (
 )
 
 func defaultOptions() Options {
-	return Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 100}
+	return Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: 100}
 }
 
 func mustPlan(t *testing.T, desired Desired, managed map[string]ManagedUser, existing map[string]*concur.User, mapping *Mapping, opts Options) *Plan {
@@ -127,12 +127,12 @@ func TestPlanUsersManagedUser(t *testing.T) {
 		},
 		{
 			name: "disabled in the directory is disabled", disabled: true,
-			wantKind: ChangeDisable, wantReason: reasonDisabled, wantInPlan: true, wantActive: false, wantUnchange: 1,
+			wantKind: ChangeDeactivate, wantReason: reasonDisabled, wantInPlan: true, wantActive: false, wantUnchange: 1,
 		},
 		{
 			name: "disabled in the directory with provision_disabled_users is disabled", disabled: true,
 			opts:     func(o *Options) { o.ProvisionDisabledUsers = true },
-			wantKind: ChangeDisable, wantReason: reasonDisabled, wantInPlan: true, wantActive: false, wantUnchange: 1,
+			wantKind: ChangeDeactivate, wantReason: reasonDisabled, wantInPlan: true, wantActive: false, wantUnchange: 1,
 		},
 		{
 			name: "disabled in the directory with deprovision_action delete is deleted", disabled: true,
@@ -223,9 +223,9 @@ func TestPlanUsersLeaver(t *testing.T) {
 	managed := managedFromDesired(before, "id-")
 	desired := DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil)
 
-	t.Run("disable", func(t *testing.T) {
+	t.Run("deactivate", func(t *testing.T) {
 		plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
-		want := []Change{{Kind: ChangeDisable, EmpID: "E2", DN: managed["E2"].DN, Reason: reasonOutOfSource}}
+		want := []Change{{Kind: ChangeDeactivate, EmpID: "E2", DN: managed["E2"].DN, Reason: reasonOutOfSource}}
 		if !reflect.DeepEqual(plan.Changes, want) {
 			t.Errorf("changes = %+v, want %+v", plan.Changes, want)
 		}
@@ -240,7 +240,7 @@ func TestPlanUsersLeaver(t *testing.T) {
 		if managed["E2"].Active != true {
 			t.Error("PlanUsers modified the managed map it was given")
 		}
-		if plan.Summary() != "disable 1, unchanged 1" {
+		if plan.Summary() != "deactivate 1, unchanged 1" {
 			t.Errorf("summary = %q", plan.Summary())
 		}
 	})
@@ -261,7 +261,7 @@ func TestPlanUsersLeaver(t *testing.T) {
 		e2 := inactive["E2"]
 		e2.Active = false
 		inactive["E2"] = e2
-		plan := mustPlan(t, desired, inactive, nil, mapping, Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 0})
+		plan := mustPlan(t, desired, inactive, nil, mapping, Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: 0})
 		if len(plan.Changes) != 0 || plan.Unchanged != 2 {
 			t.Errorf("changes = %+v, unchanged %d; want no change, 2 unchanged", plan.Changes, plan.Unchanged)
 		}
@@ -313,7 +313,7 @@ func TestPlanUsersEmpIDChange(t *testing.T) {
 			managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping, nil), "id-")
 			desired := DesiredUsers([]directory.Entry{tt.after, person("b", "E2", nil)}, mapping, nil)
 
-			plan := mustPlan(t, desired, managed, nil, mapping, Options{DeprovisionAction: DeprovisionDisable})
+			plan := mustPlan(t, desired, managed, nil, mapping, Options{DeprovisionAction: DeprovisionDeactivate})
 
 			want := []Change{{Kind: ChangeRename, EmpID: "E9", PreviousEmpID: "E1", DN: tt.after.DN}}
 			if !reflect.DeepEqual(plan.Changes, want) {
@@ -354,7 +354,7 @@ func TestPlanUsersGuards(t *testing.T) {
 	}{
 		{
 			name: "more deprovisions than max_deprovisions", desired: remaining,
-			opts:     Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 2},
+			opts:     Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: 2},
 			wantKind: GuardMaxDeprovisions, wantEmpIDs: []string{"E1", "E3", "E4"},
 		},
 		{
@@ -364,20 +364,20 @@ func TestPlanUsersGuards(t *testing.T) {
 		},
 		{
 			name: "exactly max_deprovisions passes", desired: remaining,
-			opts: Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 3},
+			opts: Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: 3},
 		},
 		{
 			name: "empty source with managed users", desired: empty,
-			opts:     Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 100},
+			opts:     Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: 100},
 			wantKind: GuardEmptySource, wantEmpIDs: []string{"E0", "E1", "E2", "E3", "E4"},
 		},
 		{
 			name: "empty source allowed", desired: empty,
-			opts: Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 100, AllowEmptySource: true},
+			opts: Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: 100, AllowEmptySource: true},
 		},
 		{
 			name: "empty source allowed is still bound by max_deprovisions", desired: empty,
-			opts:     Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 4, AllowEmptySource: true},
+			opts:     Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: 4, AllowEmptySource: true},
 			wantKind: GuardMaxDeprovisions, wantEmpIDs: []string{"E0", "E1", "E2", "E3", "E4"},
 		},
 	}
@@ -426,11 +426,11 @@ func TestPlanSummary(t *testing.T) {
 
 	plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
 
-	if got, want := plan.Summary(), "create 1, update 1, disable 1, unchanged 2"; got != want {
+	if got, want := plan.Summary(), "create 1, update 1, deactivate 1, unchanged 2"; got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
 	kinds := changesByEmpID(t, plan)
-	if kinds["E3"].Kind != ChangeUpdate || kinds["E4"].Kind != ChangeDisable || kinds["E5"].Kind != ChangeCreate {
+	if kinds["E3"].Kind != ChangeUpdate || kinds["E4"].Kind != ChangeDeactivate || kinds["E5"].Kind != ChangeCreate {
 		t.Errorf("changes = %+v", plan.Changes)
 	}
 	for i := 1; i < len(plan.Changes); i++ {
@@ -462,7 +462,7 @@ func BenchmarkPlanUsers(b *testing.B) {
 		}
 	}
 	desired := DesiredUsers(entries, mapping, nil)
-	opts := Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: n}
+	opts := Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: n}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -554,7 +554,7 @@ func TestPlanUsersEmpIDChangeOfADisabledUser(t *testing.T) {
 		if _, ok := plan.Users["E9"]; ok {
 			t.Error("E9 is planned although disabled users are not provisioned")
 		}
-		if got := changesByEmpID(t, plan); len(got) != 1 || got["E1"].Kind != ChangeDisable {
+		if got := changesByEmpID(t, plan); len(got) != 1 || got["E1"].Kind != ChangeDeactivate {
 			t.Errorf("changes = %+v, want E1 disabled only", plan.Changes)
 		}
 	})
@@ -581,7 +581,7 @@ func TestPlanUsersUnresolvedMemberReason(t *testing.T) {
 	desired.Unresolved = []string{"UID=b, " + peopleBase}
 
 	plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
-	if got := changesByEmpID(t, plan)["E2"]; got.Kind != ChangeDisable || got.Reason != reasonUnresolved {
+	if got := changesByEmpID(t, plan)["E2"]; got.Kind != ChangeDeactivate || got.Reason != reasonUnresolved {
 		t.Errorf("E2 change = %+v, want a disable because the entry is unreadable", got)
 	}
 
@@ -605,7 +605,7 @@ func TestCheckDestroy(t *testing.T) {
 	if err := CheckDestroy(managed, opts); err != nil {
 		t.Errorf("keeping all 3 with max 2: %v", err)
 	}
-	opts = Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 2, OnDestroy: OnDestroyDeprovision}
+	opts = Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: 2, OnDestroy: OnDestroyDeprovision}
 	if err := CheckDestroy(managed, opts); err != nil {
 		t.Errorf("disabling the 2 active users of 3 with max 2: %v", err)
 	}
@@ -636,7 +636,7 @@ func TestPlanUsersRenamesByEntryID(t *testing.T) {
 		reused := withID(person("a", "E9", nil), "uuid-new")
 		plan := mustPlan(t, DesiredUsers([]directory.Entry{reused}, mapping, nil), managed, nil, mapping, defaultOptions())
 		changes := changesByEmpID(t, plan)
-		if changes["E1"].Kind != ChangeDisable || changes["E9"].Kind != ChangeCreate {
+		if changes["E1"].Kind != ChangeDeactivate || changes["E9"].Kind != ChangeCreate {
 			t.Errorf("changes %+v, want E1 disabled and E9 created", plan.Changes)
 		}
 	})
@@ -661,7 +661,7 @@ func TestPlanUsersDisabledWinsOverInvalid(t *testing.T) {
 	disabledAndInvalid.Disabled = true
 
 	plan := mustPlan(t, DesiredUsers([]directory.Entry{disabledAndInvalid}, mapping, nil), managed, nil, mapping, defaultOptions())
-	if got := changesByEmpID(t, plan)["E1"]; got.Kind != ChangeDisable {
+	if got := changesByEmpID(t, plan)["E1"]; got.Kind != ChangeDeactivate {
 		t.Errorf("E1 change = %+v, want it disabled", got)
 	}
 }

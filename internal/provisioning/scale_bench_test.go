@@ -57,7 +57,7 @@ func newScaleSetup(b *testing.B, source Source) scaleSetup {
 		b.Fatal(err)
 	}
 	return scaleSetup{dir: dir, channel: Channel{Source: source, Mapping: mapping,
-		Options: Options{DeprovisionAction: DeprovisionDisable, MaxDeprovisions: 25}}}
+		Options: Options{DeprovisionAction: DeprovisionDeactivate, MaxDeprovisions: 25}}}
 }
 
 func newScaleClient(b *testing.B) *concur.Client {

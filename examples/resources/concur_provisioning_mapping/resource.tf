@@ -22,7 +22,7 @@ resource "concur_provisioning_mapping" "employees" {
   create_only_attributes = ["start_date", "timezone"]
 
   provision_disabled_users = false
-  deprovision_action       = "disable"
+  deprovision_action       = "deactivate"
   max_deprovisions         = 25
   on_destroy               = "keep"
 }
