@@ -47,10 +47,49 @@ type GroupResult struct {
 	// Subgroups are the groups met among the members: expanded when Nested,
 	// otherwise only listed.
 	Subgroups []string
-	// Unresolved are member DNs with no entry behind them (a deleted user
-	// still listed), and "memberUid=<uid>" for memberUid values that match no
-	// entry.
-	Unresolved []string
+	// Unresolved are the member values with no readable entry behind them.
+	Unresolved []UnresolvedMember
+}
+
+// UnresolvedMember is a group's member value that names no readable entry: a DN (a deleted
+// user the group still lists, or one the bind account may not read), or the user name of a
+// memberUid value that matches no entry.
+type UnresolvedMember struct {
+	DN  string // of a member or uniqueMember value
+	UID string // of a memberUid value
+}
+
+// String names the value as messages show it: the DN, or memberUid=<uid>.
+func (m UnresolvedMember) String() string {
+	if m.UID != "" {
+		return "memberUid=" + m.UID
+	}
+	return m.DN
+}
+
+// NamedByUnresolved returns whether one of the members names the entry a DN points at: the
+// same DN, or for a memberUid an entry whose RDN is that uid, the only tie between a DN and a
+// user name that a DN carries.
+func NamedByUnresolved(members []UnresolvedMember) func(dn string) bool {
+	dns, uids := map[string]bool{}, map[string]bool{}
+	for _, m := range members {
+		if m.UID != "" {
+			uids[strings.ToLower(m.UID)] = true
+		} else {
+			dns[NormalizeDN(m.DN)] = true
+		}
+	}
+	return func(dn string) bool {
+		if dns[NormalizeDN(dn)] {
+			return true
+		}
+		parsed, err := ldap.ParseDN(dn)
+		if err != nil || len(parsed.RDNs) == 0 || len(parsed.RDNs[0].Attributes) != 1 {
+			return false
+		}
+		rdn := parsed.RDNs[0].Attributes[0]
+		return strings.EqualFold(rdn.Type, "uid") && uids[strings.ToLower(rdn.Value)]
+	}
 }
 
 // Validate checks the query without contacting the server.

@@ -140,7 +140,7 @@ func (read *walked) assemble(groupDN string, root *groupRefs, nested bool) (Grou
 			value := read.byDN[key]
 			switch {
 			case value.entry == nil:
-				result.Unresolved = append(result.Unresolved, dn)
+				result.Unresolved = append(result.Unresolved, UnresolvedMember{DN: dn})
 			case isGroup(value.entry):
 				result.Subgroups = append(result.Subgroups, value.entry.DN)
 				if nested {
@@ -154,7 +154,7 @@ func (read *walked) assemble(groupDN string, root *groupRefs, nested bool) (Grou
 			entry := read.byUID[uid]
 			switch {
 			case entry == nil:
-				result.Unresolved = append(result.Unresolved, "memberUid="+uid)
+				result.Unresolved = append(result.Unresolved, UnresolvedMember{UID: uid})
 			case !seen[NormalizeDN(entry.DN)]:
 				seen[NormalizeDN(entry.DN)] = true
 				members = append(members, found{entry: entry})

@@ -257,7 +257,7 @@ func (m *directoryGroupDataSourceModel) setResult(result directory.GroupResult, 
 
 // memberWarnings names every member that is not in members, and every member value of the group
 // that names no entry, so nobody is left out silently.
-func memberWarnings(groupDN, key string, keyed directory.Keyed, unresolved []string) diag.Diagnostics {
+func memberWarnings(groupDN, key string, keyed directory.Keyed, unresolved []directory.UnresolvedMember) diag.Diagnostics {
 	return keyedEntries{
 		title: "Group members", one: "member", many: "members", of: fmt.Sprintf("%q", groupDN), key: key, leftOut: "in members",
 		missingOne:    fmt.Sprintf("has no %s, so it cannot be keyed and is not in members", key),

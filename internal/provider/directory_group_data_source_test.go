@@ -174,7 +174,7 @@ func TestMemberWarnings(t *testing.T) {
 	keyed := directory.KeyBy([]directory.Entry{
 		entry("alice", "E001"), entry("bob", "E002"), entry("grace", ""), entry("heidi", "E002"), entry("ivan", "E002"), entry("judy", ""),
 	}, "employeeNumber")
-	diags := memberWarnings(dirGroup("keyed"), "employeeNumber", keyed, []string{dirPerson("ghost")})
+	diags := memberWarnings(dirGroup("keyed"), "employeeNumber", keyed, []directory.UnresolvedMember{{DN: dirPerson("ghost")}})
 	if diags.HasError() || len(diags) != 3 {
 		t.Fatalf("want 3 warnings, got %v", diags)
 	}

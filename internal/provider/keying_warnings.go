@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/directory"
 )
 
 // keyingListLimit is how many entries or keys a keying warning names before it says how many
@@ -32,7 +34,7 @@ type keyedEntries struct {
 
 // warnings names every entry left out, so nobody is left out silently: those without the key
 // (their DNs), those sharing a key (key to DNs), and member values that name no readable entry.
-func (k keyedEntries) warnings(missingKey []string, duplicates map[string][]string, unresolved []string) diag.Diagnostics {
+func (k keyedEntries) warnings(missingKey []string, duplicates map[string][]string, unresolved []directory.UnresolvedMember) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if n := len(missingKey); n > 0 {
 		diags.AddWarning(k.title+" without "+k.key+" left out",
@@ -58,7 +60,16 @@ func (k keyedEntries) warnings(missingKey []string, duplicates map[string][]stri
 		diags.AddWarning("Group members with no directory entry",
 			fmt.Sprintf("%d member values of %s name no readable entry (a deleted user still listed, or a memberUid "+
 				"without an account): %s. %s",
-				n, k.of, listDNs(unresolved, keyingListLimit), k.fixUnresolved))
+				n, k.of, listDNs(unresolvedNames(unresolved), keyingListLimit), k.fixUnresolved))
 	}
 	return diags
+}
+
+// unresolvedNames names member values as the directory shows them.
+func unresolvedNames(members []directory.UnresolvedMember) []string {
+	names := make([]string, len(members))
+	for i, m := range members {
+		names[i] = m.String()
+	}
+	return names
 }

@@ -45,7 +45,7 @@ type Channel struct {
 
 // ReadSource returns the source's entries with the attributes the mapping reads, and for a
 // group the member values that name no readable entry.
-func ReadSource(ctx context.Context, dir *directory.Client, source Source, attributes []string) (entries []directory.Entry, unresolved []string, err error) {
+func ReadSource(ctx context.Context, dir *directory.Client, source Source, attributes []string) (entries []directory.Entry, unresolved []directory.UnresolvedMember, err error) {
 	dir, err = dir.WithDisabledFilter(source.DisabledFilter)
 	if err != nil {
 		return nil, nil, err

@@ -31,7 +31,7 @@ type Desired struct {
 	DuplicateEmpIDs map[string][]string
 	// Unresolved lists the group's member values that name no readable entry: deleted users a
 	// group still lists, or entries the bind account may not read.
-	Unresolved []string
+	Unresolved []directory.UnresolvedMember
 }
 
 // DesiredUsers renders every entry through the mapping and keys it by the emp_id it renders.

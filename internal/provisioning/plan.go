@@ -149,14 +149,7 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 	for _, previous := range renames {
 		renamedFrom[previous] = true
 	}
-	unresolved := map[string]bool{}
-	for _, value := range desired.Unresolved {
-		// A memberUid value names an entry by uid; a DN names it directly.
-		if uid, ok := strings.CutPrefix(value, "memberUid="); ok {
-			value = "uid=" + uid
-		}
-		unresolved[directory.NormalizeDN(value)] = true
-	}
+	namedByUnresolved := directory.NamedByUnresolved(desired.Unresolved)
 	for empID, current := range managed {
 		if _, kept := plan.Users[empID]; kept || renamedFrom[empID] {
 			continue
@@ -164,7 +157,7 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 		reason := reasonOutOfSource
 		if want, ok := wanted[empID]; ok && want.Disabled {
 			reason = reasonDisabled
-		} else if dn := directory.NormalizeDN(current.DN); unresolved[dn] || unresolved[firstRDN(dn)] {
+		} else if namedByUnresolved(current.DN) {
 			reason = reasonUnresolved
 		}
 		switch {
@@ -417,10 +410,4 @@ func (p *Plan) Summary() string {
 		parts = append(parts, fmt.Sprintf("left alone (emp_id held by another account) %d", len(p.EmpIDConflicts)))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// firstRDN is the leftmost RDN of a normalized DN, such as "uid=jroe".
-func firstRDN(dn string) string {
-	rdn, _, _ := strings.Cut(dn, ",")
-	return rdn
 }

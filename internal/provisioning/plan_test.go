@@ -578,7 +578,7 @@ func TestPlanUsersUnresolvedMemberReason(t *testing.T) {
 	mapping := testMapping(t)
 	managed := managedFromDesired(DesiredUsers([]directory.Entry{person("a", "E1", nil), person("b", "E2", nil)}, mapping, nil), "id-")
 	desired := DesiredUsers([]directory.Entry{person("a", "E1", nil)}, mapping, nil)
-	desired.Unresolved = []string{"UID=b, " + peopleBase}
+	desired.Unresolved = []directory.UnresolvedMember{{DN: "UID=b, " + peopleBase}}
 
 	plan := mustPlan(t, desired, managed, nil, mapping, defaultOptions())
 	if got := changesByEmpID(t, plan)["E2"]; got.Kind != ChangeDeactivate || got.Reason != reasonUnresolved {
@@ -586,10 +586,17 @@ func TestPlanUsersUnresolvedMemberReason(t *testing.T) {
 	}
 
 	// A posixGroup names members by uid.
-	desired.Unresolved = []string{"memberUid=b"}
+	desired.Unresolved = []directory.UnresolvedMember{{UID: "B"}}
 	plan = mustPlan(t, desired, managed, nil, mapping, defaultOptions())
 	if got := changesByEmpID(t, plan)["E2"]; got.Reason != reasonUnresolved {
 		t.Errorf("E2 change = %+v, want the unresolved memberUid as the reason", got)
+	}
+
+	// A memberUid of someone else is no reason for this one.
+	desired.Unresolved = []directory.UnresolvedMember{{UID: "bob"}}
+	plan = mustPlan(t, desired, managed, nil, mapping, defaultOptions())
+	if got := changesByEmpID(t, plan)["E2"]; got.Reason == reasonUnresolved {
+		t.Errorf("E2 change = %+v, want it out of the source, not unresolved", got)
 	}
 }
 
