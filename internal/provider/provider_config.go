@@ -36,7 +36,7 @@ func resolveClientConfig(m providerModel) (concur.Config, diag.Diagnostics) {
 		CompanyUUID:       s.string(m.CompanyUUID, "company_uuid", envCompanyUUID),
 		RequestToken:      s.string(m.RequestToken, "request_token", envRequestToken),
 		AccessToken:       s.string(m.AccessToken, "access_token", envAccessToken),
-		CompanyID:         s.string(m.CompanyID, "company_id", envCompanyID),
+		CompanyID:         s.checkedString(m.CompanyID, "company_id", envCompanyID, companyIDRule.description, companyIDRule.check),
 		MaxRetries:        concur.Retries(s.int(m.MaxRetries, "max_retries", envMaxRetries, concur.DefaultMaxRetries, 0)),
 		RequestsPerSecond: s.float(m.RequestsPerSecond, "requests_per_second", envRequestsPerSecond),
 		MaxConcurrency:    s.int(m.MaxConcurrency, "max_concurrency", envMaxConcurrency, concur.DefaultMaxConcurrency, 1),

@@ -59,6 +59,21 @@ func (s *settingSource) string(value types.String, attribute, env string) string
 	return strings.TrimSpace(os.Getenv(env))
 }
 
+// checkedString reads a string whose rule the schema applies to the configured value; a value
+// from the environment is held to the same rule. what says what the rule asks for, "a UUID".
+func (s *settingSource) checkedString(value types.String, attribute, env, what string, rule func(string) error) string {
+	v := s.string(value, attribute, env)
+	if !value.IsNull() || v == "" {
+		return v
+	}
+	if err := rule(v); err != nil {
+		s.diags.AddAttributeError(s.at(attribute), "Invalid environment variable",
+			fmt.Sprintf("%s=%q is not %s: %s. Fix or unset the variable, or set %q in the provider block.", env, v, what, err, s.name(attribute)))
+		return ""
+	}
+	return v
+}
+
 // int reads a whole number; one from the environment must be at least the given least (the schema checks
 // the configured value).
 func (s *settingSource) int(value basetypes.Int64Value, attribute, env string, fallback, least int) int {

@@ -69,7 +69,7 @@ func providerSchema() schema.Schema {
 				MarkdownDescription: "The enterprise `companyId` (UUID) that new users are created in. When unset, the provider " +
 					"reads it from an existing user of the company. Environment variable: `" + envCompanyID + "`.",
 				Optional:   true,
-				Validators: []validator.String{stringRule{"a UUID", concur.CheckUUID}},
+				Validators: []validator.String{companyIDRule},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request that failed with 429, 502, 503, 504 or a network error "+
@@ -103,3 +103,6 @@ func providerSchema() schema.Schema {
 		},
 	}
 }
+
+// companyIDRule is company_id's rule, for the configured value and CONCUR_COMPANY_ID alike.
+var companyIDRule = stringRule{"a UUID", concur.CheckUUID}

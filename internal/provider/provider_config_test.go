@@ -256,6 +256,21 @@ func TestResolveClientConfigNumbersFromTheEnvironment(t *testing.T) {
 	}
 }
 
+// CONCUR_COMPANY_ID is held to company_id's rule: a UUID.
+func TestResolveClientConfigCompanyIDFromTheEnvironment(t *testing.T) {
+	t.Setenv(envAccessToken, "a")
+	t.Setenv(envCompanyID, "not-a-uuid")
+	_, diags := resolveClientConfig(providerModel{MaxRetries: types.Int64Null(), MaxConcurrency: types.Int64Null(), RequestsPerSecond: types.Float64Null()})
+	if !diags.HasError() || !strings.Contains(diags[0].Detail(), `CONCUR_COMPANY_ID="not-a-uuid" is not a UUID`) {
+		t.Errorf("diagnostics %v, want CONCUR_COMPANY_ID refused as not a UUID", diags)
+	}
+	t.Setenv(envCompanyID, "0a2b4c6d-8e0f-4a1b-9c3d-5e7f9a1b3c5d")
+	cfg, diags := resolveClientConfig(providerModel{MaxRetries: types.Int64Null(), MaxConcurrency: types.Int64Null(), RequestsPerSecond: types.Float64Null()})
+	if diags.HasError() || cfg.CompanyID != "0a2b4c6d-8e0f-4a1b-9c3d-5e7f9a1b3c5d" {
+		t.Errorf("a UUID from CONCUR_COMPANY_ID: %v, company ID %q", diags, cfg.CompanyID)
+	}
+}
+
 // Concur rotates refresh tokens and each works once: with token_file, every run keeps the newest
 // and the next run uses it; without, the run says what to do.
 func TestE2ERotatedRefreshTokens(t *testing.T) {
