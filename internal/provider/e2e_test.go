@@ -105,6 +105,8 @@ func (w *terraformWorkspace) PlanExitCode(t *testing.T) (int, terraformResult) {
 type plannedChange struct {
 	Address string
 	Actions []string // as terraform show -json writes them: "create", "update", "delete", ...
+	// Before and After are the object's attributes; one unknown until apply is missing from After.
+	Before, After map[string]any
 }
 
 // PlannedChanges plans into a file and returns every resource change that is not a no-op or a
@@ -123,7 +125,9 @@ func (w *terraformWorkspace) PlannedChanges(t *testing.T) ([]plannedChange, terr
 		ResourceChanges []struct {
 			Address string `json:"address"`
 			Change  struct {
-				Actions []string `json:"actions"`
+				Actions []string       `json:"actions"`
+				Before  map[string]any `json:"before"`
+				After   map[string]any `json:"after"`
 			} `json:"change"`
 		} `json:"resource_changes"`
 	}
@@ -136,7 +140,7 @@ func (w *terraformWorkspace) PlannedChanges(t *testing.T) ([]plannedChange, terr
 		if len(actions) == 1 && (actions[0] == "no-op" || actions[0] == "read") {
 			continue
 		}
-		changes = append(changes, plannedChange{Address: rc.Address, Actions: actions})
+		changes = append(changes, plannedChange{Address: rc.Address, Actions: actions, Before: rc.Change.Before, After: rc.Change.After})
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Address < changes[j].Address })
 	return changes, plan

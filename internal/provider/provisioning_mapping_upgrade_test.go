@@ -67,38 +67,19 @@ func TestE2EProvisioningMappingDeprecatedDisableBecomesDeactivate(t *testing.T) 
 }
 
 // plannedMappingValues plans the workspace and returns the channel's attributes before and
-// after the planned change; an attribute unknown until apply is missing from after.
+// after its planned change, which must be an in-place update.
 func plannedMappingValues(t *testing.T, tf *terraformWorkspace) (before, after map[string]any) {
 	t.Helper()
-	if plan := tf.Run(t, "plan", "-out=upgrade.tfplan", "-input=false", "-no-color"); plan.ExitCode != 0 {
-		t.Fatalf("plan failed: %s", plan)
-	}
-	show := tf.Run(t, "show", "-json", "upgrade.tfplan")
-	if show.ExitCode != 0 {
-		t.Fatalf("show failed: %s", show)
-	}
-	var decoded struct {
-		ResourceChanges []struct {
-			Address string `json:"address"`
-			Change  struct {
-				Actions []string       `json:"actions"`
-				Before  map[string]any `json:"before"`
-				After   map[string]any `json:"after"`
-			} `json:"change"`
-		} `json:"resource_changes"`
-	}
-	if err := json.Unmarshal([]byte(show.Stdout), &decoded); err != nil {
-		t.Fatalf("decode the JSON plan: %v\n%s", err, show.Stdout)
-	}
-	for _, rc := range decoded.ResourceChanges {
-		if rc.Address == mappingAddress {
-			if !reflect.DeepEqual(rc.Change.Actions, []string{"update"}) {
-				t.Errorf("the channel's planned actions are %v, want an in-place update", rc.Change.Actions)
+	changes, plan := tf.PlannedChanges(t)
+	for _, change := range changes {
+		if change.Address == mappingAddress {
+			if !reflect.DeepEqual(change.Actions, []string{"update"}) {
+				t.Errorf("the channel's planned actions are %v, want an in-place update", change.Actions)
 			}
-			return rc.Change.Before, rc.Change.After
+			return change.Before, change.After
 		}
 	}
-	t.Fatalf("the plan has no change for %s:\n%s", mappingAddress, show.Stdout)
+	t.Fatalf("the plan has no change for %s:\n%s", mappingAddress, plan)
 	return nil, nil
 }
 
