@@ -29,12 +29,23 @@ const (
 	scopeDelete          = "identity.user.delete"
 )
 
+// The User Provisioning Service's scopes (its reference's Scope Usage table).
+const (
+	scopeProvisionWrite = "user.provision.write"
+	scopeProvisionRead  = "user.provision.read"
+	scopeSpendWrite     = "spend.user.general.writeonly"
+	scopeSpendRead      = "spend.user.general.read"
+	scopeTravelRead     = "travel.user.general.read"
+)
+
 // companyScopes is the sandbox app's grant unless WithoutScopes narrows it: every scope of
-// the Identity API. A token without a scope parameter carries the whole grant.
+// the Identity API and of the User Provisioning Service. A token without a scope parameter
+// carries the whole grant.
 var companyScopes = []string{
 	"openid", "identity.user.ids.read", "identity.user.core.read", "identity.user.coresensitive.read",
 	"identity.user.enterprise.read", "identity.user.sap.read", scopeCoreWrite, scopeExternalIDWrite,
 	"identity.user.emails.verified.writeonly", "identity.user.sap.writeonly", scopeDelete,
+	scopeProvisionWrite, scopeProvisionRead, scopeSpendWrite, scopeSpendRead, scopeTravelRead, "travel.user.private.read",
 }
 
 // tokenKind separates company tokens (which the Identity API accepts) from application

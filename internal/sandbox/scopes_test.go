@@ -46,10 +46,10 @@ func TestTokenCarriesTheScopesAskedFor(t *testing.T) {
 		t.Error("a refused create was stored")
 	}
 
-	beyond := c.tokenWithScope("openid identity.user.delete user.provision.write")
+	beyond := c.tokenWithScope("openid identity.user.delete expense.report.read")
 	expectStatus(t, beyond, 400)
 	if beyond.body["code"] != float64(54) || beyond.body["error"] != "invalid_scope" ||
-		!strings.Contains(beyond.body["error_description"].(string), "user.provision.write") {
+		!strings.Contains(beyond.body["error_description"].(string), "expense.report.read") {
 		t.Errorf("a scope beyond the grant: %s", beyond.raw)
 	}
 }

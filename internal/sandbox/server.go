@@ -41,6 +41,7 @@ type Server struct {
 	creds  Credentials
 	tokens *tokenIssuer
 	users  *userStore
+	ups    *upsState
 	knobs  *knobs
 	mux    *http.ServeMux
 	// endpoints holds the keys of the API endpoints, fixed once New returns.
@@ -61,6 +62,7 @@ func New(opts Options) *Server {
 		creds:     DefaultCredentials,
 		tokens:    newTokenIssuer(DefaultCredentials, opts.TokenLifetime),
 		users:     newUserStore(DefaultCredentials.CompanyID),
+		ups:       newUPSState(),
 		knobs:     newKnobs(opts),
 		mux:       http.NewServeMux(),
 		endpoints: map[string]bool{},
@@ -87,6 +89,16 @@ func (s *Server) routes() {
 	s.route("GET "+identityV4+"/Users", true, s.handleListV4)
 	s.route("GET "+identityV41+"/Users", true, s.handleListV41)
 	s.route("POST "+identityV41+"/Users/.search", true, s.handleSearch)
+	// User Provisioning Service v4; its reference writes some paths with a trailing slash.
+	s.route("POST "+upsV4+"/Users", true, s.handleUPSUser, "POST "+upsV4+"/Users/{$}")
+	s.route("PUT "+upsV4+"/Users/{id}", true, s.handleUPSUser, "PUT "+upsV4+"/Users/{id}/{$}")
+	s.route("PATCH "+upsV4+"/Users/{id}", true, s.handleUPSUser, "PATCH "+upsV4+"/Users/{id}/{$}")
+	s.route("DELETE "+upsV4+"/Users/{id}", true, s.handleUPSDelete, "DELETE "+upsV4+"/Users/{id}/{$}")
+	s.route("POST "+upsV4+"/Bulk", true, s.handleBulk, "POST "+upsV4+"/Bulk/{$}")
+	s.route("GET "+upsV4+"/provisions/{id}/status", true, s.handleProvisionStatus, "GET "+upsV4+"/provisions/{id}/status/{$}")
+	s.route("GET "+spendV41+"/Users", true, s.handleSpendList)
+	s.route("GET "+spendV41+"/Users/{id}", true, s.handleSpendGet)
+	s.route("GET /profile/travel/v4/Users/{id}", true, s.handleTravelGet)
 	s.statsRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeSCIMError(w, newSCIMError(http.StatusNotFound, "", "No resource at "+r.Method+" "+r.URL.Path))
@@ -95,9 +107,10 @@ func (s *Server) routes() {
 
 // route registers a handler behind the knobs: counting, latency, rate limit, faults,
 // then (for API endpoints) the bearer-token check, which hands the token's grant to h.
-func (s *Server) route(pattern string, needsToken bool, h http.HandlerFunc) {
+// Aliases are other spellings of the same endpoint, counted and faulted under pattern.
+func (s *Server) route(pattern string, needsToken bool, h http.HandlerFunc, aliases ...string) {
 	s.endpoints[pattern] = true
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	serve := func(w http.ResponseWriter, r *http.Request) {
 		latency := s.knobs.count(pattern)
 		id := r.Header.Get("concur-correlationid")
 		if id == "" {
@@ -134,7 +147,10 @@ func (s *Server) route(pattern string, needsToken bool, h http.HandlerFunc) {
 			return
 		}
 		h(w, r)
-	})
+	}
+	for _, p := range append([]string{pattern}, aliases...) {
+		s.mux.HandleFunc(p, serve)
+	}
 }
 
 // isCreate reports whether an endpoint key is a user create, the request whose lost reply
