@@ -13,6 +13,11 @@
 //	concur-sandbox -fault-5xx-rate 0.05 -fault-429-rate 0.02 -fault-drop-rate 0.01 \
 //	  -fault-lost-create-rate 0.01 -fault-seed 42 -env-file sandbox.env
 //
+// The User Provisioning Service's provision requests can be held pending for a while
+// (-provision-delay 5s) and one extension made to fail, for every user or one employee
+// (-fail-extension urn:ietf:params:scim:schemas:extension:spend:2.0:User=1001), so a pipeline
+// can test polling and partial results.
+//
 // The env file exports the refresh-token credential, or with -credential request-token the
 // company UUID and request token (the provider refuses both at once).
 //
@@ -84,6 +89,8 @@ type config struct {
 	seedChosen          bool
 	withoutScopes       listFlag
 	rotateRefreshTokens bool
+	provisionDelay      time.Duration
+	failExtensions      listFlag
 }
 
 // Values of -credential.
@@ -125,6 +132,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Var(&endpoints, "fault-endpoint", `limit the -fault-* rates to this endpoint, "METHOD /path-template" as the stats name it, e.g. "POST /profile/identity/v4.1/Users" (repeatable; default: every endpoint)`)
 	fs.Int64Var(&c.faultSeed, "fault-seed", 0, "seed of the faults' random sequence, to repeat a run (default: a random seed, printed at start)")
 	fs.Var(&c.withoutScopes, "without-scope", "leave this scope out of the app's grant, e.g. identity.user.delete: tokens lack it and hard deletes answer 403 insufficient_scope (repeatable)")
+	fs.DurationVar(&c.provisionDelay, "provision-delay", 0, "how long User Provisioning provision requests stay pending before they run (0: done when answered)")
+	fs.Var(&c.failExtensions, "fail-extension", "make this User Provisioning extension fail with 503: a schema URN, optionally =employeeNumber for one user's operations only (repeatable)")
 	fs.BoolVar(&c.rotateRefreshTokens, "rotate-refresh-tokens", false, "make every refresh token single-use: the refresh grant returns a new one (test the provider's token_file with it)")
 	for _, x := range extraServices {
 		x.flags(fs)
@@ -214,6 +223,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	s.RotateRefreshTokens(cfg.rotateRefreshTokens)
+	s.SetProvisionDelay(cfg.provisionDelay)
+	if err := s.SetExtensionFailures(extensionFailures(cfg.failExtensions)...); err != nil {
+		return err
+	}
 	if cfg.seedFile != "" {
 		f, err := os.Open(cfg.seedFile)
 		if err != nil {
@@ -255,6 +268,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.rotateRefreshTokens {
 		fmt.Fprintln(stdout, "Refresh tokens are single-use: keep the newest with the provider's token_file")
 	}
+	if cfg.provisionDelay > 0 {
+		fmt.Fprintf(stdout, "Provision requests stay pending for %s\n", cfg.provisionDelay)
+	}
+	if len(cfg.failExtensions) > 0 {
+		fmt.Fprintf(stdout, "Failing User Provisioning extensions: %s\n", strings.Join(cfg.failExtensions, " "))
+	}
 	fmt.Fprintln(stdout, "Point the provider at it with:")
 	for _, line := range env {
 		fmt.Fprintln(stdout, line)
@@ -279,6 +298,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "concur-sandbox: shutting down")
 	return nil
+}
+
+// extensionFailures reads -fail-extension values: a URN, or URN=employeeNumber (URNs hold
+// no "=").
+func extensionFailures(values []string) []sandbox.ExtensionFailure {
+	out := make([]sandbox.ExtensionFailure, 0, len(values))
+	for _, v := range values {
+		urn, empID, _ := strings.Cut(v, "=")
+		out = append(out, sandbox.ExtensionFailure{Extension: urn, EmployeeNumber: empID})
+	}
+	return out
 }
 
 // providerEnv is what a user exports to run the provider against the sandbox with the chosen
