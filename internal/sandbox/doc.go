@@ -1,6 +1,7 @@
 // Package sandbox is a local emulator of the SAP Concur APIs the provider uses: the
-// OAuth2 token endpoint and the Identity v4/v4.1 Users API, following the field-by-field
-// notes in the project's reference/concur-api.md. It holds one company with fixed
+// OAuth2 token endpoint, the Identity v4/v4.1 Users API, the User Provisioning Service v4
+// (UPS) with the spend v4.1 and travel v4 reads, following the field-by-field notes in the
+// project's reference/concur-api.md and the UPS pages named below. It holds one company with fixed
 // credentials (DefaultCredentials), keeps users in memory with indexes on id, userName,
 // employeeNumber and externalId, and can add latency, rate limits and faults on demand.
 //
@@ -64,6 +65,119 @@
 //   - Injected faults and the rate limit apply to every endpoint, the token endpoint
 //     included, unless Faults.Endpoints limits them; Counters count every request that
 //     reached a known endpoint. Endpoints lists their keys.
+//
+// User Provisioning Service v4. Endpoints: POST /profile/v4/Users (201), PUT and PATCH
+// /profile/v4/Users/{id} (200), DELETE /profile/v4/Users/{id} (204, no provision request),
+// POST /profile/v4/Bulk (202), GET /profile/v4/provisions/{id}/status, GET
+// /profile/spend/v4.1/Users and /Users/{id}, GET /profile/travel/v4/Users/{id}; the UPS paths
+// also answer with the trailing slash its reference writes. What the docs establish, and what
+// the sandbox chose where they do not:
+//
+//   - The identity part of a UPS write is the Identity API's: the same store, decodeUser,
+//     validateUser, uniqueness and manager checks and scope rules; a UPS user is read at
+//     /profile/identity/v4.1/Users. Responses are the identity User with meta.provisionId and
+//     meta.statusUrl. A single /Users write whose identity fails answers that error itself
+//     (as the Identity API would) and creates no provision request; otherwise its identity is
+//     saved before the answer and its extensions run in the provision request (type "User",
+//     bulkId "gen-temp-bulk-id", as the documented detailed status shows).
+//   - Asynchrony: every provision request stays pending for SetProvisionDelay (flag
+//     -provision-delay; default 0, so a request is completed when answered and tests need no
+//     polling). Bulk operations, identity included, and single writes' extensions run when it
+//     has passed, in submission order; status reads run whatever is due. Pending: status
+//     {completed:false, success:null}, extensions result "processing" (the implementation
+//     guide's word). Statuses are kept 7 days; the 120-minute timeout is not emulated.
+//   - Outcomes follow the reference's "Handling Failures": if the core or enterprise part fails,
+//     the operation's other extensions are "not-processed" (the OpenAPI's result) and nothing
+//     is saved; a failing spend or travel extension reports "error" with messages
+//     {code, message, schemaPath (full URN path), type:"error"} and leaves the identity and the
+//     other extensions saved. An extension not sent, or sent unchanged, is "no-op". Identity
+//     messages go to the core or enterprise extension by schemaPath. Operation status.code is
+//     the first error's HTTP status ("400", "409", "503"), "200" on success; an operation with
+//     any error extension counts as failed, and the request succeeds when none failed.
+//   - Bulk: schemas must list the BulkRequest URN; more than 100 operations or a body over
+//     400 KB is 413 naming the limit (RFC 7644 section 3.7.4); POST /Users needs a unique
+//     bulkId, PUT /Users/{id} needs data.id equal to the path's id, PATCH data is a PatchOp
+//     (its schemas may be left out, as in the reference's example), DELETE is accepted (the
+//     best-practice table lists it, the OpenAPI enum does not). A malformed operation refuses
+//     the whole request (400 naming Operations[i]). failOnErrors is accepted and ignored:
+//     Concur does not describe it. bulkId references inside data are not resolved.
+//   - PATCH paths may address extension attributes by URN (spend:2.0:User:customData[id eq
+//     "custom2"].value, spend:2.0:Role:roles[roleName eq "X"]), and an op without path may
+//     carry a value keyed by extension URNs. add with an [id eq "x"] filter that matches
+//     nothing creates the element. The patched extension is then checked as a whole, so a
+//     spend User created by PATCH needs its required attributes in that PATCH. PUT replaces
+//     the identity and each extension it carries; extensions it leaves out are kept.
+//   - Scopes (UPS Scope Usage table): every UPS write needs user.provision.write, plus
+//     spend.user.general.writeonly when it carries spend data (403 for the whole request);
+//     DELETE also identity.user.delete; the status needs user.provision.read, the spend read
+//     spend.user.general.read, the travel read travel.user.general.read. Travel writes need no
+//     scope of their own: none is documented. All are in the default grant.
+//   - Spend User (v4.1 spend retrieval page, UPS schema): reimbursementCurrency (ISO 4217, checked
+//     against golang.org/x/text/currency), country (ISO 3166-1 alpha-2), locale (ll-CC, 5
+//     characters) required; budgetCountryCode and officeLocationCountry alpha-2;
+//     stateProvince and officeLocationStateProvince 1-3 upper-case letters or digits (ISO
+//     3166-2 subdivision codes); ledgerCode and cashAdvanceAccountCode at most 20;
+//     reimbursementType one of ACCOUNTS_PAYABLE, ADP_PAYROLL, CONCUR_PAY, OTHER; customData ids
+//     custom1-custom22 and orgUnit1-orgUnit6, each once. testEmployee is set when the spend
+//     user is first provisioned; a later different value is INVALID_VALUE, leaving it out keeps
+//     it. biManager and biHierarchy are refused (not emulated); unknown non-null attributes of
+//     a validated extension are INVALID_VALUE. Errors use the Identity API's codes
+//     (INVALID_VALUE, REQUIRED_VALUE). Roles and approvers need the spend user first (the
+//     sandbox's reading of "users must be provisioned with the required fields").
+//   - Roles: roleName must be a code of the Spend Role Codes page, each once; roleGroups are
+//     optional (the OpenAPI requires only roleName). EXP_USER, REQ_USER and INV_PMT_USER follow
+//     the Expense, Request and Invoice entitlements ("cannot be modified through the Spend
+//     role extension individually, but only entitlement"): the spend read shows them for the
+//     entitlements the identity has, and a Role write naming one whose entitlement the user
+//     lacks is INVALID_VALUE. That is all entitlements do: the docs say only that product
+//     data must be provisioned for an entitlement to function.
+//   - Approvers: value (UUID) or employeeNumber, both naming the same user when both are given;
+//     primary is required and at most one per type is primary; only report and request may
+//     have non-primary approvers. The approver must hold the spend role of the approval type:
+//     report, request, purchaseRequest and invoice (the page's "payment") as the v4.1 spend
+//     retrieval page's Approver Limit table has them (EXP_APPROVER, REQ_APPROVER,
+//     INV_PURCH_REQ_APPROVER, INV_APPROVER); statement STATEMENT_APPROVER and budget
+//     SHD_BUDGET_APPROVER (the Role Codes page's approvers of those); cashAdvance EXP_APPROVER
+//     (no cash-advance approver role exists; Expense approvers approve them - inferred). The
+//     spend read shows approvers as {"approver":{"value":uuid},"primary":bool}, as documented.
+//   - Delegate, ApproverLimit, UserPreference, WorkflowPreference, InvoicePreference and
+//     enterprise:2.0:Payroll are stored as sent, unchecked, and shown by the spend read
+//     (ApproverLimit only when provisioned; the others as {} when not).
+//   - Spend read: startIndex >= 1, count 1-100 (default 100; the page gives none), otherwise
+//     400. filter: one eq or ne on cashAdvanceAccountCode, country, ledgerCode, locale,
+//     nonEmployee, reimbursementCurrency, reimbursementType, stateProvince or testEmployee (with
+//     or without the spend User URN, strings case-insensitive), or customData[...] with and, eq
+//     and ne on id and value, exactly the page's list. id is not filterable, so there is no
+//     batched read by id (id eq or or-ed ids are 400): read /Users/{id} one by one or page
+//     through everyone. Users without a spend User extension are not listed and /Users/{id}
+//     is 404 for them. meta.created and meta.version are null, as in the examples.
+//   - Travel (sources: src/api-reference/user-provisioning/travel/v4.travel-extension.md, the
+//     UPS reference's Travel User schema, the implementation guide's Helpful Hints, the UPS
+//     OpenAPI TravelUser): ruleClass is the only required attribute ("an individual MUST be in
+//     one and only one Rule Class", by id or by exact name; the OpenAPI also requires name and
+//     travelCrsName, which the markdown and the guide do not); the sandbox company's rule
+//     classes are TravelRuleClasses. manager is the travel approver, by value and/or
+//     employeeNumber, an existing user other than the user. gender is Female or Male; groups
+//     are integer group ids (every user is also in the default "All" group, not shown); orgUnit,
+//     name (travel name, separate from the HR name: namePrefix, givenName, middleName,
+//     familyName, honorificSuffix, hasNoMiddleName), travelNameRemark, travelCrsName,
+//     xmlProfileSyncId and customFields [{name, value}] are stored as given: custom field and
+//     org unit names are company configuration the sandbox does not have. permissions (in the
+//     OpenAPI only) is refused. travel.user.private.read (travelCrsName, travelNameRemark,
+//     gender) does not narrow the read, as identity read scopes do not.
+//   - ResourceTypes, Schemas, ServiceProviderConfig, roleCodes and the provisionCompleted event
+//     are not emulated.
+//   - Knobs: SetProvisionDelay (-provision-delay) and SetExtensionFailures (-fail-extension
+//     URN[=employeeNumber]): the named extension answers 503 (message SERVICE_UNAVAILABLE) for
+//     every operation or one employee's; the core or enterprise URN fails the identity, so a
+//     single /Users write answers 503. The new endpoints are counted in Stats like the others.
+//
+// UPS sources: developer.concur.com (SAP-docs/preview.developer.concur.com at e9acfd6)
+// src/api-reference/user-provisioning/v4.user-provisioning.md,
+// src/api-guides/user-provisioning/user-provisioning.md,
+// src/api-explorer/v4-0/UserProvisioning.swagger2.json,
+// src/api-reference/user-provisioning/spend/v4.1.spend-user-retrieval.md and
+// v4.spend-role-code-definition.md, src/api-reference/user-provisioning/travel/v4.travel-extension.md.
 //
 // Where an owner marker can live (research for recording which provisioning object manages an
 // account, so that two Terraform states never fight over one person). The documented Identity
