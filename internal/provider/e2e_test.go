@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -41,6 +42,9 @@ type terraformWorkspace struct {
 	Dir string
 	// Env holds extra NAME=value pairs for every run, after the process environment.
 	Env []string
+	// CLIConfig, when set, is the CLI configuration to run with instead of the one that points
+	// terraform at the provider built from this tree (see previousRelease).
+	CLIConfig string
 }
 
 // terraformResult is what one terraform command did.
@@ -77,7 +81,11 @@ func (w *terraformWorkspace) WriteFile(t *testing.T, name, content string) {
 // Run runs terraform with args in Dir and returns what happened, whatever the exit code.
 func (w *terraformWorkspace) Run(t *testing.T, args ...string) terraformResult {
 	t.Helper()
-	return runTerraformEnv(t, w.Dir, w.Env, args...)
+	env := w.Env
+	if w.CLIConfig != "" {
+		env = append(slices.Clone(env), "TF_CLI_CONFIG_FILE="+w.CLIConfig)
+	}
+	return runTerraformEnv(t, w.Dir, env, args...)
 }
 
 // Apply applies the configuration and fails the test unless terraform succeeds.
@@ -165,13 +173,13 @@ func runTerraformEnv(t *testing.T, dir string, env []string, args ...string) ter
 	defer cancel()
 	cmd := exec.CommandContext(ctx, terraform, args...)
 	cmd.Dir = dir
-	// Later entries win: the harness's settings override the inherited ones.
-	cmd.Env = append(append(os.Environ(), env...),
+	// Later entries win: the harness's settings override the inherited ones, and env both.
+	cmd.Env = append(append(os.Environ(),
 		"CHECKPOINT_DISABLE=1",
 		"TF_IN_AUTOMATION=1",
 		"TF_INPUT=0",
 		"TF_CLI_CONFIG_FILE="+cliConfig,
-	)
+	), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -200,12 +208,11 @@ var e2eBuild struct {
 func e2eProvider(t *testing.T) string {
 	t.Helper()
 	e2eBuild.once.Do(func() {
-		_, file, _, ok := runtime.Caller(0)
-		if !ok {
-			e2eBuild.err = errors.New("cannot locate the module root")
+		root, err := moduleRoot()
+		if err != nil {
+			e2eBuild.err = err
 			return
 		}
-		root := filepath.Join(filepath.Dir(file), "..", "..")
 		// Shared by every test of the binary, so not t.TempDir(); TestMain removes it.
 		dir, err := os.MkdirTemp("", "concur-e2e-provider-") //nolint:usetesting // outlives the test that builds it
 		if err != nil {
@@ -213,25 +220,63 @@ func e2eProvider(t *testing.T) string {
 			return
 		}
 		e2eBuild.dir = dir
-		build := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-concur"), ".")
-		build.Dir = root
-		if out, err := build.CombinedOutput(); err != nil {
-			e2eBuild.err = fmt.Errorf("go build the provider: %v\n%s", err, out)
-			return
-		}
-		cliConfig := filepath.Join(dir, "dev.tfrc")
-		content := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
-			strings.TrimPrefix(RegistryAddress, "registry.terraform.io/"), dir)
-		if err := os.WriteFile(cliConfig, []byte(content), 0o600); err != nil {
-			e2eBuild.err = err
-			return
-		}
-		e2eBuild.cliConfig = cliConfig
+		e2eBuild.cliConfig, e2eBuild.err = buildProvider(root, dir)
 	})
 	if e2eBuild.err != nil {
 		t.Fatal(e2eBuild.err)
 	}
 	return e2eBuild.cliConfig
+}
+
+func moduleRoot() (string, error) {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", errors.New("cannot locate the module root")
+	}
+	return filepath.Join(filepath.Dir(file), "..", ".."), nil
+}
+
+// buildProvider builds the provider from the module in root into dir, and returns a CLI
+// configuration whose dev_overrides point terraform at it.
+func buildProvider(root, dir string) (string, error) {
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-concur"), ".")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build the provider in %s: %v\n%s", root, err, out)
+	}
+	cliConfig := filepath.Join(dir, "dev.tfrc")
+	content := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
+		strings.TrimPrefix(RegistryAddress, "registry.terraform.io/"), dir)
+	if err := os.WriteFile(cliConfig, []byte(content), 0o600); err != nil {
+		return "", err
+	}
+	return cliConfig, nil
+}
+
+// previousRelease builds the provider as the repository's commit left it, for tests of the
+// state that release wrote, and returns the CLI configuration that runs terraform with it.
+func previousRelease(t *testing.T, commit string) string {
+	t.Helper()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.Command("git", "-C", root, "cat-file", "-e", commit+"^{commit}").Run(); err != nil {
+		t.Skipf("the clone lacks commit %s (a shallow clone?): fetch the history to test upgrades of the state it wrote", commit)
+	}
+	src, bin := filepath.Join(t.TempDir(), "src"), t.TempDir()
+	if err := os.Mkdir(src, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	archive := exec.Command("sh", "-c", `git -C "$1" archive --format=tar "$2" | tar -x -C "$3"`, "sh", root, commit, src)
+	if out, err := archive.CombinedOutput(); err != nil {
+		t.Fatalf("extract commit %s: %v\n%s", commit, err, out)
+	}
+	cliConfig, err := buildProvider(src, bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cliConfig
 }
 
 // removeE2EProvider deletes the provider build; TestMain calls it after the tests.

@@ -120,7 +120,11 @@ func empIDConflictWarnings(plan *provisioning.Plan) diag.Diagnostics {
 	}
 	lines := make([]string, 0, len(plan.EmpIDConflicts))
 	for _, conflict := range plan.EmpIDConflicts {
-		lines = append(lines, fmt.Sprintf("%s (%s): %s", conflict.EmpID, conflict.DN, conflict.Advice))
+		who := conflict.EmpID
+		if conflict.DN != "" { // state upgraded from schema version 1 names entries from its next apply
+			who += " (" + conflict.DN + ")"
+		}
+		lines = append(lines, fmt.Sprintf("%s: %s", who, conflict.Advice))
 	}
 	diags.AddWarning("Employee IDs held by other Concur accounts",
 		"Another Concur account now holds the emp_id of these managed users. The channel does not take that account over "+

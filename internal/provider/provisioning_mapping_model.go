@@ -111,7 +111,8 @@ func mappingProblems(err error) []*provisioning.MappingError {
 }
 
 // usersFrom converts the users attribute to the engine's type; an unknown or null map is empty,
-// and a user not created yet has an empty id.
+// and a user not created yet has an empty id. The attributes hold emp_id only where Concur's
+// differs from the key (see usersValue), and the entries come from private data (withPrivate).
 func usersFrom(value tftypes.Value) (map[string]provisioning.ManagedUser, error) {
 	users := map[string]provisioning.ManagedUser{}
 	if value.IsNull() || !value.IsKnown() {
@@ -130,15 +131,14 @@ func usersFrom(value tftypes.Value) (map[string]provisioning.ManagedUser, error)
 		var values map[string]tftypes.Value
 		err := errors.Join(
 			stringFrom(fields["id"], &user.ID),
-			stringFrom(fields["entry_id"], &user.EntryID),
-			stringFrom(fields["dn"], &user.DN),
 			fields["active"].As(&user.Active),
 			fields["attributes"].As(&values),
 		)
 		if err != nil {
 			return nil, err
 		}
-		user.Attributes = make(map[string]string, len(values))
+		user.Attributes = make(map[string]string, len(values)+1)
+		user.Attributes[provisioning.AttrEmpID] = empID
 		for key, v := range values {
 			var s string
 			if err := stringFrom(v, &s); err != nil {
@@ -152,7 +152,8 @@ func usersFrom(value tftypes.Value) (map[string]provisioning.ManagedUser, error)
 }
 
 // usersValue converts the engine's users to the users attribute; a user not created yet has an
-// unknown id.
+// unknown id. The key is the emp_id, so the attributes repeat it only where Concur holds another
+// (drift that the plan shows and puts back): one value less per user for Terraform to carry.
 func usersValue(usersType tftypes.Map, users map[string]provisioning.ManagedUser) tftypes.Value {
 	userType := invariant[tftypes.Object](usersType.ElementType, "a user to be an object")
 	attributesType := userType.AttributeTypes["attributes"]
@@ -164,12 +165,13 @@ func usersValue(usersType tftypes.Map, users map[string]provisioning.ManagedUser
 		}
 		attributes := make(map[string]tftypes.Value, len(user.Attributes))
 		for key, v := range user.Attributes {
+			if key == provisioning.AttrEmpID && v == empID {
+				continue
+			}
 			attributes[key] = tftypes.NewValue(tftypes.String, v)
 		}
 		elements[empID] = tftypes.NewValue(userType, map[string]tftypes.Value{
 			"id":         id,
-			"entry_id":   tftypes.NewValue(tftypes.String, user.EntryID),
-			"dn":         tftypes.NewValue(tftypes.String, user.DN),
 			"active":     tftypes.NewValue(tftypes.Bool, user.Active),
 			"attributes": tftypes.NewValue(attributesType, attributes),
 		})

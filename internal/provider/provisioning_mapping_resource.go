@@ -52,7 +52,7 @@ func (r *provisioningMappingResource) Metadata(_ context.Context, req resource.M
 func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		// Version 1 spells the deprovision action "deactivate" where version 0 wrote "disable".
-		Version: 1,
+		Version: 2,
 		MarkdownDescription: "A provisioning channel: keeps the users of a directory source (a group, or an LDAP filter) " +
 			"in step with Concur through an attribute mapping. Every plan reads the directory and shows, per user keyed by " +
 			"`emp_id`, who is created (or linked to an existing Concur account with the same employee ID), which attribute " +
@@ -154,14 +154,12 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 				Validators:          []validator.String{stringvalidator.OneOf(string(provisioning.OnDestroyKeep), string(provisioning.OnDestroyDeprovision))},
 			},
 			attrUsers: schema.MapNestedAttribute{
-				MarkdownDescription: "The users this channel manages, keyed by `emp_id`, as the plan leaves them: the Concur `id`, the source entry's `dn` and `entry_id`, `active`, and the mapped `attributes`.",
+				MarkdownDescription: "The users this channel manages, keyed by `emp_id`, as the plan leaves them: the Concur `id`, `active`, and the mapped `attributes`. The directory entry each user comes from is kept with the state as private data, out of the plan: a company's worth of DNs would cost every Terraform command time and tell a reviewer nothing the plan's summary does not.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"id":         schema.StringAttribute{MarkdownDescription: "The Concur user UUID.", Computed: true},
-					"entry_id":   schema.StringAttribute{MarkdownDescription: "The directory entry's immutable identifier (`entryUUID`, or `objectGUID` on Active Directory), empty where the directory has none. An emp_id change is recognised by it: a new entry that reuses a leaver's DN or login is another person.", Computed: true},
-					"dn":         schema.StringAttribute{MarkdownDescription: "The DN of the directory entry the user comes from.", Computed: true},
 					"active":     schema.BoolAttribute{MarkdownDescription: "Whether the user is active in Concur.", Computed: true},
-					"attributes": schema.MapAttribute{MarkdownDescription: "The mapped Concur attributes and their values; an empty string is an empty attribute.", Computed: true, ElementType: types.StringType},
+					"attributes": schema.MapAttribute{MarkdownDescription: "The mapped Concur attributes and their values; an empty string is an empty attribute. `emp_id` is the key, so it appears here only when Concur holds another value, which the plan puts back.", Computed: true, ElementType: types.StringType},
 				}},
 			},
 		},

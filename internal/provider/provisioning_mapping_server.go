@@ -52,7 +52,7 @@ func (s *mappingServer) resource() *provisioningMappingResource {
 
 func (s *mappingServer) UpgradeResourceState(_ context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
 	resp := &tfprotov6.UpgradeResourceStateResponse{}
-	if req.Version != s.schema.Version && req.Version != 0 {
+	if req.Version < 0 || req.Version > s.schema.Version {
 		resp.Diagnostics = []*tfprotov6.Diagnostic{{
 			Severity: tfprotov6.DiagnosticSeverityError,
 			Summary:  "State written by another version of the provider",
@@ -67,19 +67,22 @@ func (s *mappingServer) UpgradeResourceState(_ context.Context, req *tfprotov6.U
 	}
 	// State of this schema version is already in the schema's own JSON, which Terraform reads as
 	// it reads a provider's msgpack: handing it back unchanged spares decoding and encoding a
-	// whole company's users, the largest single cost of a plan in the provider. Version 0 differs
-	// in one scalar, rewritten without decoding the users either.
+	// whole company's users, the largest single cost of a plan in the provider. Older versions
+	// are rewritten step by step on the JSON, one version at a time.
 	upgraded := req.RawState.JSON
-	if req.Version == 0 {
+	for version, upgrade := range mappingUpgrades[req.Version:] {
 		var err error
-		if upgraded, err = upgradeMappingStateV0(upgraded); err != nil {
-			resp.Diagnostics = valueError("recorded state of schema version 0", err)
+		if upgraded, err = upgrade(upgraded); err != nil {
+			resp.Diagnostics = valueError(fmt.Sprintf("recorded state of schema version %d", int(req.Version)+version), err)
 			return resp, nil
 		}
 	}
 	resp.UpgradedState = &tfprotov6.DynamicValue{JSON: upgraded}
 	return resp, nil
 }
+
+// mappingUpgrades holds, at index v, the rewrite of state of schema version v into version v+1.
+var mappingUpgrades = []func([]byte) ([]byte, error){upgradeMappingStateV0, upgradeMappingStateV1}
 
 // upgradeMappingStateV0 rewrites the deprovision action that version 0 spelled "disable" (its
 // default) as "deactivate". The users stay raw JSON: they are most of the state, and unchanged.
@@ -100,9 +103,51 @@ func upgradeMappingStateV0(state []byte) ([]byte, error) {
 	return json.Marshal(attributes)
 }
 
+// upgradeMappingStateV1 drops what version 2 no longer keeps in the users: each user's dn and
+// entry_id (version 2 keeps them as private data, which an upgrade cannot write, so they are
+// learned again from the directory at the next apply) and the emp_id that repeats its key.
+func upgradeMappingStateV1(state []byte) ([]byte, error) {
+	var attributes map[string]json.RawMessage
+	if err := json.Unmarshal(state, &attributes); err != nil {
+		return nil, err
+	}
+	raw, ok := attributes[attrUsers]
+	if !ok || string(raw) == "null" {
+		return state, nil
+	}
+	var users map[string]map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &users); err != nil {
+		return nil, fmt.Errorf("reading users: %w", err)
+	}
+	for empID, user := range users {
+		delete(user, "dn")
+		delete(user, "entry_id")
+		var values map[string]*string
+		if err := json.Unmarshal(user["attributes"], &values); err != nil {
+			return nil, fmt.Errorf("reading the attributes of user %q: %w", empID, err)
+		}
+		if recorded := values[provisioning.AttrEmpID]; recorded != nil && *recorded == empID {
+			delete(values, provisioning.AttrEmpID)
+		}
+		encoded, err := json.Marshal(values)
+		if err != nil {
+			return nil, err
+		}
+		user["attributes"] = encoded
+	}
+	var err error
+	if attributes[attrUsers], err = json.Marshal(users); err != nil {
+		return nil, err
+	}
+	return json.Marshal(attributes)
+}
+
 func (s *mappingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	resp := &tfprotov6.ReadResourceResponse{}
 	current, state, users, err := s.read(ctx, req.CurrentState)
+	if err == nil {
+		err = withPrivate(users, req.Private)
+	}
 	if err != nil {
 		resp.Diagnostics = valueError("state", err)
 		return resp, nil
@@ -114,7 +159,7 @@ func (s *mappingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadRes
 	}
 	resp.NewState, err = s.encodeWithUsers(current, refreshed)
 	if err == nil {
-		resp.Private, err = heldByPrivate(refreshed)
+		resp.Private, err = privateOf(refreshed)
 	}
 	if err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, valueError("refreshed state", err)...)
@@ -131,7 +176,7 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 	if err != nil {
 		return &tfprotov6.PlanResourceChangeResponse{Diagnostics: valueError("proposed state", err)}, nil
 	}
-	if err := withHeldBy(managed, req.PriorPrivate); err != nil {
+	if err := withPrivate(managed, req.PriorPrivate); err != nil {
 		return &tfprotov6.PlanResourceChangeResponse{Diagnostics: valueError("private state", err)}, nil
 	}
 	// The framework plans everything but the users, and has no private data of its own here.
@@ -147,7 +192,10 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 	if err != nil || hasProtocolError(resp.Diagnostics) {
 		return resp, err
 	}
-	resp.PlannedPrivate = req.PriorPrivate
+	if resp.PlannedPrivate, err = privateOf(managed); err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, valueError("private state", err)...)
+		return resp, nil
+	}
 	r := s.resource()
 	if proposed.IsNull() {
 		resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(guardDestroy(priorModel, managed))...)
@@ -184,6 +232,10 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 			return resp, nil
 		}
 		users = usersValue(s.usersType, plan.Users)
+		if resp.PlannedPrivate, err = plannedPrivate(managed, plan.Users); err != nil {
+			resp.Diagnostics = append(resp.Diagnostics, valueError("planned private state", err)...)
+			return resp, nil
+		}
 	}
 	resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(diags)...)
 	if planned, err = withAttribute(planned, attrUsers, users); err == nil {
@@ -196,13 +248,20 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 }
 
 func (s *mappingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	resp := &tfprotov6.ApplyResourceChangeResponse{Private: req.PlannedPrivate}
+	resp := &tfprotov6.ApplyResourceChangeResponse{}
+	// The plan's private data holds the entries of both the prior and the planned users.
 	prior, priorModel, priorUsers, err := s.read(ctx, req.PriorState)
+	if err == nil {
+		err = withPrivate(priorUsers, req.PlannedPrivate)
+	}
 	if err != nil {
 		resp.Diagnostics = valueError("prior state", err)
 		return resp, nil
 	}
 	planned, plannedModel, plannedUsers, err := s.read(ctx, req.PlannedState)
+	if err == nil {
+		err = withPrivate(plannedUsers, req.PlannedPrivate)
+	}
 	if err != nil {
 		resp.Diagnostics = valueError("planned state", err)
 		return resp, nil
@@ -239,6 +298,9 @@ func (s *mappingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.
 		} else {
 			resp.NewState, err = s.encode(prior)
 		}
+	}
+	if err == nil && recorded != nil {
+		resp.Private, err = privateOf(recorded)
 	}
 	resp.Diagnostics = protocolDiagnostics(diags)
 	if err != nil {
@@ -309,45 +371,4 @@ func (s *mappingServer) encodeWithoutUsers(value tftypes.Value) (*tfprotov6.Dyna
 		return nil, err
 	}
 	return s.encode(value)
-}
-
-// The private data of a channel (Terraform keeps it with the state, opaque) carries from the
-// refresh to the plan what Concur showed and the state has no attribute for: which managed users'
-// emp_ids another account holds (ManagedUser.EmpIDHeldBy).
-type mappingPrivate struct {
-	EmpIDHeldBy map[string]string `json:"emp_id_held_by,omitempty"`
-}
-
-func heldByPrivate(users map[string]provisioning.ManagedUser) ([]byte, error) {
-	var private mappingPrivate
-	for empID, user := range users {
-		if user.EmpIDHeldBy != "" {
-			if private.EmpIDHeldBy == nil {
-				private.EmpIDHeldBy = map[string]string{}
-			}
-			private.EmpIDHeldBy[empID] = user.EmpIDHeldBy
-		}
-	}
-	if private.EmpIDHeldBy == nil {
-		return nil, nil
-	}
-	return json.Marshal(private)
-}
-
-// withHeldBy marks the users whose emp_id the refresh found held by another account.
-func withHeldBy(users map[string]provisioning.ManagedUser, private []byte) error {
-	if len(private) == 0 {
-		return nil
-	}
-	var decoded mappingPrivate
-	if err := json.Unmarshal(private, &decoded); err != nil {
-		return err
-	}
-	for empID, holder := range decoded.EmpIDHeldBy {
-		if user, ok := users[empID]; ok {
-			user.EmpIDHeldBy = holder
-			users[empID] = user
-		}
-	}
-	return nil
 }

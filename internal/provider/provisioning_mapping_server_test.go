@@ -53,10 +53,65 @@ func TestMappingServer_upgradeReadsReleasedState(t *testing.T) {
 	if got := model.DeprovisionAction.ValueString(); got != "deactivate" {
 		t.Errorf("deprovision_action = %q, want version 0's \"disable\" rewritten as \"deactivate\"", got)
 	}
+	// Version 2 keeps the entries as private data, which an upgrade cannot write: the next
+	// apply records them again.
 	want := map[string]provisioning.ManagedUser{
-		"1001": {EmpID: "1001", ID: "c-1001", EntryID: "e-1", DN: "uid=ann,ou=people,dc=example,dc=org", Active: true, Attributes: map[string]string{
+		"1001": {EmpID: "1001", ID: "c-1001", Active: true, Attributes: map[string]string{
 			"emp_id": "1001", "login_id": "ann@example.org", "email": "ann@example.org", "first_name": "Ann", "last_name": "Able"}},
-		"1002": {EmpID: "1002", ID: "c-1002", DN: "uid=ben,ou=people,dc=example,dc=org", Attributes: map[string]string{}},
+		"1002": {EmpID: "1002", ID: "c-1002", Attributes: map[string]string{"emp_id": "1002"}},
+	}
+	if !reflect.DeepEqual(users, want) {
+		t.Errorf("users = %+v\nwant %+v", users, want)
+	}
+}
+
+// stateV1 is a channel's state as the release with schema version 1 wrote it: every user with
+// its dn and entry_id, and its emp_id among the attributes; 1003's account carries another
+// emp_id in Concur (drift the next plan puts back).
+const stateV1 = `{
+  "id": "5f1c",
+  "source": {"group_dn": "cn=staff,ou=groups,dc=example,dc=org", "nested": true, "filter": null, "base_dn": null, "scope": "sub", "disabled_filter": null},
+  "attribute_mapping": {"emp_id": "{employeeNumber}", "login_id": "{mail}", "email": "{mail}", "first_name": "{givenName}", "last_name": "{sn}"},
+  "create_only_attributes": null,
+  "provision_disabled_users": false,
+  "deprovision_action": "deactivate",
+  "max_deprovisions": 25,
+  "allow_empty_source": false,
+  "on_destroy": "keep",
+  "users": {
+    "1001": {"id": "c-1001", "entry_id": "e-1", "dn": "uid=ann,ou=people,dc=example,dc=org", "active": true,
+             "attributes": {"emp_id": "1001", "login_id": "ann@example.org", "email": "ann@example.org", "first_name": "Ann", "last_name": "Able"}},
+    "1003": {"id": "c-1003", "entry_id": "e-3", "dn": "uid=cy,ou=people,dc=example,dc=org", "active": true,
+             "attributes": {"emp_id": "9999", "login_id": "cy@example.org", "email": "cy@example.org", "first_name": "Cy", "last_name": "Cole"}}
+  }
+}`
+
+func TestMappingServer_upgradeVersionOneDropsWhatPrivateDataHolds(t *testing.T) {
+	t.Parallel()
+	s := newMappingServer(&concurProvider{}, nil)
+	resp, err := s.UpgradeResourceState(context.Background(), &tfprotov6.UpgradeResourceStateRequest{
+		TypeName: mappingTypeName, Version: 1, RawState: &tfprotov6.RawState{JSON: []byte(stateV1)},
+	})
+	if err != nil || len(resp.Diagnostics) > 0 {
+		t.Fatalf("upgrade: %v %v", err, resp.Diagnostics)
+	}
+	for _, gone := range []string{`"dn"`, `"entry_id"`, `"emp_id":"1001"`} {
+		if strings.Contains(string(resp.UpgradedState.JSON), gone) {
+			t.Errorf("the upgraded state still holds %s:\n%s", gone, resp.UpgradedState.JSON)
+		}
+	}
+	_, model, users, err := s.read(context.Background(), resp.UpgradedState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := model.DeprovisionAction.ValueString(); got != "deactivate" {
+		t.Errorf("deprovision_action = %q, want \"deactivate\" as recorded", got)
+	}
+	want := map[string]provisioning.ManagedUser{
+		"1001": {EmpID: "1001", ID: "c-1001", Active: true, Attributes: map[string]string{
+			"emp_id": "1001", "login_id": "ann@example.org", "email": "ann@example.org", "first_name": "Ann", "last_name": "Able"}},
+		"1003": {EmpID: "1003", ID: "c-1003", Active: true, Attributes: map[string]string{
+			"emp_id": "9999", "login_id": "cy@example.org", "email": "cy@example.org", "first_name": "Cy", "last_name": "Cole"}},
 	}
 	if !reflect.DeepEqual(users, want) {
 		t.Errorf("users = %+v\nwant %+v", users, want)
@@ -66,16 +121,18 @@ func TestMappingServer_upgradeReadsReleasedState(t *testing.T) {
 func TestMappingServer_upgradeHandsBackCurrentStateUnchanged(t *testing.T) {
 	t.Parallel()
 	s := newMappingServer(&concurProvider{}, nil)
-	// Even a "disable" is left as it is in state of the current version: only the configuration
-	// can still say it, and the engine reads it as deactivate.
+	current, err := upgradeMappingStateV1([]byte(stateV1))
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp, err := s.UpgradeResourceState(context.Background(), &tfprotov6.UpgradeResourceStateRequest{
-		TypeName: mappingTypeName, Version: 1, RawState: &tfprotov6.RawState{JSON: []byte(releasedState)},
+		TypeName: mappingTypeName, Version: 2, RawState: &tfprotov6.RawState{JSON: current},
 	})
 	if err != nil || len(resp.Diagnostics) > 0 {
 		t.Fatalf("upgrade: %v %v", err, resp.Diagnostics)
 	}
-	if got := string(resp.UpgradedState.JSON); got != releasedState {
-		t.Errorf("version 1 state came back changed:\n%s", got)
+	if got := string(resp.UpgradedState.JSON); got != string(current) {
+		t.Errorf("version 2 state came back changed:\n%s", got)
 	}
 }
 
@@ -93,12 +150,14 @@ func TestMappingServer_upgradeRefusesOtherVersions(t *testing.T) {
 	}
 }
 
-func TestUsersValue_roundTrip(t *testing.T) {
+func TestUsersValue_roundTripWithPrivateData(t *testing.T) {
 	t.Parallel()
 	s := newMappingServer(&concurProvider{}, nil)
 	users := map[string]provisioning.ManagedUser{
-		"1001": {EmpID: "1001", ID: "c-1001", DN: "uid=ann", Active: true, Attributes: map[string]string{"title": "", "email": "ann@example.org"}},
-		"1003": {EmpID: "1003", DN: "uid=cid", Attributes: map[string]string{}}, // planned, not created yet
+		"1001": {EmpID: "1001", ID: "c-1001", DN: "uid=ann", EntryID: "e-1", Active: true,
+			Attributes: map[string]string{"emp_id": "1001", "title": "", "email": "ann@example.org"}},
+		"1002": {EmpID: "1002", ID: "c-1002", DN: "uid=ben", EmpIDHeldBy: "c-2002", Attributes: map[string]string{"emp_id": "2002"}},
+		"1003": {EmpID: "1003", DN: "uid=cid", Attributes: map[string]string{"emp_id": "1003"}}, // planned, not created yet
 	}
 	value := usersValue(s.usersType, users)
 	var elements map[string]tftypes.Value
@@ -109,12 +168,55 @@ func TestUsersValue_roundTrip(t *testing.T) {
 	if err != nil || id.IsKnown() {
 		t.Errorf("a user not created yet has id %v (%v), want unknown", id, err)
 	}
+	attributes, err := objectAttribute(elements["1001"], "attributes")
+	var values map[string]tftypes.Value
+	if err == nil {
+		err = attributes.As(&values)
+	}
+	if _, repeated := values["emp_id"]; err != nil || repeated || len(values) != 2 {
+		t.Errorf("1001's attributes in state = %v (%v), want title and email without the emp_id its key says", values, err)
+	}
+	private, err := privateOf(users)
+	if err != nil {
+		t.Fatal(err)
+	}
 	back, err := usersFrom(value)
+	if err == nil {
+		err = withPrivate(back, private)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(back, users) {
 		t.Errorf("round trip = %+v\nwant %+v", back, users)
+	}
+}
+
+func TestPlannedPrivate_keepsLeaversEntries(t *testing.T) {
+	t.Parallel()
+	prior := map[string]provisioning.ManagedUser{
+		"1001": {EmpID: "1001", DN: "uid=ann,ou=old", EntryID: "e-1"},
+		"1002": {EmpID: "1002", DN: "uid=ben", EntryID: "e-2", EmpIDHeldBy: "c-2002"}, // deleted by the plan
+	}
+	planned := map[string]provisioning.ManagedUser{
+		"1001": {EmpID: "1001", DN: "uid=ann,ou=new", EntryID: "e-1"},
+		"1003": {EmpID: "1003", DN: "uid=cid"},
+	}
+	private, err := plannedPrivate(prior, planned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := map[string]provisioning.ManagedUser{"1001": {}, "1002": {}, "1003": {}}
+	if err := withPrivate(users, private); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]provisioning.ManagedUser{
+		"1001": {DN: "uid=ann,ou=new", EntryID: "e-1"},
+		"1002": {DN: "uid=ben", EntryID: "e-2", EmpIDHeldBy: "c-2002"},
+		"1003": {DN: "uid=cid"},
+	}
+	if !reflect.DeepEqual(users, want) {
+		t.Errorf("the apply would read %+v\nwant %+v", users, want)
 	}
 }
 

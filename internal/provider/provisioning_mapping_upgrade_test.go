@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-ldap/ldap/v3"
+
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
 // A channel configured with the deprecated deprovision_action = "disable" applies with a
@@ -115,4 +118,104 @@ func recordStateAsVersionZero(t *testing.T, tf *terraformWorkspace) {
 	if err := os.WriteFile(file, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// schemaVersion1Release is the last commit whose provider wrote channels at schema version 1,
+// with each user's dn and entry_id in the users attribute.
+const schemaVersion1Release = "db52537697d85e34e06d9ef3cd703790e1d85bd5"
+
+// State that the release of schema version 1 wrote plans clean with this provider. An emp_id
+// changed in the directory right after the upgrade, while the users' entries are not recorded
+// yet, is still an update in place (recognised by the login ID); the apply records the entries
+// as private data, and the users attribute no longer repeats them.
+func TestE2EProvisioningMappingUpgradesStateOfSchemaVersionOne(t *testing.T) {
+	t.Parallel()
+	tf := newTerraformWorkspace(t)
+	released := &terraformWorkspace{Dir: tf.Dir, CLIConfig: previousRelease(t, schemaVersion1Release)}
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
+	tf.WriteFile(t, "main.tf", mappingConfig(s, srv))
+
+	released.Apply(t)
+	version, users, _ := recordedChannel(t, tf)
+	if version != 1 || users["1002"]["dn"] != dirPerson("ben") {
+		t.Fatalf("the released provider recorded schema version %d and ben as %v, want version 1 with his dn", version, users["1002"])
+	}
+	benID := users["1002"]["id"]
+
+	if code, plan := tf.PlanExitCode(t); code != 0 {
+		t.Fatalf("the plan of upgraded state is not empty:\n%s", plan)
+	}
+
+	changeDirectory(t, srv,
+		modify(dirPerson("ben"), func(r *ldap.ModifyRequest) { r.Replace("employeeNumber", []string{"2002"}) }),
+		modify(dirPerson("cid"), func(r *ldap.ModifyRequest) { r.Replace("title", []string{"Senior Clerk"}) }))
+	_, after := plannedMappingValues(t, tf)
+	planned := after[attrUsers].(map[string]any)
+	if _, kept := planned["1002"]; kept {
+		t.Errorf("the plan keeps ben under his old emp_id 1002: %v", planned)
+	}
+	ben, _ := planned["2002"].(map[string]any)
+	if ben["id"] != benID || ben["active"] != true {
+		t.Errorf("ben's emp_id change plans %v, want his account %v kept active", ben, benID)
+	}
+	if title := planned["1003"].(map[string]any)["attributes"].(map[string]any)["title"]; title != "Senior Clerk" {
+		t.Errorf("cid's planned title is %v, want \"Senior Clerk\"", title)
+	}
+
+	tf.Apply(t)
+	if code, plan := tf.PlanExitCode(t); code != 0 {
+		t.Errorf("the plan after the apply is not empty:\n%s", plan)
+	}
+	version, users, private := recordedChannel(t, tf)
+	if version != 2 {
+		t.Errorf("the channel is recorded at schema version %d, want 2", version)
+	}
+	for empID, user := range users {
+		if _, repeated := user["dn"]; repeated {
+			t.Errorf("user %s still has a dn in the users attribute: %v", empID, user)
+		}
+	}
+	var entries struct {
+		Entries map[string][2]string `json:"entries"`
+	}
+	if err := json.Unmarshal(private, &entries); err != nil || entries.Entries["2002"][0] != dirPerson("ben") || len(entries.Entries) != 3 {
+		t.Errorf("the private data records %+v (%v), want the entries of the three users, ben's under 2002", entries, err)
+	}
+	if got := field(sandboxtest.MustUser(t, s, "2002"), "id"); got != benID {
+		t.Errorf("Concur's 2002 is account %v, want ben's %v", got, benID)
+	}
+}
+
+// recordedChannel reads the channel's schema version, users and private data from the state.
+func recordedChannel(t *testing.T, tf *terraformWorkspace) (int, map[string]map[string]any, []byte) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(tf.Dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Resources []struct {
+			Type      string `json:"type"`
+			Instances []struct {
+				SchemaVersion int    `json:"schema_version"`
+				Private       []byte `json:"private"` // base64 in the file, as encoding/json reads []byte
+				Attributes    struct {
+					Users map[string]map[string]any `json:"users"`
+				} `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range state.Resources {
+		if r.Type == mappingTypeName && len(r.Instances) == 1 {
+			i := r.Instances[0]
+			return i.SchemaVersion, i.Attributes.Users, i.Private
+		}
+	}
+	t.Fatalf("the state holds no single channel:\n%s", raw)
+	return 0, nil, nil
 }
