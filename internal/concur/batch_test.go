@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -91,7 +92,7 @@ func TestGetUserBatchesConcurrentReads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if errs[i] != nil || *users[i] != *want {
+		if errs[i] != nil || !reflect.DeepEqual(users[i], want) {
 			t.Errorf("GetUser(%s) = %+v, %v; want GET's %+v", id, users[i], errs[i], want)
 		}
 	}
@@ -119,7 +120,7 @@ func TestGetUserSameIDTwiceInOneBatch(t *testing.T) {
 	if errs[0] != nil || errs[1] != nil || errs[2] != nil {
 		t.Fatal(errs)
 	}
-	if users[0] == users[1] || *users[0] != *users[1] || users[0].ID != ids[0] || users[2].ID != ids[1] {
+	if users[0] == users[1] || !reflect.DeepEqual(users[0], users[1]) || users[0].ID != ids[0] || users[2].ID != ids[1] {
 		t.Errorf("answers %+v, want two equal copies of %s and %s", users, ids[0], ids[1])
 	}
 	if n := s.Counters()[endpointSearch]; n != 1 {

@@ -1,5 +1,6 @@
-// Package concur is a client for the SAP Concur Identity v4.1 Users API, with Concur's
-// OAuth2 flavour, retries, rate and concurrency limits.
+// Package concur is a client for the SAP Concur Identity v4.1 Users API, the User Provisioning
+// Service v4 and the Spend and Travel profile reads, with Concur's OAuth2 flavour, retries, rate
+// and concurrency limits.
 package concur
 
 import (
@@ -29,8 +30,9 @@ type Client struct {
 	companyMu sync.Mutex
 	companyID string // derived once, when not configured
 
-	mu         sync.Mutex
-	managerIDs map[string]string // manager employeeNumber -> Concur id
+	mu              sync.Mutex
+	managerIDs      map[string]string // manager or approver employeeNumber -> Concur id
+	employeeNumbers map[string]string // the reverse, for approvers Concur returns by id only
 }
 
 // New validates cfg and prepares a client; it does not call the network.
@@ -40,12 +42,13 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	cfg = cfg.withDefaults()
 	c := &Client{
-		cfg:        cfg,
-		http:       cfg.HTTPClient,
-		slots:      make(chan struct{}, cfg.MaxConcurrency),
-		retry:      defaultRetryPolicy(cfg.MaxRetries),
-		pageSize:   maxPageSize,
-		managerIDs: map[string]string{},
+		cfg:             cfg,
+		http:            cfg.HTTPClient,
+		slots:           make(chan struct{}, cfg.MaxConcurrency),
+		retry:           defaultRetryPolicy(cfg.MaxRetries),
+		pageSize:        maxPageSize,
+		managerIDs:      map[string]string{},
+		employeeNumbers: map[string]string{},
 	}
 	if cfg.RequestsPerSecond > 0 {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), 1)

@@ -22,6 +22,10 @@ type Config struct {
 	RequestsPerSecond         float64
 	MaxConcurrency            int           // default 10
 	RequestTimeout            time.Duration // per HTTP attempt, default 60s
+	// ProvisionPollDelay is the wait before the first look at a User Provisioning request's
+	// status, doubled after each answer that it is still pending. Default 5s, Concur's advice;
+	// tests against a server that completes at once may shorten it.
+	ProvisionPollDelay time.Duration
 	// HTTPClient defaults to one that keeps MaxConcurrency connections per host alive.
 	HTTPClient *http.Client
 	Logf       func(ctx context.Context, msg string, fields map[string]any) // never receives secrets
@@ -36,7 +40,10 @@ const (
 	DefaultMaxRetries     = 5
 	DefaultMaxConcurrency = 10
 	DefaultRequestTimeout = 60 * time.Second
-	defaultUserAgent      = "terraform-provider-concur"
+	// DefaultProvisionPollDelay is Concur's advice: poll a provision's status every 5 seconds or
+	// more, with exponential backoff.
+	DefaultProvisionPollDelay = 5 * time.Second
+	defaultUserAgent          = "terraform-provider-concur"
 )
 
 // NoRetries is the MaxRetries that asks for no retries at all (zero means the default).
@@ -62,6 +69,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.ProvisionPollDelay <= 0 {
+		cfg.ProvisionPollDelay = DefaultProvisionPollDelay
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Transport: newTransport(cfg.MaxConcurrency)}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -19,6 +20,9 @@ type APIError struct {
 
 	OAuthError, OAuthDescription string
 	OAuthCode                    int
+
+	// Scope is the scope a 403's WWW-Authenticate challenge names (RFC 6750), when it names one.
+	Scope string
 }
 
 // Message is one entry of Concur's error extension.
@@ -88,6 +92,10 @@ type errorBody struct {
 	Error            string      `json:"error"`
 	ErrorDescription string      `json:"error_description"`
 	Code             json.Number `json:"code"`
+
+	// Travel v4 reads
+	ErrorCode    string `json:"errorCode"`
+	ErrorMessage string `json:"errorMessage"`
 }
 
 func newAPIError(method, path string, status int, body []byte) *APIError {
@@ -107,6 +115,9 @@ func newAPIError(method, path string, status int, body []byte) *APIError {
 			e.Messages = append(e.Messages, Message{Code: m.Code, Text: m.Message, SchemaPath: m.SchemaPath, Type: m.Type})
 		}
 	}
+	if parsed.ErrorCode != "" || parsed.ErrorMessage != "" {
+		e.Messages = append(e.Messages, Message{Code: parsed.ErrorCode, Text: parsed.ErrorMessage, Type: "error"})
+	}
 	e.OAuthError, e.OAuthDescription = parsed.Error, parsed.ErrorDescription
 	if code, err := parsed.Code.Int64(); err == nil {
 		e.OAuthCode = int(code)
@@ -121,4 +132,56 @@ func excerpt(body []byte) string {
 		s = s[:limit] + "…"
 	}
 	return s
+}
+
+// ScopeError is a 403 from an endpoint whose use needs scopes the Concur app may not have been
+// granted. Scopes lists what the call needed (the one Concur named first, when it named one).
+type ScopeError struct {
+	Scopes []string
+	Err    *APIError
+}
+
+func (e *ScopeError) Error() string {
+	return fmt.Sprintf("%v: the Concur app's token lacks a scope this call needs (%s); ask your SAP Concur representative "+
+		"to grant the app %s, then run again", e.Err, strings.Join(e.Scopes, ", "), plural(len(e.Scopes), "that scope", "those scopes"))
+}
+
+func (e *ScopeError) Unwrap() error { return e.Err }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// asScopeError turns a 403 into a *ScopeError naming the scopes the call needs; other errors are
+// returned as they are.
+func asScopeError(err error, scopes []string) error {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusForbidden {
+		return err
+	}
+	if apiErr.Scope != "" {
+		scopes = append([]string{apiErr.Scope}, slices.DeleteFunc(slices.Clone(scopes), func(s string) bool { return s == apiErr.Scope })...)
+	}
+	return &ScopeError{Scopes: scopes, Err: apiErr}
+}
+
+// challengedScope is the scope parameter of a Bearer challenge, such as
+// `Bearer error="insufficient_scope", scope="user.provision.write"`.
+func challengedScope(header http.Header) string {
+	for _, challenge := range header.Values("WWW-Authenticate") {
+		_, params, found := strings.Cut(challenge, " ")
+		if !found {
+			continue
+		}
+		for _, param := range strings.Split(params, ",") {
+			name, value, _ := strings.Cut(strings.TrimSpace(param), "=")
+			if strings.EqualFold(name, "scope") {
+				return strings.Trim(value, `"`)
+			}
+		}
+	}
+	return ""
 }

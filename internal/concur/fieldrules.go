@@ -10,6 +10,9 @@ import (
 	"unicode/utf8"
 
 	_ "time/tzdata" // timezone names are checked without relying on the host's zoneinfo
+
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
 )
 
 // Field limits of the Identity v4.1 user schema (OpenAPI maxLength values). The provider checks
@@ -27,16 +30,26 @@ const (
 	MaxDivision       = 48
 	MaxDepartment     = 255
 	MaxExternalID     = 255
+
+	// Spend User extension (UPS OpenAPI maxLength values).
+	MaxLedgerCode             = 20
+	MaxCashAdvanceAccountCode = 20
 )
 
 // userNameForbidden are the characters Concur rejects in a login ID.
 const userNameForbidden = `%[#!*&()~'{^}\/?><,;:"+=]|`
 
 var (
-	languageTag = regexp.MustCompile(`^[a-z]{2,3}(-[A-Z]{2})?$`)
-	uuidForm    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	earliestDay = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
-	latestDay   = time.Date(2079, 6, 6, 0, 0, 0, 0, time.UTC)
+	languageTag   = regexp.MustCompile(`^[a-z]{2,3}(-[A-Z]{2})?$`)
+	uuidForm      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	upperLetters3 = regexp.MustCompile(`^[A-Z]{3}$`)
+	upperLetters2 = regexp.MustCompile(`^[A-Z]{2}$`)
+	subdivision   = regexp.MustCompile(`^[A-Z0-9]{2}$`)
+	spendLocale   = regexp.MustCompile(`^[a-z]{2}-([A-Z]{2}|[0-9]{3})$`)
+	roleCode      = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	digits        = regexp.MustCompile(`^[0-9]{1,18}$`)
+	earliestDay   = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	latestDay     = time.Date(2079, 6, 6, 0, 0, 0, 0, time.UTC)
 )
 
 // CheckLength returns an error when value is longer than limit characters.
@@ -150,4 +163,88 @@ func ParseDate(value string) (time.Time, error) {
 func CheckDate(value string) error {
 	_, err := ParseDate(value)
 	return err
+}
+
+// ReimbursementTypes are the values Concur accepts for a spend user's reimbursementType.
+var ReimbursementTypes = []string{"ACCOUNTS_PAYABLE", "ADP_PAYROLL", "CONCUR_PAY", "OTHER"}
+
+// TravelGenders are the values Concur accepts for a travel user's gender.
+var TravelGenders = []string{"Female", "Male"}
+
+// CheckCurrencyCode checks an ISO 4217 alphabetic currency code such as USD, as the spend
+// reimbursementCurrency takes it. Whether the company reimburses in it only Concur knows.
+func CheckCurrencyCode(value string) error {
+	if _, err := currency.ParseISO(value); err != nil || !upperLetters3.MatchString(value) {
+		return fmt.Errorf("%q is not an ISO 4217 currency code such as \"USD\" or \"EUR\" (three upper-case letters)", value)
+	}
+	return nil
+}
+
+// CheckCountryCode checks an ISO 3166-1 alpha-2 country code such as US, as the spend country,
+// budgetCountryCode and officeLocationCountry take it.
+func CheckCountryCode(value string) error {
+	region, err := language.ParseRegion(value)
+	if err != nil || !upperLetters2.MatchString(value) || !region.IsCountry() {
+		return fmt.Errorf("%q is not an ISO 3166-1 alpha-2 country code such as \"US\" or \"DE\" (two upper-case letters)", value)
+	}
+	return nil
+}
+
+// CheckSubdivisionCode checks the subdivision part of an ISO 3166-2 code, such as WA of US-WA, as
+// the spend stateProvince and officeLocationStateProvince take it (Concur allows two characters).
+func CheckSubdivisionCode(value string) error {
+	if !subdivision.MatchString(value) {
+		return fmt.Errorf("%q is not a two-character ISO 3166-2 subdivision code such as \"WA\" (without the country prefix)", value)
+	}
+	return nil
+}
+
+// CheckSpendLocale checks a spend locale: a language and a region such as en-US (the Spend docs
+// say five characters, yet their own example is es-419, so a UN M.49 region is accepted too).
+// Whether the company has the locale configured only Concur knows.
+func CheckSpendLocale(value string) error {
+	if _, err := language.Parse(value); err != nil || !spendLocale.MatchString(value) {
+		return fmt.Errorf("%q is not a locale such as \"en-US\" or \"es-419\" (language lower-case, region upper-case, joined by a hyphen)", value)
+	}
+	return nil
+}
+
+// CheckOneOf checks that value is one of allowed, exactly as Concur spells it.
+func CheckOneOf(value string, allowed []string) error {
+	for _, a := range allowed {
+		if value == a {
+			return nil
+		}
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(value, a) {
+			return fmt.Errorf("%q must be written %q", value, a)
+		}
+	}
+	return fmt.Errorf("%q is not one of %s", value, strings.Join(allowed, ", "))
+}
+
+// CheckBoolean checks a yes/no value held as text: "true" or "false".
+func CheckBoolean(value string) error {
+	if value != "true" && value != "false" {
+		return fmt.Errorf("%q is neither \"true\" nor \"false\"", value)
+	}
+	return nil
+}
+
+// CheckSpendRoleName checks the form of a spend role code such as EXP_APPROVER; which codes exist
+// is listed on Concur's Spend Role Codes page.
+func CheckSpendRoleName(value string) error {
+	if !roleCode.MatchString(value) {
+		return fmt.Errorf("%q is not a spend role code such as \"EXP_APPROVER\" (upper-case letters, digits and underscores)", value)
+	}
+	return nil
+}
+
+// CheckRuleClassID checks a travel rule class id, a whole number.
+func CheckRuleClassID(value string) error {
+	if !digits.MatchString(value) {
+		return fmt.Errorf("%q is not a travel rule class id, a whole number such as 624905", value)
+	}
+	return nil
 }

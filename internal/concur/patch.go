@@ -3,7 +3,7 @@ package concur
 // patchOp is one operation of a SCIM PatchOp request (RFC 7644 §3.5.2).
 type patchOp struct {
 	Op    string `json:"op"`
-	Path  string `json:"path"`
+	Path  string `json:"path,omitempty"` // empty: value is an object keyed by schema
 	Value any    `json:"value,omitempty"`
 }
 

@@ -127,7 +127,11 @@ func (c *Client) send(ctx context.Context, r request) (*response, error) {
 			failure = newAPIError(r.method, r.path, resp.status, resp.body)
 			retryAfter, _ = parseRetryAfter(resp.header.Get("Retry-After"), time.Now())
 		case resp.status >= 400:
-			return nil, newAPIError(r.method, r.path, resp.status, resp.body)
+			apiErr := newAPIError(r.method, r.path, resp.status, resp.body)
+			if resp.status == http.StatusForbidden {
+				apiErr.Scope = challengedScope(resp.header)
+			}
+			return nil, apiErr
 		default:
 			return resp, nil
 		}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -97,7 +98,7 @@ func TestUserLifecycle(t *testing.T) {
 		t.Errorf("created %+v", created)
 	}
 	got, err := c.GetUser(ctx, created.ID)
-	if err != nil || *got != *created {
+	if err != nil || !reflect.DeepEqual(got, created) {
 		t.Fatalf("GetUser = %+v, %v; want %+v", got, err, created)
 	}
 	byName, err := c.FindUserByUserName(ctx, "NEW1@EXAMPLE.COM")

@@ -19,7 +19,7 @@ const (
 	pathWorkEmail      = `emails[type eq "work"].value`
 )
 
-// User is the provider's view of an Identity v4.1 user. "" means unset; writing "" clears.
+// User is the provider's view of a Concur user: its Identity v4.1 identity and its profiles. "" means unset; writing "" clears.
 type User struct {
 	ID                                string // read-only UUID
 	UserName                          string // login ID
@@ -39,6 +39,12 @@ type User struct {
 	ManagerEmployeeNumber             string // enterprise manager.employeeNumber
 	StartDate, TerminationDate        string // normalised to YYYY-MM-DD
 	Version                           int    // meta.version
+
+	// Spend and Travel are written through the User Provisioning Service and read from the Spend
+	// and Travel APIs (FindSpendProfilesByIDs, FindTravelProfilesByIDs); Identity reads leave
+	// them empty.
+	Spend  SpendProfile
+	Travel TravelProfile
 }
 
 // scimUser is the wire form. Concur sends null for unset scalars, which encoding/json turns

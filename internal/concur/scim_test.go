@@ -2,6 +2,7 @@ package concur
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -28,7 +29,7 @@ func TestUserFromDocumentedResponse(t *testing.T) {
 		PreferredLanguage: "en-US", Timezone: "America/New_York", GivenName: "Jane", FamilyName: "Roe",
 		Email: "jane.roe@example.com", Version: 3, CompanyID: "aa07", EmployeeNumber: "000123", CostCenter: "CC-100",
 		StartDate: "2025-01-15", ManagerID: "0b7e", ManagerEmployeeNumber: "000001"}
-	if got := s.user(); got != want {
+	if got := s.user(); !reflect.DeepEqual(got, want) {
 		t.Errorf("user():\n got %+v\nwant %+v", got, want)
 	}
 }
@@ -39,7 +40,7 @@ func TestUserToleratesNullsAndStringVersion(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &s); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.user(); got != (User{ID: "x", Version: 7}) {
+	if got := s.user(); !reflect.DeepEqual(got, User{ID: "x", Version: 7}) {
 		t.Errorf("got %+v", got)
 	}
 }

@@ -299,9 +299,13 @@ func (c *Client) page(ctx context.Context, filter, cursor string, count int) (*l
 }
 
 // CreateUser creates u, filling in the company ID and the manager's Concur id when only the
-// manager's employee number is given. A create that may have taken effect (network error,
-// timeout, 5xx) is never blindly repeated: the user is looked up first and returned if it
-// exists, because a second POST would create a duplicate or fail with 409.
+// manager's employee number is given. A user with a Spend or Travel profile is created with it in
+// one POST /profile/v4/Users (the User Provisioning Service), and CreateUser waits for the
+// provision: when only extensions failed, it returns the created user together with an
+// *ExtensionError naming them (retry them with UpdateUser); whenever the user is returned with an
+// error, its identity is saved. A create that may have taken effect (network error, timeout, 5xx)
+// is never blindly repeated: the user is looked up first and returned if it exists (its profile
+// then sent again as an update), because a second POST would create a duplicate or fail with 409.
 func (c *Client) CreateUser(ctx context.Context, u User) (*User, error) {
 	if u.CompanyID == "" {
 		id, err := c.CompanyID(ctx)
@@ -313,15 +317,24 @@ func (c *Client) CreateUser(ctx context.Context, u User) (*User, error) {
 	if err := c.resolveManager(ctx, User{}, &u); err != nil {
 		return nil, err
 	}
+	withProfile := u.hasProfile()
 	r, err := jsonRequest(http.MethodPost, usersPath, scimUserForCreate(u))
+	if withProfile {
+		r, err = createWithProfile(u)
+	}
 	if err != nil {
 		return nil, err
 	}
 	r.resendIfUnsure = false
 	for retries := 0; ; retries++ {
 		resp, err := c.send(ctx, r)
-		if err == nil {
+		switch {
+		case err == nil && withProfile:
+			return c.provisioned(ctx, resp, User{}, u, createdSchemas(u))
+		case err == nil:
 			return decodeUser(resp)
+		case withProfile:
+			err = asScopeError(err, writeScopes(true, u.ExternalID != "", createdSchemas(u)))
 		}
 		// After an unsure attempt, a 409 may be our own earlier create becoming visible.
 		if !isUnsureOutcome(err) && !(retries > 0 && IsConflict(err)) {
@@ -330,6 +343,9 @@ func (c *Client) CreateUser(ctx context.Context, u User) (*User, error) {
 		existing, lookupErr := c.findCreated(ctx, u)
 		if lookupErr == nil {
 			c.logf(ctx, "concur: create outcome was unknown; the user exists and is returned", map[string]any{"employee_number": u.EmployeeNumber, "id": existing.ID})
+			if withProfile {
+				return c.updateProfile(ctx, existing.ID, existing, User{}, u)
+			}
 			return existing, nil
 		}
 		if !IsNotFound(lookupErr) {
@@ -352,17 +368,43 @@ func (c *Client) findCreated(ctx context.Context, u User) (*User, error) {
 	return c.FindUserByUserName(ctx, u.UserName)
 }
 
-// UpdateUser sends only the attributes that differ between from (what Concur holds) and to,
-// and returns the user as Concur holds it afterwards.
+// UpdateUser sends only the attributes that differ between from (what Concur holds) and to, and
+// returns the user as Concur holds it afterwards. Identity changes go through Identity v4.1;
+// Spend and Travel changes through PATCH /profile/v4/Users/{id}, whose provision UpdateUser
+// waits for. When only extensions failed, the user is returned with an *ExtensionError naming
+// them, and the returned profile keeps from's values for those. from's profiles must be what
+// Concur holds (FindSpendProfilesByIDs, FindTravelProfilesByIDs), or every profile value is sent.
 func (c *Client) UpdateUser(ctx context.Context, id string, from, to User) (*User, error) {
 	if err := c.resolveManager(ctx, from, &to); err != nil {
 		return nil, err
 	}
-	ops := patchOps(from, to)
-	if len(ops) == 0 {
-		return c.GetUser(ctx, id)
+	var saved *User
+	if ops := patchOps(from, to); len(ops) > 0 {
+		var err error
+		if saved, err = c.patch(ctx, id, ops); err != nil {
+			return nil, err
+		}
 	}
-	return c.patch(ctx, id, ops)
+	return c.updateProfile(ctx, id, saved, from, to)
+}
+
+// updateProfile sends the profile changes of user id, whose identity as saved is saved (nil when
+// this call did not change it), and returns the user with its profiles. A user without changes
+// of any kind is read back with GetUser.
+func (c *Client) updateProfile(ctx context.Context, id string, saved *User, from, to User) (*User, error) {
+	updated, err := c.patchProfile(ctx, id, from, to)
+	switch {
+	case updated != nil:
+		return updated, err
+	case err != nil:
+		return saved, err
+	case saved == nil:
+		if saved, err = c.GetUser(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	saved.Spend, saved.Travel = to.Spend, to.Travel
+	return saved, nil
 }
 
 // DeactivateUser sets active=false and keeps the user's data.
@@ -422,9 +464,7 @@ func (c *Client) resolveManager(ctx context.Context, from User, to *User) error 
 	if err != nil {
 		return fmt.Errorf("concur: resolving the manager with employee number %q: %w", empID, err)
 	}
-	c.mu.Lock()
-	c.managerIDs[empID] = manager.ID
-	c.mu.Unlock()
+	c.remember(empID, manager.ID)
 	to.ManagerID = manager.ID
 	return nil
 }
