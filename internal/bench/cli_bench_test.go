@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,14 +105,32 @@ func (b *benchmark) groupSource(t *testing.T, dir *directory) {
 	if !w.step(t, "initial apply", exitOK, apply...) || !w.step(t, "no-change plan", exitOK, plan...) {
 		return
 	}
-	changed := dir.changeTitles(t)
+	changed := dir.changeTitles(t, changedTitle)
 	if !w.step(t, "1 % change: plan", exitChanges, plan...) {
 		return
 	}
-	if shown := strings.Count(w.lastOutput(t), changedTitle+`"`); shown != changed {
-		w.note(fmt.Sprintf("the plan shows %d changed titles, want %d", shown, changed))
+	w.checkShown(t, changedTitle, changed)
+	if !w.step(t, "1 % change: apply", exitOK, apply...) {
+		return
 	}
-	w.step(t, "1 % change: apply", exitOK, apply...)
+	// How CI pipelines and Terraform Cloud apply: the reviewed plan, saved, without planning again.
+	changed = dir.changeTitles(t, changedAgainTitle)
+	if !w.step(t, "1 % change: plan -out", exitChanges, append(slices.Clone(plan), "-out="+savedPlan)...) {
+		return
+	}
+	w.checkShown(t, changedAgainTitle, changed)
+	w.step(t, "1 % change: apply the saved plan", exitOK, "apply", "-input=false", "-no-color", savedPlan)
+}
+
+// savedPlan is the file a step saves its plan in for the next to apply.
+const savedPlan = "change.tfplan"
+
+// checkShown notes when the last plan does not show each changed title once.
+func (w *workspace) checkShown(t *testing.T, mark string, changed int) {
+	t.Helper()
+	if shown := strings.Count(w.lastOutput(t), mark+`"`); shown != changed {
+		w.note(fmt.Sprintf("the plan shows %d titles marked %q, want %d", shown, mark, changed))
+	}
 }
 
 func (b *benchmark) filterSource(t *testing.T, dir *directory) {

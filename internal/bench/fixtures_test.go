@@ -28,6 +28,8 @@ const (
 	groupDN  = "cn=concur-users,ou=groups," + suffix
 	// changedTitle marks the titles the 1 % change writes, so the plan's lines can be counted.
 	changedTitle = " (changed)"
+	// changedAgainTitle marks the titles of the second 1 % change, applied from a saved plan.
+	changedAgainTitle = " (changed again)"
 	// pageSizeLimit is what an ordinary search returns at most, as Active Directory's
 	// MaxPageSize; paged searches may return every entry.
 	pageSizeLimit = 1000
@@ -82,12 +84,12 @@ func (d *directory) env() []string {
 
 // changeTitles gives every hundredth person a new title, the way a reorganisation touches 1 %
 // of a company, and returns how many changed.
-func (d *directory) changeTitles(t *testing.T) int {
+func (d *directory) changeTitles(t *testing.T, mark string) int {
 	t.Helper()
 	changed := 0
 	for i := 0; i < d.size; i += 100 {
 		modify := ldap.NewModifyRequest(personDN(i), nil)
-		modify.Replace("title", []string{title(i) + changedTitle})
+		modify.Replace("title", []string{title(i) + mark})
 		if err := d.admin.Modify(modify); err != nil {
 			t.Fatalf("change the title of %s: %v", personDN(i), err)
 		}
