@@ -57,6 +57,7 @@ type providerModel struct {
 	RequestsPerSecond types.Float64 `tfsdk:"requests_per_second"`
 	MaxConcurrency    types.Int64   `tfsdk:"max_concurrency"`
 	RequestTimeout    types.String  `tfsdk:"request_timeout"`
+	Owner             types.String  `tfsdk:"owner"`
 
 	Directory *directoryModel `tfsdk:"directory"`
 }
@@ -81,6 +82,8 @@ func (p *concurProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	resp.Diagnostics.Append(diags...)
 	directoryConfig, diags := resolveDirectoryConfig(config.Directory)
 	resp.Diagnostics.Append(diags...)
+	owner, diags := resolveOwner(config)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -101,7 +104,7 @@ func (p *concurProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		directoryClient, _ = directory.New(*directoryConfig)
 	}
 
-	data := &providerData{client: client, directory: directoryClient}
+	data := &providerData{client: client, directory: directoryClient, owner: owner}
 	p.data.Store(data)
 	resp.ResourceData = data
 	resp.DataSourceData = data

@@ -22,6 +22,7 @@ const (
 	envRequestsPerSecond = "CONCUR_REQUESTS_PER_SECOND"
 	envMaxConcurrency    = "CONCUR_MAX_CONCURRENCY"
 	envRequestTimeout    = "CONCUR_REQUEST_TIMEOUT"
+	envOwner             = "CONCUR_OWNER"
 )
 
 // resolveClientConfig merges the provider block with the environment and checks that the
@@ -53,4 +54,11 @@ func resolveClientConfig(m providerModel) (concur.Config, diag.Diagnostics) {
 	}
 	s.diags.Append(checkCredentials(cfg)...)
 	return cfg, s.diags
+}
+
+// resolveOwner reads the configuration's owner name, held to one rule wherever it comes from.
+func resolveOwner(m providerModel) (string, diag.Diagnostics) {
+	var s settingSource
+	owner := s.checkedString(m.Owner, "owner", envOwner, ownerRule.description, ownerRule.check)
+	return owner, s.diags
 }

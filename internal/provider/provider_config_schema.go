@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
 )
 
 func providerSchema() schema.Schema {
@@ -71,6 +72,17 @@ func providerSchema() schema.Schema {
 				Optional:   true,
 				Validators: []validator.String{companyIDRule},
 			},
+			"owner": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("The name of this configuration's owner, such as `hr-emea`, of at most %d letters, digits, "+
+					"`.`, `_` and `-`. When it is set, every Concur account that a channel or a `concur_user` of this configuration "+
+					"creates or links carries the owner marker `%s` in its `externalId`, and `external_id` can no longer be mapped or set. "+
+					"Whether it is set or not, an account whose marker names another owner is never linked, written, deactivated "+
+					"or deleted: the plan names it as managed elsewhere, until a channel or `concur_user` takes it over with "+
+					"`take_over_from`. Give every Terraform state that provisions people of one Concur company its own owner. "+
+					"Environment variable: `%s`.", provisioning.MaxOwnerLength, provisioning.Marker("<owner>", "<emp_id>"), envOwner),
+				Optional:   true,
+				Validators: []validator.String{ownerRule},
+			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request that failed with 429, 502, 503, 504 or a network error "+
 					"is retried, with exponential backoff that honours `Retry-After`. Defaults to %d. Environment variable: `%s`.",
@@ -103,6 +115,9 @@ func providerSchema() schema.Schema {
 		},
 	}
 }
+
+// ownerRule is the rule of an owner name, for owner, CONCUR_OWNER and take_over_from alike.
+var ownerRule = stringRule{"an owner name", provisioning.CheckOwnerName}
 
 // companyIDRule is company_id's rule, for the configured value and CONCUR_COMPANY_ID alike.
 var companyIDRule = stringRule{"a UUID", concur.CheckUUID}

@@ -21,6 +21,9 @@ type providerData struct {
 	// directory is nil when neither the directory block nor CONCUR_DIRECTORY_URL names a server.
 	directory *directory.Client
 
+	// owner is the configuration's owner name (the provider's owner setting), "" when unset.
+	owner string
+
 	rotationWarning sync.Once
 	// claims holds the people each channel and concur_user of this run plans to manage. Terraform
 	// configures the provider again for every walk (plan, apply), so a re-plan starts afresh.

@@ -29,6 +29,7 @@ type provisioningMappingModel struct {
 	MaxDeprovisions        types.Int64         `tfsdk:"max_deprovisions"`
 	AllowEmptySource       types.Bool          `tfsdk:"allow_empty_source"`
 	OnDestroy              types.String        `tfsdk:"on_destroy"`
+	TakeOverFrom           types.String        `tfsdk:"take_over_from"`
 	Users                  types.Map           `tfsdk:"users"`
 }
 
@@ -68,6 +69,7 @@ func (m provisioningMappingModel) options() provisioning.Options {
 		MaxDeprovisions:        int(m.MaxDeprovisions.ValueInt64()),
 		AllowEmptySource:       m.AllowEmptySource.ValueBool(),
 		OnDestroy:              provisioning.OnDestroy(m.OnDestroy.ValueString()),
+		Ownership:              provisioning.Ownership{TakeOverFrom: m.TakeOverFrom.ValueString()},
 	}
 }
 

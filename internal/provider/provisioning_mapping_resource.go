@@ -153,6 +153,15 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 				Default:             stringdefault.StaticString(string(provisioning.DefaultOnDestroy)),
 				Validators:          []validator.String{stringvalidator.OneOf(string(provisioning.OnDestroyKeep), string(provisioning.OnDestroyDeprovision))},
 			},
+			"take_over_from": schema.StringAttribute{
+				MarkdownDescription: "The name of another configuration's owner whose people this channel takes over. Without it, a person " +
+					"whose Concur account carries another owner's marker is left alone and named in the plan as managed elsewhere. " +
+					"With it, the plan links the accounts that owner's marker names, rewrites their marker to the provider's `owner` " +
+					"(which must be set), and says whom it takes over; the previous owner's next plan drops them without writing to them. " +
+					"Remove the argument once the take-over is applied.",
+				Optional:   true,
+				Validators: []validator.String{ownerRule},
+			},
 			attrUsers: schema.MapNestedAttribute{
 				MarkdownDescription: "The users this channel manages, keyed by `emp_id`, as the plan leaves them: the Concur `id`, `active`, and the mapped `attributes`. The directory entry each user comes from is kept with the state as private data, out of the plan: a company's worth of DNs would cost every Terraform command time and tell a reviewer nothing the plan's summary does not.",
 				Computed:            true,
@@ -272,6 +281,7 @@ func (r *provisioningMappingResource) planUsers(ctx context.Context, model provi
 	var diags diag.Diagnostics
 	dir := r.data.directoryClient(&diags, "concur_provisioning_mapping")
 	channel, channelDiags := model.channel(ctx)
+	channel.Options.Ownership.Owner = r.data.owner
 	diags.Append(channelDiags...)
 	if diags.HasError() {
 		return nil, diags
@@ -302,6 +312,7 @@ func (r *provisioningMappingResource) planUsers(ctx context.Context, model provi
 	diags.Append(sourceWarnings(desired)...)
 	diags.Append(changeWarnings(plan)...)
 	diags.Append(empIDConflictWarnings(plan)...)
+	diags.Append(ownershipWarnings(plan, r.data.owner)...)
 	return plan, diags
 }
 

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -40,6 +42,7 @@ func NewUserResource() resource.Resource { return &userResource{} }
 type userResourceModel struct {
 	userAttributes
 	DeletionMode types.String `tfsdk:"deletion_mode"`
+	TakeOverFrom types.String `tfsdk:"take_over_from"`
 }
 
 // userIdentityModel is the resource identity (Terraform 1.12 and later): the emp_id, with the
@@ -101,6 +104,16 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			Default:    stringdefault.StaticString(string(provisioning.Deactivate)),
 			Validators: []validator.String{stringvalidator.OneOf(string(provisioning.Deactivate), string(provisioning.Delete))},
 		},
+		"take_over_from": schema.StringAttribute{
+			MarkdownDescription: "The name of another configuration's owner whose marker this user's Concur account may carry. " +
+				"Without it, an account whose `externalId` marker names another owner is left alone: the plan says it is managed " +
+				"elsewhere and fails if it would change the account, and destroying the resource does not deactivate it. " +
+				"With it, the plan rewrites the marker to the provider's `owner` (which must be set) and says that it takes the " +
+				"account over. Importing a user takes it over too, from whichever owner its marker names, when the provider's " +
+				"`owner` is set. Remove the argument once the take-over is applied.",
+			Optional:   true,
+			Validators: []validator.String{ownerRule},
+		},
 	}
 	for _, a := range provisioning.Attributes {
 		attributes[a.Name] = userArgument(a)
@@ -123,6 +136,13 @@ func userArgument(a provisioning.Attribute) schema.StringAttribute {
 		argument.CustomType = caseInsensitiveStringType{}
 	}
 	switch {
+	case a.Name == provisioning.MarkerAttribute:
+		// Computed: with the provider's owner set, the plan fills in the owner marker.
+		argument.MarkdownDescription += " When the provider's `owner` is set, the provider writes the owner marker `" +
+			provisioning.Marker("<owner>", "<emp_id>") + "` here and the argument must not be set; otherwise omit it to leave " +
+			"the attribute empty in Concur."
+		argument.Optional, argument.Computed = true, true
+		argument.Validators = []validator.String{stringvalidator.LengthAtLeast(1), rule}
 	case a.Required:
 		argument.Required = true
 		argument.Validators = []validator.String{rule}
@@ -169,40 +189,146 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 
 	plan.userAttributes = userAttributesFrom(created)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportTakesOverFrom, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, plan, &resp.Diagnostics)
 	r.data.warnIfTokenRotated(&resp.Diagnostics)
 }
 
-// ModifyPlan finds, when the plan creates a user, the Concur account that already holds its
-// emp_id: typically one an earlier apply created before it stopped without recording it in state.
-// That is an error at plan, not a warning: the create would fail at apply all the same, after the
-// other changes of that apply were made, and the import is the one thing to do. Plans of many
-// users share their look-ups (LookUpEmployeeNumber batches them).
+// ModifyPlan checks the plan against the other owners of the person. Within the configuration,
+// the Claims registry refuses a channel that provisions the same emp_id, including while this
+// resource is destroyed (its destroy would deactivate the account the channel provisions).
+// Across configurations, the owner marker in externalId decides (see provisioning.Ownership): the
+// plan writes this configuration's marker, takes an account over only when asked, and leaves one
+// managed elsewhere alone.
+//
+// A plan that creates a user finds the Concur account that already holds its emp_id: typically
+// one an earlier apply created before it stopped without recording it in state. That is an error
+// at plan, not a warning: the create would fail at apply all the same, after the other changes of
+// that apply were made, and the import is the one thing to do. Plans of many users share their
+// look-ups (LookUpEmployeeNumber batches them).
+//
+// An emp_id known only at apply is checked then: Terraform plans the resource again in the apply,
+// with the value known, before it creates it, and a channel that creates people in that apply is
+// planned again too.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
+	if r.data == nil {
 		return
 	}
-	var empID types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("emp_id"), &empID)...)
+	if req.Plan.Raw.IsNull() {
+		var state userResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if !resp.Diagnostics.HasError() {
+			r.data.claim(&resp.Diagnostics, path.Empty(), destroyedUserOwner(state.EmpID.ValueString()), []string{state.EmpID.ValueString()})
+		}
+		return
+	}
+	var plan, config userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	own := provisioning.Ownership{Owner: r.data.owner, TakeOverFrom: plan.TakeOverFrom.ValueString()}
+	if err := own.Check(!config.ExternalID.IsNull()); err != nil {
+		var refused *provisioning.OwnershipError
+		if errors.As(err, &refused) {
+			resp.Diagnostics.AddAttributeError(path.Root(refused.Attribute), "Conflicting ownership settings", refused.Reason+".")
+			return
+		}
+	}
+	empID := plan.EmpID
 	if empID.IsUnknown() || empID.IsNull() || concur.CheckEmployeeNumber(empID.ValueString()) != nil {
+		if r.data.owner != "" {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), types.StringUnknown())...)
+		}
 		return // known at apply only, or refused by the emp_id validator
 	}
 	r.data.claim(&resp.Diagnostics, path.Root("emp_id"), userOwner(empID.ValueString()), []string{empID.ValueString()})
-	if !req.State.Raw.IsNull() {
+	if req.State.Raw.IsNull() {
+		r.checkNew(ctx, empID.ValueString(), &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), r.plannedExternalID(own, empID.ValueString(), "", config))...)
 		return
 	}
-	existing, err := r.data.client.LookUpEmployeeNumber(ctx, empID.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Could not check for an existing Concur user",
-			fmt.Sprintf("Looking Concur up for a user with emp_id %q failed: %s%s", empID.ValueString(), err, concurAdvice(err, scopesUserRead...)))
+	var state userResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	if existing != nil {
-		addExistingUserError(&resp.Diagnostics, existing.EmployeeNumber, existing.ID,
-			" It may have been created by an earlier apply that stopped before Terraform recorded it.")
+	if own.TakeOverFrom == "" {
+		imported, diags := req.Private.GetKey(ctx, privateImportTakesOverFrom)
+		resp.Diagnostics.Append(diags...)
+		own.TakeOverFrom = string(imported)
 	}
+	held := state.ExternalID.ValueString()
+	switch status, markedBy := own.Status(held); status {
+	case provisioning.AccountElsewhere:
+		// Nothing of this resource may reach the account; only a plan that changes nothing in it passes.
+		if config.ExternalID.IsNull() {
+			plan.ExternalID = state.ExternalID
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), state.ExternalID)...)
+		}
+		if !reflect.DeepEqual(plan.toConcur(), state.toConcur()) {
+			resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Concur user managed elsewhere", fmt.Sprintf(
+				"Nothing was changed: the Concur account %s (emp_id %q) carries the owner marker of owner %q, another configuration, "+
+					"so this concur_user does not write to it. %s", state.ID.ValueString(), empID.ValueString(), markedBy, userElsewhereAdvice(markedBy)))
+			return
+		}
+		resp.Diagnostics.AddAttributeWarning(path.Root("emp_id"), "Concur user managed elsewhere", fmt.Sprintf(
+			"The Concur account %s (emp_id %q) carries the owner marker of owner %q, another configuration: this concur_user "+
+				"writes nothing to it, and destroying it leaves the account as it is. %s", state.ID.ValueString(), empID.ValueString(), markedBy, userElsewhereAdvice(markedBy)))
+		return
+	case provisioning.AccountTakenOver:
+		resp.Diagnostics.AddAttributeWarning(path.Root("emp_id"), "Taking over a Concur user", fmt.Sprintf(
+			"The Concur account %s (emp_id %q) carries the owner marker of owner %q; this plan takes it over and rewrites the marker to owner %q. "+
+				"Remove the account from %q's configuration too.", state.ID.ValueString(), empID.ValueString(), markedBy, own.Owner, markedBy))
+	case provisioning.AccountForeignID:
+		if own.Owner != "" {
+			resp.Diagnostics.Append(unmarkableWarning([]string{empID.ValueString()}))
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), r.plannedExternalID(own, empID.ValueString(), held, config))...)
 }
+
+// plannedExternalID is the external_id the plan gives the account: what the marker rules give it
+// where an owner is set, else the configured value.
+func (r *userResource) plannedExternalID(own provisioning.Ownership, empID, held string, config userResourceModel) types.String {
+	if own.Owner == "" {
+		return config.ExternalID
+	}
+	return types.StringValue(own.ExternalID(empID, held))
+}
+
+func userElsewhereAdvice(owner string) string {
+	return fmt.Sprintf("Leave the person to owner %q and remove this resource with a removed block and lifecycle { destroy = false }, "+
+		"or take the account over with take_over_from = %q (the provider's owner must be set).", owner, owner)
+}
+
+// checkNew fails the plan of a new user whose emp_id a Concur account already holds.
+func (r *userResource) checkNew(ctx context.Context, empID string, diags *diag.Diagnostics) {
+	existing, err := r.data.client.LookUpEmployeeNumber(ctx, empID)
+	if err != nil {
+		diags.AddAttributeError(path.Root("emp_id"), "Could not check for an existing Concur user",
+			fmt.Sprintf("Looking Concur up for a user with emp_id %q failed: %s%s", empID, err, concurAdvice(err, scopesUserRead...)))
+		return
+	}
+	if existing == nil {
+		return
+	}
+	cause := " It may have been created by an earlier apply that stopped before Terraform recorded it."
+	if status, markedBy := (provisioning.Ownership{Owner: r.data.owner}).Status(existing.ExternalID); status == provisioning.AccountElsewhere {
+		cause = fmt.Sprintf(" It carries the owner marker of owner %q, another configuration, which manages it: importing it takes it over"+
+			" (when the provider's owner is set), so do that only if this configuration is to manage the person from now on.", markedBy)
+	}
+	addExistingUserError(diags, existing.EmployeeNumber, existing.ID, cause)
+}
+
+// privateImportTakesOverFrom is the key of the private state that records, from the import until
+// the next apply, which owner's marker the imported account carried: an import takes it over.
+const (
+	privateImporting           = "importing"
+	privateImportTakesOverFrom = "import_takes_over_from"
+)
 
 // addExistingUserError says that creating the user would duplicate the account id holding its
 // emp_id, and names the import to use instead.
@@ -242,6 +368,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 
 	state.userAttributes = userAttributesFrom(user)
+	r.noteImportTakeOver(ctx, req.Private, resp.Private, user, &resp.Diagnostics)
 	if state.DeletionMode.IsNull() {
 		state.DeletionMode = types.StringValue(string(provisioning.Deactivate))
 	}
@@ -266,6 +393,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 
 	plan.userAttributes = userAttributesFrom(updated)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportTakesOverFrom, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, plan, &resp.Diagnostics)
 	r.data.warnIfTokenRotated(&resp.Diagnostics)
@@ -279,7 +407,16 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 
 	mode := provisioning.DeletionMode(state.DeletionMode.ValueString())
-	if err := provisioning.RemoveUser(ctx, r.data.client, state.ID.ValueString(), mode); err != nil {
+	own := provisioning.Ownership{Owner: r.data.owner, TakeOverFrom: state.TakeOverFrom.ValueString()}
+	err := provisioning.RemoveUser(ctx, r.data.client, state.ID.ValueString(), mode, own)
+	var elsewhere *provisioning.ManagedElsewhereError
+	if errors.As(err, &elsewhere) {
+		resp.Diagnostics.AddWarning("Concur user left to its owner", fmt.Sprintf(
+			"The Concur account %s (emp_id %q) carries the owner marker of owner %q, another configuration, so destroying this "+
+				"concur_user removed it from the state only: the account was not %sd.", elsewhere.ID, state.EmpID.ValueString(), elsewhere.Owner, mode))
+		return
+	}
+	if err != nil {
 		scope := scopeUserWrite
 		if mode == provisioning.Delete {
 			scope = scopeUserDelete
@@ -304,6 +441,30 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("emp_id"), path.Root("emp_id"), req, resp)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImporting, []byte(`true`))...)
+}
+
+// noteImportTakeOver turns the mark ImportState leaves into the owner the import takes the account
+// over from: the owner its marker names, when the provider's owner is set (without one the
+// take-over could not be recorded). An import of an account that is no other owner's takes nothing.
+func (r *userResource) noteImportTakeOver(ctx context.Context, prior privateGetter, next privateSetter, user *concur.User, diags *diag.Diagnostics) {
+	importing, getDiags := prior.GetKey(ctx, privateImporting)
+	diags.Append(getDiags...)
+	if len(importing) == 0 {
+		return
+	}
+	diags.Append(next.SetKey(ctx, privateImporting, nil)...)
+	if status, markedBy := (provisioning.Ownership{Owner: r.data.owner}).Status(user.ExternalID); status == provisioning.AccountElsewhere && r.data.owner != "" {
+		diags.Append(next.SetKey(ctx, privateImportTakesOverFrom, []byte(markedBy))...)
+	}
+}
+
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
 // setIdentity records the identity of the user in state; identity is nil for a Terraform that

@@ -192,6 +192,10 @@ func linkOnConflict(ctx context.Context, client *concur.Client, op operation, id
 		return op.to, fmt.Errorf("%w: the account holding emp_id %q is %s, which this channel manages as emp_id %q and whose emp_id this apply puts back; apply again",
 			conflict, op.key, existing.ID, managedAs)
 	}
+	if owner, elsewhere := markedByAnother(op.to, existing); elsewhere {
+		return op.to, fmt.Errorf("%w: the account holding emp_id %q (%s) was created since the plan and is managed elsewhere: its externalId names the owner %q. "+
+			"This channel leaves it alone; plan again to see it named in the plan", conflict, op.key, existing.ID, owner)
+	}
 	return link(ctx, client, op, existing, ids)
 }
 

@@ -54,6 +54,9 @@ type Options struct {
 	MaxDeprovisions        int
 	AllowEmptySource       bool
 	OnDestroy              OnDestroy
+	// Ownership is who the channel is for the owner markers: the provider's owner and the
+	// channel's take_over_from.
+	Ownership Ownership
 }
 
 // GuardKind names the guard that stopped a plan or a destroy, so a caller can point at the

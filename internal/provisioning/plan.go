@@ -79,6 +79,14 @@ type Plan struct {
 	// ManagedUser.EmpIDHeldBy). The plan keeps each as recorded and writes to neither account, so
 	// no account is taken over and no second one is created, until someone resolves it in Concur.
 	EmpIDConflicts []EmpIDConflict
+	// ManagedElsewhere lists the people of the source whose account another owner's marker names:
+	// the plan links, writes and deprovisions none of them.
+	ManagedElsewhere []ElsewhereUser
+	// TakenOver lists the accounts the plan takes over from their previous owner (take_over_from).
+	TakenOver []TakenOverUser
+	// Unmarkable lists the emp_ids whose externalId holds another system's id, which the plan
+	// never overwrites: they are managed without a marker.
+	Unmarkable []string
 }
 
 // EmpIDConflict is a managed user whose emp_id another Concur account holds.
@@ -103,6 +111,9 @@ type InvalidUser struct {
 // manages now (refreshed from Concur) and the Concur users that already hold emp_ids the
 // plan would create (existing): those are linked, never duplicated.
 func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[string]*concur.User, mapping *Mapping, opts Options) (*Plan, error) {
+	if err := opts.Ownership.Check(mapping.maps(MarkerAttribute)); err != nil {
+		return nil, err
+	}
 	if desired.SourceCount == 0 && len(managed) > 0 && !opts.AllowEmptySource {
 		return nil, &GuardError{
 			Reason: fmt.Sprintf("the directory source returned no users%s while %d users are managed; "+
@@ -117,19 +128,24 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 	for _, user := range managed {
 		managedIDs[user.ID] = true
 	}
+	own := opts.Ownership
 	managed, wanted := plan.setAsideConflicts(managed, desired.Users)
+	managed, wanted = plan.setAsideElsewhere(managed, wanted, own)
 	// Disabled first: a user disabled in the directory is deprovisioned even if a value is bad.
 	provisioned := plan.setAsideInvalid(plan.setAsideDisabled(wanted, managed, opts), managed)
 	renames := findRenames(provisioned, wanted, managed, plan.Users)
 	for empID, want := range provisioned {
 		if previous, renamed := renames[empID]; renamed {
 			current := managed[previous]
-			plan.Users[empID] = planExisting(current.Attributes, want, current.ID, mapping)
+			next := planExisting(current.Attributes, want, current.ID, mapping)
+			next.Attributes = plan.markedAttributes(empID, next.Attributes, current.Attributes[MarkerAttribute], hasMarkerAttribute(current), mapping, own)
+			plan.Users[empID] = next
 			plan.Changes = append(plan.Changes, Change{Kind: ChangeRename, EmpID: empID, PreviousEmpID: previous, DN: want.DN})
 			continue
 		}
 		if current, ok := managed[empID]; ok {
 			next := planExisting(current.Attributes, want, current.ID, mapping)
+			next.Attributes = plan.markedAttributes(empID, next.Attributes, current.Attributes[MarkerAttribute], hasMarkerAttribute(current), mapping, own)
 			plan.Users[empID] = next
 			plan.recordUpdate(current, next)
 			continue
@@ -137,11 +153,22 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 		// An account the channel manages under another emp_id carries this one by a hand edit
 		// that its own update puts back: it is never linked a second time.
 		if found, ok := existing[empID]; ok && !managedIDs[found.ID] {
-			plan.Users[empID] = planExisting(attributesOf(found, mapping), want, found.ID, mapping)
+			status, markedBy := own.Status(found.ExternalID)
+			if status == AccountElsewhere {
+				plan.ManagedElsewhere = append(plan.ManagedElsewhere, ElsewhereUser{EmpID: empID, DN: want.DN, Owner: markedBy})
+				continue
+			}
+			if status == AccountTakenOver {
+				plan.TakenOver = append(plan.TakenOver, TakenOverUser{EmpID: empID, From: markedBy})
+			}
+			next := planExisting(attributesOf(found, mapping), want, found.ID, mapping)
+			next.Attributes = plan.markedAttributes(empID, next.Attributes, found.ExternalID, false, mapping, own)
+			plan.Users[empID] = next
 			plan.Changes = append(plan.Changes, Change{Kind: ChangeLink, EmpID: empID, DN: want.DN})
 			continue
 		}
-		plan.Users[empID] = ManagedUser{EmpID: empID, EntryID: want.EntryID, DN: want.DN, Active: !want.Disabled, Attributes: want.Attributes}
+		attributes := plan.markedAttributes(empID, maps.Clone(want.Attributes), "", false, mapping, own)
+		plan.Users[empID] = ManagedUser{EmpID: empID, EntryID: want.EntryID, DN: want.DN, Active: !want.Disabled, Attributes: attributes}
 		plan.Changes = append(plan.Changes, Change{Kind: ChangeCreate, EmpID: empID, DN: want.DN})
 	}
 
@@ -160,21 +187,25 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 		} else if namedByUnresolved(current.DN) {
 			reason = reasonUnresolved
 		}
+		next := current
+		next.Attributes = plan.markedAttributes(empID, maps.Clone(current.Attributes), current.Attributes[MarkerAttribute], hasMarkerAttribute(current), mapping, own)
 		switch {
 		case opts.DeprovisionAction == DeprovisionDelete:
 			plan.Changes = append(plan.Changes, Change{Kind: ChangeDelete, EmpID: empID, DN: current.DN, Reason: reason})
 		case current.Active:
-			next := current
 			next.Active = false
 			plan.Users[empID] = next
 			plan.Changes = append(plan.Changes, Change{Kind: ChangeDeactivate, EmpID: empID, DN: current.DN, Reason: reason})
 		default:
-			plan.Users[empID] = current
-			plan.Unchanged++
+			plan.Users[empID] = next
+			plan.recordUpdate(current, next)
 		}
 	}
 	sort.Slice(plan.Changes, func(i, j int) bool { return plan.Changes[i].EmpID < plan.Changes[j].EmpID })
 	sort.Strings(plan.SkippedDisabled)
+	sort.Strings(plan.Unmarkable)
+	sort.Slice(plan.ManagedElsewhere, func(i, j int) bool { return plan.ManagedElsewhere[i].EmpID < plan.ManagedElsewhere[j].EmpID })
+	sort.Slice(plan.TakenOver, func(i, j int) bool { return plan.TakenOver[i].EmpID < plan.TakenOver[j].EmpID })
 	if err := guardDeprovisions("the plan", plan.deprovisioned(), opts); err != nil {
 		return nil, err
 	}
@@ -408,6 +439,9 @@ func (p *Plan) Summary() string {
 	}
 	if len(p.EmpIDConflicts) > 0 {
 		parts = append(parts, fmt.Sprintf("left alone (emp_id held by another account) %d", len(p.EmpIDConflicts)))
+	}
+	if len(p.ManagedElsewhere) > 0 {
+		parts = append(parts, fmt.Sprintf("left alone (managed elsewhere) %d", len(p.ManagedElsewhere)))
 	}
 	return strings.Join(parts, ", ")
 }

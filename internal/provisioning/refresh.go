@@ -15,7 +15,11 @@ import (
 // EmpIDHeldBy naming that account, and so does a user whose account now carries another emp_id
 // while another account holds its own; the plan names both and writes to neither. Refresh reads
 // the mapping's attributes (those recorded for each user when mapping is nil), so an attribute
-// mapped since a user was recorded is read too.
+// mapped since a user was recorded is read too, and externalId where it is recorded or set.
+//
+// A user whose account now carries an owner marker other than the recorded externalId was taken
+// over by another configuration (see owner.go): it drops out without any write, and the plan
+// names the person as managed elsewhere while they stay in the source.
 func Refresh(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, mapping *Mapping) (map[string]ManagedUser, error) {
 	if len(managed) == 0 {
 		return managed, nil
@@ -39,6 +43,9 @@ func Refresh(ctx context.Context, client *concur.Client, managed map[string]Mana
 				unsure = append(unsure, key)
 			}
 			continue
+		}
+		if takenOverSince(recorded, current) {
+			continue // another configuration's now: forgotten without a write (the plan finds it by emp_id, managed elsewhere)
 		}
 		refreshed[key] = refreshedUser(recorded, current, mapping)
 		if current.EmployeeNumber != key {
@@ -75,6 +82,10 @@ func refreshedUser(recorded ManagedUser, current *concur.User, mapping *Mapping)
 	keys := sortedKeys(recorded.Attributes)
 	if mapping != nil {
 		keys = mapping.Keys()
+		// The marker rules need the externalId an account holds; it is recorded where it is set.
+		if _, read := recorded.Attributes[MarkerAttribute]; (read || current.ExternalID != "") && !mapping.maps(MarkerAttribute) {
+			keys = append(keys, MarkerAttribute)
+		}
 	}
 	user.Attributes = make(map[string]string, len(keys))
 	for _, key := range keys {

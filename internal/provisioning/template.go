@@ -368,6 +368,16 @@ func (m *Mapping) Keys() []string {
 	return keys
 }
 
+// maps reports whether the mapping sets the Concur attribute key.
+func (m *Mapping) maps(key string) bool {
+	for i := range m.templates {
+		if m.templates[i].key == key {
+			return true
+		}
+	}
+	return false
+}
+
 // CreateOnly reports whether a key is set at creation only.
 func (m *Mapping) CreateOnly(key string) bool {
 	return m.createOnly[key]

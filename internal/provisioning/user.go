@@ -66,9 +66,19 @@ func UpdateUser(ctx context.Context, client *concur.Client, id string, from, to 
 	return client.UpdateUser(ctx, id, from, to)
 }
 
-// RemoveUser deactivates or deletes a user; a user already gone counts as removed.
-func RemoveUser(ctx context.Context, client *concur.Client, id string, mode DeletionMode) error {
-	var err error
+// RemoveUser deactivates or deletes a user; a user already gone counts as removed. An account
+// whose owner marker now names another owner is left alone: the *ManagedElsewhereError says so.
+func RemoveUser(ctx context.Context, client *concur.Client, id string, mode DeletionMode, own Ownership) error {
+	current, err := client.GetUser(ctx, id)
+	switch {
+	case concur.IsNotFound(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("reading the account before removing it: %w", err)
+	}
+	if status, markedBy := own.Status(current.ExternalID); status == AccountElsewhere {
+		return &ManagedElsewhereError{EmpID: current.EmployeeNumber, ID: id, Owner: markedBy}
+	}
 	switch mode {
 	case Delete:
 		err = client.DeleteUser(ctx, id)
@@ -79,6 +89,16 @@ func RemoveUser(ctx context.Context, client *concur.Client, id string, mode Dele
 		return nil
 	}
 	return err
+}
+
+// ManagedElsewhereError says that an account's owner marker names another owner, so this object
+// writes nothing to it.
+type ManagedElsewhereError struct {
+	EmpID, ID, Owner string
+}
+
+func (e *ManagedElsewhereError) Error() string {
+	return fmt.Sprintf("the Concur account %s (emp_id %q) is managed elsewhere: its externalId names the owner %q", e.ID, e.EmpID, e.Owner)
 }
 
 // IsExistingUser reports whether err says the user already exists, and returns the details.
