@@ -519,15 +519,15 @@ func (c *Client) ProvisionUsers(ctx context.Context, users []Provision) (map[str
 		results[op.key] = ProvisionResult{Err: fmt.Errorf("concur: provisioning the user with emp_id %s: its operation is %d bytes encoded, "+
 			"more than the %d bytes Concur accepts in one bulk request; shorten its values", op.key, len(op.data), MaxBulkBytes)}
 	}
+	// Every batch is sent at once: the client's request slots bound the requests in flight, and a
+	// provision Concur is still working on holds none while it waits to be polled. Holding a slot
+	// per batch instead would idle the connections through each provision's wait of 5 s and more.
 	var (
-		mu    sync.Mutex
-		wg    sync.WaitGroup
-		slots = make(chan struct{}, c.cfg.MaxConcurrency)
+		mu sync.Mutex
+		wg sync.WaitGroup
 	)
 	for _, batch := range batches {
-		slots <- struct{}{}
 		wg.Go(func() {
-			defer func() { <-slots }()
 			answers := c.sendBulk(ctx, batch)
 			mu.Lock()
 			defer mu.Unlock()
