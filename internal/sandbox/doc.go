@@ -114,7 +114,7 @@
 //     scope of their own: none is documented. All are in the default grant.
 //   - Spend User (v4.1 spend retrieval page, UPS schema): reimbursementCurrency (ISO 4217, checked
 //     against golang.org/x/text/currency), country (ISO 3166-1 alpha-2), locale (ll-CC, 5
-//     characters) required; budgetCountryCode and officeLocationCountry alpha-2;
+//     characters, or ll-NNN as the docs' own example es-419) required; budgetCountryCode and officeLocationCountry alpha-2;
 //     stateProvince and officeLocationStateProvince 1-3 upper-case letters or digits (ISO
 //     3166-2 subdivision codes); ledgerCode and cashAdvanceAccountCode at most 20;
 //     reimbursementType one of ACCOUNTS_PAYABLE, ADP_PAYROLL, CONCUR_PAY, OTHER; customData ids

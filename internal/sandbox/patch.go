@@ -347,10 +347,20 @@ func plainTypeFilter(expr scimfilter.Expression) (string, bool) {
 func compileElementFilter(expr scimfilter.Expression) (func(map[string]any) bool, error) {
 	c := &filterCompiler{}
 	pred, err := c.compile(expr, func(p scimfilter.AttributePath) (filterAttr, bool) {
-		if p.URIPrefix != nil || p.SubAttribute != nil {
+		if p.URIPrefix != nil {
 			return filterAttr{}, false
 		}
 		name := p.AttributeName
+		if p.SubAttribute != nil {
+			// A complex element's own sub-attribute, as in the spend Approver extension's
+			// report[approver.value eq "..."], the documented way to remove one approver.
+			sub := *p.SubAttribute
+			return filterAttr{kind: kindString, values: func(s any) []any {
+				inner, _ := lookupFold(s.(map[string]any), name).(map[string]any)
+				v, _ := lookupFold(inner, sub).(string)
+				return str(v)
+			}}, true
+		}
 		if slices.ContainsFunc(booleanSubAttrs, func(b string) bool { return strings.EqualFold(b, name) }) {
 			return filterAttr{kind: kindBool, values: func(s any) []any {
 				if b, ok := lookupFold(s.(map[string]any), name).(bool); ok {

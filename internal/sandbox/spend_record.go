@@ -105,7 +105,7 @@ var (
 		return ids
 	}()
 	currencyShape = regexp.MustCompile(`^[A-Z]{3}$`)
-	localeShape   = regexp.MustCompile(`^[a-z]{2}-[A-Z]{2}$`)
+	localeShape   = regexp.MustCompile(`^[a-z]{2}-([A-Z]{2}|[0-9]{3})$`) // es-419 too: the docs' own example
 	subCountry    = regexp.MustCompile(`^[A-Z0-9]{1,3}$`)
 )
 
