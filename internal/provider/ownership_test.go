@@ -266,3 +266,221 @@ removed {
 		},
 	})
 }
+
+// ownedProvider is ownershipProvider with the provider's owner set.
+func ownedProvider(s *sandbox.Server, srv *ldaptest.Server, owner string) string {
+	return directoryProviderConfig(s, fmt.Sprintf("\n  owner = %q\n", owner)+directoryBlock(srv.URL, srv.ReaderDN, srv.ReaderPassword))
+}
+
+// Destroying a concur_user whose person a channel of the configuration provisions would
+// deactivate the account the channel provisions: the plan fails, whichever of the two Terraform
+// plans first (it plans them concurrently, in no order a configuration can set, so the step runs
+// twice), and names the removed block that hands the person over instead.
+func TestAccOwnership_destroyedConcurUserThatAChannelProvisions(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	provider := ownershipProvider(s, srv)
+	refused := regexp.MustCompile(`(?s)People claimed by two objects of this configuration.*` +
+		wrapTolerant(`the concur_user with emp_id "2005", which this plan destroys,`) + `.*` +
+		wrapTolerant(`replace the concur_user's resource block with a removed block`) + `.*destroy\s+=\s+false`)
+	destroyWhileProvisioned := resource.TestStep{
+		Config:      provider + channelOver("solo", "solo"),
+		ExpectError: refused,
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: provider + userFor("pol", "p5", "2005")},
+			destroyWhileProvisioned,
+			destroyWhileProvisioned,
+			{
+				Config:           provider + userFor("pol", "p5", "2005"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectField(s, "2005", "active", true),
+					expectField(s, "2005", "title", "Set by hand"),
+				},
+			},
+		},
+	})
+}
+
+// With the provider's owner set, a concur_user shows and writes its marker; a channel and a
+// concur_user of the configuration cannot map or set external_id themselves; take_over_from needs
+// an owner.
+func TestAccOwnership_concurUserCarriesTheMarker(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	owned := ownedProvider(s, srv, "team-a")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: owned + userFor("pol", "p5", "2005"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue("concur_user.pol", jsonPath("external_id"), knownvalue.StringExact("tf-concur:team-a:2005")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "2005", "externalId", "tf-concur:team-a:2005")},
+			},
+			{
+				Config:      owned + strings.Replace(userFor("pol", "p5", "2005"), `title`, `external_id = "mine"`+"\n  title", 1),
+				ExpectError: words(`the provider's owner is set ("team-a"), so external_id carries the owner marker`),
+			},
+			{
+				Config: owned + userFor("pol", "p5", "2005") + strings.Replace(channelOver("core", "core"),
+					`title      = "{title}"`, `title      = "{title}"`+"\n    external_id = \"{uid}\"", 1),
+				ExpectError: regexp.MustCompile(`(?s)in resource "concur_provisioning_mapping" "core".*external_id = "\{uid\}".*` + wrapTolerant(`so external_id carries the owner marker`)),
+			},
+			{
+				Config:      ownershipProvider(s, srv) + strings.Replace(userFor("pol", "p5", "2005"), `title`, `take_over_from = "team-b"`+"\n  title", 1),
+				ExpectError: words(`take_over_from = "team-b" needs the provider's owner`),
+			},
+		},
+	})
+}
+
+// Another owner's account: a concur_user that would change it fails the plan, one that would not
+// is warned, and its destroy leaves the account as it is; take_over_from rewrites the marker.
+func TestAccOwnership_concurUserOfAnotherOwner(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	owned := ownedProvider(s, srv, "team-a")
+	pol := userFor("pol", "p5", "2005")
+	markAs := func(owner string) func() {
+		return func() {
+			if err := s.ModifyUser("2005", map[string]any{"externalId": "tf-concur:" + owner + ":2005"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: owned + pol},
+			{
+				// Team B takes the account over by hand-made marker; the next plan of team A refuses to write.
+				PreConfig:   markAs("team-b"),
+				Config:      owned + strings.Replace(pol, "Set by hand", "Changed by A", 1),
+				ExpectError: words(`carries the owner marker of owner "team-b", another configuration, so this concur_user does not write to it`),
+			},
+			{
+				Config:            owned + strings.Replace(pol, `title`, `take_over_from = "team-b"`+"\n  title", 1),
+				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "2005", "externalId", "tf-concur:team-a:2005")},
+			},
+			{
+				PreConfig:         markAs("team-c"),
+				Config:            owned,
+				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "2005", "active", true)},
+			},
+		},
+	})
+}
+
+// An import takes the account over from the owner its marker names, when the provider's owner is set.
+func TestAccOwnership_importTakesOver(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	seedUsers(t, s, strings.Replace(seededUser(s, "2006", "p6@example.org", "Pip", "Six"),
+		`"userName"`, `"externalId": "tf-concur:team-b:2006", "userName"`, 1))
+	config := ownedProvider(s, srv, "team-a") + `
+import {
+  to = concur_user.pip
+  id = "2006"
+}
+
+resource "concur_user" "pip" {
+  emp_id     = "2006"
+  login_id   = "p6@example.org"
+  email      = "p6@example.org"
+  first_name = "Pip"
+  last_name  = "Six"
+  title      = "Engineer"
+  department = "R&D"
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue("concur_user.pip", jsonPath("external_id"), knownvalue.StringExact("tf-concur:team-a:2006")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "2006", "externalId", "tf-concur:team-a:2006")},
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// Users a channel recorded before the owner was set gain the marker on the next apply, which the
+// plan shows; an account whose externalId is another system's keeps it.
+func TestAccOwnership_channelUsersGainTheMarker(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	seedUsers(t, s, strings.Replace(seededUser(s, "2003", "p3@example.org", "Pam", "Three"),
+		`"userName"`, `"externalId": "SAP-2003", "userName"`, 1))
+	owned := ownedProvider(s, srv, "team-a") + channelOver("alpha", "alpha")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:            ownershipProvider(s, srv) + channelOver("alpha", "alpha"),
+				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "2001", "externalId", nil)},
+			},
+			{
+				Config: owned,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("concur_provisioning_mapping.alpha", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("concur_provisioning_mapping.alpha", jsonPath("users", "2001", "attributes", "external_id"),
+						knownvalue.StringExact("tf-concur:team-a:2001")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectField(s, "2001", "externalId", "tf-concur:team-a:2001"),
+					expectField(s, "2004", "externalId", "tf-concur:team-a:2004"),
+					expectField(s, "2003", "externalId", "SAP-2003"),
+				},
+			},
+			{
+				Config:           owned,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// A hand edit of the marker is drift, put back.
+				PreConfig:         func() { _ = s.ModifyUser("2002", map[string]any{"externalId": nil}) },
+				Config:            owned,
+				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "2002", "externalId", "tf-concur:team-a:2002")},
+			},
+		},
+	})
+}
+
+// A concur_user whose emp_id is known only at apply is checked then: Terraform plans it again in
+// the apply, with the emp_id known, and so the channel that creates the person in that apply.
+func TestAccOwnership_concurUserEmpIDKnownAtApply(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	later := `
+resource "terraform_data" "emp_id" {
+  input = "2005"
+}
+` + strings.Replace(userFor("pol", "p5", "2005"), `"2005"`, `terraform_data.emp_id.output`, 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      ownershipProvider(s, srv) + later + channelOver("solo", "solo"),
+				ExpectError: regexp.MustCompile(`(?s)People claimed by two objects of this configuration.*` + wrapTolerant(`a concur_user with emp_id "2005"`)),
+			},
+		},
+	})
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -258,7 +259,12 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if own.TakeOverFrom == "" {
 		imported, diags := req.Private.GetKey(ctx, privateImportTakesOverFrom)
 		resp.Diagnostics.Append(diags...)
-		own.TakeOverFrom = string(imported)
+		if len(imported) > 0 {
+			if err := json.Unmarshal(imported, &own.TakeOverFrom); err != nil {
+				resp.Diagnostics.AddError("Unreadable private state", fmt.Sprintf("The owner an import takes emp_id %q over from is unreadable (%s). Import the user again.", empID.ValueString(), err))
+				return
+			}
+		}
 	}
 	held := state.ExternalID.ValueString()
 	switch status, markedBy := own.Status(held); status {
@@ -455,7 +461,8 @@ func (r *userResource) noteImportTakeOver(ctx context.Context, prior privateGett
 	}
 	diags.Append(next.SetKey(ctx, privateImporting, nil)...)
 	if status, markedBy := (provisioning.Ownership{Owner: r.data.owner}).Status(user.ExternalID); status == provisioning.AccountElsewhere && r.data.owner != "" {
-		diags.Append(next.SetKey(ctx, privateImportTakesOverFrom, []byte(markedBy))...)
+		encoded, _ := json.Marshal(markedBy) // a string always encodes
+		diags.Append(next.SetKey(ctx, privateImportTakesOverFrom, encoded)...)
 	}
 }
 
