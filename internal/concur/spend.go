@@ -145,13 +145,9 @@ func (c *Client) FindTravelProfilesByIDs(ctx context.Context, ids []string) (map
 func (c *Client) spendPage(ctx context.Context, startIndex int) (*spendList, error) {
 	r := request{method: http.MethodGet, path: spendUsersPath, resendIfUnsure: true,
 		query: url.Values{"startIndex": {strconv.Itoa(startIndex)}, "count": {strconv.Itoa(maxSpendPageSize)}}}
-	resp, err := c.send(ctx, r)
-	if err != nil {
-		return nil, asScopeError(err, []string{scopeSpendRead})
-	}
 	var page spendList
-	if err := json.Unmarshal(resp.body, &page); err != nil {
-		return nil, fmt.Errorf("concur: %s %s: unreadable list response: %w", r.method, r.path, err)
+	if err := c.getJSON(ctx, r, scopeSpendRead, "list response", &page); err != nil {
+		return nil, err
 	}
 	return &page, nil
 }
@@ -159,15 +155,22 @@ func (c *Client) spendPage(ctx context.Context, startIndex int) (*spendList, err
 // getProfile reads one user's profile into into; a 404 leaves into as it is and is no error.
 func (c *Client) getProfile(ctx context.Context, path, id, scope string, into any) error {
 	r := request{method: http.MethodGet, path: path + "/" + url.PathEscape(id), resendIfUnsure: true}
-	resp, err := c.send(ctx, r)
-	switch {
-	case IsNotFound(err):
+	err := c.getJSON(ctx, r, scope, "profile", into)
+	if IsNotFound(err) {
 		return errNoProfile
-	case err != nil:
+	}
+	return err
+}
+
+// getJSON sends a read and decodes its answer into into; a 403 becomes a *ScopeError naming
+// scope, and what names the answer in the error an unreadable one gives.
+func (c *Client) getJSON(ctx context.Context, r request, scope, what string, into any) error {
+	resp, err := c.send(ctx, r)
+	if err != nil {
 		return asScopeError(err, []string{scope})
 	}
 	if err := json.Unmarshal(resp.body, into); err != nil {
-		return fmt.Errorf("concur: %s %s: unreadable profile: %w", r.method, r.path, err)
+		return fmt.Errorf("concur: %s %s: unreadable %s: %w", r.method, r.path, what, err)
 	}
 	return nil
 }

@@ -304,13 +304,9 @@ func (c *Client) awaitProvision(ctx context.Context, provisionID string) (*provi
 func (c *Client) provisionPage(ctx context.Context, provisionID string, startIndex int) (*provisionStatus, error) {
 	r := request{method: http.MethodGet, path: provisionsPath + url.PathEscape(provisionID) + "/status", resendIfUnsure: true,
 		query: url.Values{"attributes": {"operations"}, "startIndex": {strconv.Itoa(startIndex)}, "count": {strconv.Itoa(provisionOperationsPerPage)}}}
-	resp, err := c.send(ctx, r)
-	if err != nil {
-		return nil, asScopeError(err, []string{scopeProvisionRead})
-	}
 	var status provisionStatus
-	if err := json.Unmarshal(resp.body, &status); err != nil {
-		return nil, fmt.Errorf("concur: %s %s: unreadable provision status: %w", r.method, r.path, err)
+	if err := c.getJSON(ctx, r, scopeProvisionRead, "provision status", &status); err != nil {
+		return nil, err
 	}
 	return &status, nil
 }

@@ -274,18 +274,7 @@ func (s *Server) writeIdentity(req *http.Request, base string, op *operation) (*
 			return u, nil
 		}
 		return s.users.update(op.userID, func(old *UserRecord) (*UserRecord, error) {
-			doc := old.render(base, s.users.managerInfoLocked)
-			if err := applyPatch(doc, op.identityOps); err != nil {
-				return nil, err
-			}
-			u, err := recordFromDocument(doc)
-			if err != nil {
-				return nil, err
-			}
-			if err := checkWriteScopes(req, old, u); err != nil {
-				return nil, err
-			}
-			return u, nil
+			return s.patchedLocked(req, old, base, op.identityOps)
 		})
 	default: // DELETE
 		if !grantFrom(req.Context()).has(scopeDelete) {

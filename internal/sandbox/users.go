@@ -143,18 +143,7 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	}
 	base := s.baseURL(r)
 	updated, err := s.users.update(pathID(r), func(old *UserRecord) (*UserRecord, error) {
-		doc := old.render(base, s.users.managerInfoLocked)
-		if err := applyPatch(doc, req.Operations); err != nil {
-			return nil, err
-		}
-		u, err := recordFromDocument(doc)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkWriteScopes(r, old, u); err != nil {
-			return nil, err
-		}
-		return u, nil
+		return s.patchedLocked(r, old, base, req.Operations)
 	})
 	if err != nil {
 		writeErr(w, err)
@@ -300,4 +289,21 @@ func findFold(m map[string]any, name string) (string, any, bool) {
 		}
 	}
 	return "", nil, false
+}
+
+// patchedLocked is the user old with a PatchOp's operations applied, checked as every identity
+// write is (the record's rules, the request's write scopes); the store's lock is held.
+func (s *Server) patchedLocked(r *http.Request, old *UserRecord, base string, ops []patchOp) (*UserRecord, error) {
+	doc := old.render(base, s.users.managerInfoLocked)
+	if err := applyPatch(doc, ops); err != nil {
+		return nil, err
+	}
+	u, err := recordFromDocument(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWriteScopes(r, old, u); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
