@@ -271,6 +271,22 @@ func TestResolveClientConfigCompanyIDFromTheEnvironment(t *testing.T) {
 	}
 }
 
+// CONCUR_OWNER is held to owner's rule; the configured value wins over it.
+func TestResolveOwnerFromTheEnvironment(t *testing.T) {
+	t.Setenv(envOwner, "team a")
+	if _, diags := resolveOwner(providerModel{Owner: types.StringNull()}); !diags.HasError() ||
+		!strings.Contains(diags[0].Detail(), `CONCUR_OWNER="team a" is not an owner name`) {
+		t.Errorf("diagnostics %v, want CONCUR_OWNER refused as no owner name", diags)
+	}
+	t.Setenv(envOwner, "team-a")
+	if owner, diags := resolveOwner(providerModel{Owner: types.StringNull()}); diags.HasError() || owner != "team-a" {
+		t.Errorf("owner %q, diagnostics %v; want team-a from CONCUR_OWNER", owner, diags)
+	}
+	if owner, diags := resolveOwner(providerModel{Owner: types.StringValue("team-b")}); diags.HasError() || owner != "team-b" {
+		t.Errorf("owner %q, diagnostics %v; want the configured team-b", owner, diags)
+	}
+}
+
 // Concur rotates refresh tokens and each works once: with token_file, every run keeps the newest
 // and the next run uses it; without, the run says what to do.
 func TestE2ERotatedRefreshTokens(t *testing.T) {
