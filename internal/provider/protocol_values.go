@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -33,15 +34,17 @@ func objectAttribute(object tftypes.Value, name string) (tftypes.Value, error) {
 	return value, nil
 }
 
-// withAttribute returns the object with one attribute replaced; a null object stays null.
+// withAttribute returns the object with one attribute replaced; a null object stays null. The
+// object itself is left as it was: As hands out the value's own map, so it is copied first.
 func withAttribute(object tftypes.Value, name string, value tftypes.Value) (tftypes.Value, error) {
 	if !object.IsKnown() || object.IsNull() {
 		return object, nil
 	}
-	var attributes map[string]tftypes.Value
-	if err := object.As(&attributes); err != nil {
+	var shared map[string]tftypes.Value
+	if err := object.As(&shared); err != nil {
 		return tftypes.Value{}, err
 	}
+	attributes := maps.Clone(shared)
 	attributes[name] = value
 	return tftypes.NewValue(object.Type(), attributes), nil
 }

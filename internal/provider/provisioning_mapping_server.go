@@ -271,11 +271,12 @@ func (s *mappingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.
 	var recorded map[string]provisioning.ManagedUser
 	var diags diag.Diagnostics
 	newState := planned
+	gone := false
 	switch {
 	case planned.IsNull():
 		var kept bool
 		recorded, kept, diags = r.destroyUsers(ctx, priorModel, priorUsers)
-		if !kept {
+		if gone = !kept; gone {
 			resp.NewState, err = s.encode(planned)
 			break
 		}
@@ -299,8 +300,12 @@ func (s *mappingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.
 			resp.NewState, err = s.encode(prior)
 		}
 	}
-	if err == nil && recorded != nil {
-		resp.Private, err = privateOf(recorded)
+	// What the apply recorded, else (nothing applied: the state stays as it was) the prior users.
+	if kept := recorded; err == nil && !gone {
+		if kept == nil {
+			kept = priorUsers
+		}
+		resp.Private, err = privateOf(kept)
 	}
 	resp.Diagnostics = protocolDiagnostics(diags)
 	if err != nil {

@@ -232,3 +232,25 @@ func TestProtocolDiagnostics_keepSeverityAndPath(t *testing.T) {
 		t.Errorf("diagnostics = %+v", got)
 	}
 }
+
+// The calls read a value's users after handing the value, without them, to the framework: the
+// value must keep its users.
+func TestWithAttribute_leavesTheObjectAsItWas(t *testing.T) {
+	t.Parallel()
+	s := newMappingServer(&concurProvider{}, nil)
+	users := usersValue(s.usersType, map[string]provisioning.ManagedUser{"1001": {EmpID: "1001", ID: "c-1001", Attributes: map[string]string{"emp_id": "1001"}}})
+	attributes := map[string]tftypes.Value{}
+	for name, typ := range s.valueType.AttributeTypes {
+		attributes[name] = tftypes.NewValue(typ, nil)
+	}
+	attributes[attrUsers] = users
+	object := tftypes.NewValue(s.valueType, attributes)
+
+	if _, err := withAttribute(object, attrUsers, tftypes.NewValue(s.usersType, nil)); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := objectAttribute(object, attrUsers)
+	if err != nil || !kept.Equal(users) {
+		t.Errorf("after withAttribute the object's users are %v (%v), want them unchanged", kept, err)
+	}
+}
