@@ -72,17 +72,10 @@ func ReadSource(ctx context.Context, dir *directory.Client, source Source, attri
 // manages (already refreshed from Concur). New emp_ids are looked up in Concur in one batched
 // search, so existing accounts are linked rather than duplicated.
 func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Client, channel Channel, managed map[string]ManagedUser) (*Plan, Desired, error) {
-	mapping := channel.Mapping
-	entries, unresolved, err := ReadSource(ctx, dir, channel.Source, mapping.SourceAttributes())
+	desired, err := readDesired(ctx, dir, channel)
 	if err != nil {
 		return nil, Desired{}, err
 	}
-	resolve, err := referencedEntries(ctx, dir, entries, mapping)
-	if err != nil {
-		return nil, Desired{}, err
-	}
-	desired := DesiredUsers(entries, mapping, resolve)
-	desired.Unresolved = unresolved
 	var unmanaged []string
 	for empID := range desired.Users {
 		// An emp_id Concur would refuse is reported by the plan; looking it up would only risk
