@@ -37,8 +37,8 @@ func privateOf(users map[string]provisioning.ManagedUser) ([]byte, error) {
 }
 
 // withPrivate fills in users' entries and emp_id holders from private data. State upgraded
-// from schema version 1 has no entries until its next apply: the engine then recognises an
-// emp_id change by the login ID alone, and names leavers without their DN.
+// from schema version 1 has no entries: the refresh reads them back from the directory
+// (recoverEntries), and the next apply, even one without changes, records them.
 func withPrivate(users map[string]provisioning.ManagedUser, private []byte) error {
 	if len(private) == 0 {
 		return nil

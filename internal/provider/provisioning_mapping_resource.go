@@ -168,7 +168,7 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"id":         schema.StringAttribute{MarkdownDescription: "The Concur user UUID.", Computed: true},
 					"active":     schema.BoolAttribute{MarkdownDescription: "Whether the user is active in Concur.", Computed: true},
-					"attributes": schema.MapAttribute{MarkdownDescription: "The mapped Concur attributes and their values; an empty string is an empty attribute. `emp_id` is the key, so it appears here only when Concur holds another value, which the plan puts back.", Computed: true, ElementType: types.StringType},
+					"attributes": schema.MapAttribute{MarkdownDescription: "The mapped Concur attributes and their values; an empty string is an empty attribute. `emp_id` is the key, so it appears here only while Concur holds another value: the plan then shows it removed, which puts the key's value back.", Computed: true, ElementType: types.StringType},
 				}},
 			},
 		},
@@ -238,7 +238,23 @@ func (r *provisioningMappingResource) refreshUsers(ctx context.Context, state pr
 		return nil, diags
 	}
 	r.data.warnIfTokenRotated(&diags)
+	r.recoverEntries(ctx, &diags, state, refreshed)
 	return refreshed, diags
+}
+
+// recoverEntries fills in the entries of users recorded without one (state of schema version 1),
+// so that the refreshed state, which even an apply without changes records, keeps them. It
+// fails nothing: without the directory the users keep no entry until it answers.
+func (r *provisioningMappingResource) recoverEntries(ctx context.Context, diags *diag.Diagnostics, state provisioningMappingModel, users map[string]provisioning.ManagedUser) {
+	channel, channelDiags := state.channel(ctx)
+	if r.data.directory == nil || state.Source == nil || channelDiags.HasError() {
+		return
+	}
+	if _, err := provisioning.RecoverEntries(ctx, r.data.directory, channel, users); err != nil {
+		diags.AddWarning("Directory entries not recovered",
+			fmt.Sprintf("The channel's users recorded by an earlier version of the provider have no directory entry in state, and reading them from the directory failed: %s. "+
+				"Until they are read, an emp_id change is recognised by the login ID alone. They are read again at the next refresh.", err))
+	}
 }
 
 // applyUsers carries out the planned users (the plan is the contract) and returns every user to

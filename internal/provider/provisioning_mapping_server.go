@@ -104,8 +104,8 @@ func upgradeMappingStateV0(state []byte) ([]byte, error) {
 }
 
 // upgradeMappingStateV1 drops what version 2 no longer keeps in the users: each user's dn and
-// entry_id (version 2 keeps them as private data, which an upgrade cannot write, so they are
-// learned again from the directory at the next apply) and the emp_id that repeats its key.
+// entry_id (version 2 keeps them as private data, which an upgrade cannot write, so the refresh
+// reads them back from the directory) and the emp_id that repeats its key.
 func upgradeMappingStateV1(state []byte) ([]byte, error) {
 	var attributes map[string]json.RawMessage
 	if err := json.Unmarshal(state, &attributes); err != nil {

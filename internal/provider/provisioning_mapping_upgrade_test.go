@@ -124,10 +124,11 @@ func recordStateAsVersionZero(t *testing.T, tf *terraformWorkspace) {
 // with each user's dn and entry_id in the users attribute.
 const schemaVersion1Release = "db52537697d85e34e06d9ef3cd703790e1d85bd5"
 
-// State that the release of schema version 1 wrote plans clean with this provider. An emp_id
-// changed in the directory right after the upgrade, while the users' entries are not recorded
-// yet, is still an update in place (recognised by the login ID); the apply records the entries
-// as private data, and the users attribute no longer repeats them.
+// State that the release of schema version 1 wrote plans clean with this provider, and the
+// refresh reads the users' directory entries back, which an apply without changes records as
+// private data: the entry ID is what tells an emp_id change from a new hire who reuses a
+// leaver's login. An emp_id changed in the directory afterwards is an update in place, and the
+// users attribute no longer repeats the entries.
 func TestE2EProvisioningMappingUpgradesStateOfSchemaVersionOne(t *testing.T) {
 	t.Parallel()
 	tf := newTerraformWorkspace(t)
@@ -146,6 +147,10 @@ func TestE2EProvisioningMappingUpgradesStateOfSchemaVersionOne(t *testing.T) {
 
 	if code, plan := tf.PlanExitCode(t); code != 0 {
 		t.Fatalf("the plan of upgraded state is not empty:\n%s", plan)
+	}
+	tf.Apply(t)
+	if _, _, private := recordedChannel(t, tf); !strings.Contains(string(private), dirPerson("ben")) {
+		t.Errorf("after an apply without changes the private data is %s, want the users' entries read back", private)
 	}
 
 	changeDirectory(t, srv,
