@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // The Spend and Travel profiles of a user and their mapping to the User Provisioning Service's
@@ -294,6 +295,34 @@ func flagText(b *bool) string {
 		return ""
 	}
 	return strconv.FormatBool(*b)
+}
+
+// FormatSpendRoles writes the names of the roles that do not follow entitlements, in
+// alphabetical order and comma-separated, as CheckSpendRoleList wants them.
+func FormatSpendRoles(roles []SpendRole) string {
+	names := make([]string, 0, len(roles))
+	for _, r := range writableRoles(roles) {
+		names = append(names, r.Name)
+	}
+	slices.Sort(names)
+	return strings.Join(slices.Compact(names), ",")
+}
+
+// ParseSpendRoles reads role names written by FormatSpendRoles as roles of the global group.
+func ParseSpendRoles(value string) []SpendRole {
+	if value == "" {
+		return nil
+	}
+	var roles []SpendRole
+	for _, name := range strings.Split(value, ",") {
+		roles = append(roles, SpendRole{Name: name})
+	}
+	return roles
+}
+
+// HasSpendRole reports whether roles include the named one.
+func HasSpendRole(roles []SpendRole, name string) bool {
+	return slices.ContainsFunc(roles, func(r SpendRole) bool { return r.Name == name })
 }
 
 // writableRoles drops the roles that follow entitlements.
