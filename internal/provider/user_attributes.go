@@ -160,3 +160,16 @@ func userAttributesFrom(u *concur.User) userAttributes {
 	}
 	return m
 }
+
+// heldAttributes names the catalogue attributes that hold a value, which decides the profiles
+// to read.
+func (m userAttributes) heldAttributes() []string {
+	model := reflect.ValueOf(m)
+	var names []string
+	for _, a := range provisioning.Attributes {
+		if value, _ := model.Field(modelFields[a.Name]).Interface().(interface{ IsNull() bool }); !value.IsNull() {
+			names = append(names, a.Name)
+		}
+	}
+	return names
+}

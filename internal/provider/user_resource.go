@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -142,7 +144,7 @@ func userArgument(a provisioning.Attribute) schema.StringAttribute {
 }
 
 func (r *userResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{userDatesInOrder{}, notOwnManager{}}
+	return []resource.ConfigValidator{userDatesInOrder{}, notOwnManager{}, completeProfiles{}}
 }
 
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -162,6 +164,14 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if existing, ok := provisioning.IsExistingUser(err); ok {
 		addExistingUserError(&resp.Diagnostics, existing.EmpID, existing.ID, "")
 		return
+	}
+	var failed *concur.ExtensionError
+	if errors.As(err, &failed) && created != nil {
+		// A create that ends in an error taints the resource, and replacing it could only fail on
+		// the emp_id it now holds: the user is recorded with what Concur saved, and the next plan
+		// shows the profile attributes that failed as the changes still to make.
+		addExtensionFailure(&resp.Diagnostics, failed, plan.heldAttributes(), true)
+		err = nil
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Error creating Concur user", fmt.Sprintf("Creating the user with emp_id %q failed: %s%s", plan.EmpID.ValueString(), err, concurAdvice(err, scopeUserWrite)))
@@ -190,6 +200,7 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	r.data.claim(&resp.Diagnostics, path.Root("emp_id"), userOwner(empID.ValueString()), []string{empID.ValueString()})
 	if !req.State.Raw.IsNull() {
+		keepCreateOnly(ctx, req, resp)
 		return
 	}
 	existing, err := r.data.client.LookUpEmployeeNumber(ctx, empID.ValueString())
@@ -202,6 +213,24 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		addExistingUserError(&resp.Diagnostics, existing.EmployeeNumber, existing.ID,
 			" It may have been created by an earlier apply that stopped before Terraform recorded it.")
 	}
+}
+
+// addExtensionFailure reports the profile extensions Concur did not save for a user whose identity
+// it saved, at the first configured attribute of each, naming them all; as a warning after a
+// create (see Create), else as an error.
+func addExtensionFailure(diags *diag.Diagnostics, failed *concur.ExtensionError, held []string, created bool) {
+	names := provisioning.ProfileAttributes(failed, held)
+	at := path.Root("emp_id")
+	if len(names) > 0 {
+		at = path.Root(names[0])
+	}
+	detail := fmt.Sprintf("%s.\n\nThe attributes not saved: %s. Terraform records them as Concur holds them, so the next plan shows "+
+		"them as changes and the next apply sends only them.", failed, strings.Join(names, ", "))
+	if created {
+		diags.AddAttributeWarning(at, "Concur user created without part of its profile", detail)
+		return
+	}
+	diags.AddAttributeError(at, "Concur user updated without part of its profile", detail)
 }
 
 // addExistingUserError says that creating the user would duplicate the account id holding its
@@ -222,7 +251,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 
-	user, err := provisioning.ReadUser(ctx, r.data.client, state.ID.ValueString(), state.EmpID.ValueString())
+	user, err := provisioning.ReadUser(ctx, r.data.client, state.ID.ValueString(), state.EmpID.ValueString(), state.heldAttributes())
 	if concur.IsNotFound(err) && state.ID.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Concur user not found",
 			fmt.Sprintf("No Concur user has emp_id %q, so there is nothing to import. Check the ID; the concur_users data source lists the users that exist.", state.EmpID.ValueString()))
@@ -259,6 +288,16 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 
 	updated, err := provisioning.UpdateUser(ctx, r.data.client, state.ID.ValueString(), state.toConcur(), plan.toConcur())
+	var failed *concur.ExtensionError
+	if errors.As(err, &failed) && updated != nil {
+		// The identity and the other extensions are saved: record them, and the failed extension's
+		// attributes as Concur still holds them, so the next apply sends only those again.
+		addExtensionFailure(&resp.Diagnostics, failed, plan.heldAttributes(), false)
+		plan.userAttributes = userAttributesFrom(updated)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		setIdentity(ctx, resp.Identity, plan, &resp.Diagnostics)
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Error updating Concur user", fmt.Sprintf("Updating the user with emp_id %q (id %s) failed: %s%s",
 			plan.EmpID.ValueString(), state.ID.ValueString(), err, concurAdvice(err, scopeUserWrite)))
@@ -378,5 +417,49 @@ func (notOwnManager) ValidateResource(ctx context.Context, req resource.Validate
 	if err := provisioning.CheckManager(empID.ValueString(), managerEmpID.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("manager_emp_id"), "User cannot be their own manager",
 			err.Error()+". Set it to the emp_id of the user's manager, or omit it.")
+	}
+}
+
+// keepCreateOnly refuses to change an attribute Concur accepts only when it first provisions the
+// profile (test_employee): the update would fail at apply.
+func keepCreateOnly(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	for _, a := range provisioning.Attributes {
+		if !a.CreateOnly {
+			continue
+		}
+		var planned, current types.String
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(a.Name), &planned)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(a.Name), &current)...)
+		if !current.IsNull() && !planned.IsUnknown() && !planned.Equal(current) {
+			resp.Diagnostics.AddAttributeError(path.Root(a.Name), "Attribute set at creation only",
+				fmt.Sprintf("Concur accepts %s only when it first provisions the user's profile, and holds %q for this user. "+
+					"Set it back to %q; to change it, create the user anew in Concur.", a.Name, current.ValueString(), current.ValueString()))
+		}
+	}
+}
+
+// completeProfiles rejects a Spend or Travel profile without the attributes Concur requires of it.
+type completeProfiles struct{}
+
+func (completeProfiles) Description(context.Context) string {
+	return "a Spend profile needs reimbursement_currency, country and locale; a Travel profile travel_rule_class"
+}
+func (v completeProfiles) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (completeProfiles) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	attributes := map[string]string{}
+	for _, a := range provisioning.Attributes {
+		if a.Profile == "" {
+			continue
+		}
+		var value types.String
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(a.Name), &value)...)
+		if value.IsUnknown() {
+			return // known at apply only
+		}
+		attributes[a.Name] = value.ValueString()
+	}
+	if missing, err := provisioning.CheckProfiles(attributes); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root(missing), "Incomplete Concur profile", err.Error()+". Set it too, or leave out the profile's other attributes.")
 	}
 }

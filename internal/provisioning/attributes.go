@@ -196,8 +196,8 @@ func spendAttributes() []Attribute {
 			"The account code for cash advances, at most 20 characters."),
 		spendUser("budget_country_code", countryCode, func(p *concur.SpendProfile) *string { return &p.BudgetCountryCode },
 			"The country of the user's budget, an ISO 3166-1 alpha-2 code such as `US`."),
-		spendUser(AttrTestEmployee, boolean, func(p *concur.SpendProfile) *string { return &p.TestEmployee },
-			"Whether the user is a test user, `\"true\"` or `\"false\"` (Ping's `isTestEmp`). Concur accepts it only when the Spend profile is first provisioned, so it is set at creation and never changed afterwards."),
+		createOnly(spendUser(AttrTestEmployee, boolean, func(p *concur.SpendProfile) *string { return &p.TestEmployee },
+			"Whether the user is a test user, `\"true\"` or `\"false\"` (Ping's `isTestEmp`). Concur accepts it only when the Spend profile is first provisioned, so it is set at creation and never changed afterwards.")),
 		spendUser("non_employee", boolean, func(p *concur.SpendProfile) *string { return &p.NonEmployee },
 			"Whether the user is not an employee (a contractor, for example), `\"true\"` or `\"false\"`."),
 		spendUser("office_location_country", countryCode, func(p *concur.SpendProfile) *string { return &p.OfficeLocationCountry },
@@ -260,6 +260,44 @@ func travelAttributes() []Attribute {
 			func(u *concur.User) *concur.Approver { return &u.Travel.Manager },
 			"The emp_id of the user's Travel approver (Travel's manager), who must be a Concur user other than the user."),
 	}
+}
+
+func createOnly(a Attribute) Attribute {
+	a.CreateOnly = true
+	return a
+}
+
+// profileRequirements are the attributes Concur needs whenever an extension is sent.
+var profileRequirements = []struct {
+	profile  string
+	what     string
+	required []string
+}{
+	{concur.SchemaSpendUser, "a Spend attribute", []string{"reimbursement_currency", "country", "locale"}},
+	{concur.SchemaTravelUser, "a Travel attribute", []string{"travel_rule_class"}},
+}
+
+// CheckProfiles rejects a Spend User or Travel profile without the attributes Concur requires of
+// it: a user who holds every attribute of the profile it is given (concur_user) must have them.
+// It returns the first attribute missing and why.
+func CheckProfiles(attributes map[string]string) (string, error) {
+	for _, r := range profileRequirements {
+		var set []string
+		for _, name := range sortedKeys(attributes) {
+			if attributes[name] != "" && attributesByName[name].Profile == r.profile {
+				set = append(set, name)
+			}
+		}
+		if len(set) == 0 {
+			continue
+		}
+		for _, name := range r.required {
+			if attributes[name] == "" {
+				return name, fmt.Errorf("%s is empty, and Concur requires it whenever %s is set (here %s)", name, r.what, strings.Join(set, ", "))
+			}
+		}
+	}
+	return "", nil
 }
 
 // approverAttribute is the row of an approver referenced by emp_id. Writing a new emp_id drops the
