@@ -58,6 +58,8 @@ type Attribute struct {
 	CreateOnly bool
 	// ApproverRole is, for an approver, the spend role Concur requires the approver to hold.
 	ApproverRole string
+	// Reference marks an approver's emp_id, which names another user who must exist first.
+	Reference bool
 }
 
 // Value reads the attribute of a Concur user.
@@ -303,7 +305,7 @@ func CheckProfiles(attributes map[string]string) (string, error) {
 // approverAttribute is the row of an approver referenced by emp_id. Writing a new emp_id drops the
 // Concur id read with the old one, so the reference names one user.
 func approverAttribute(name, profile, role string, of func(*concur.User) *concur.Approver, description string) Attribute {
-	return Attribute{Name: name, Rule: employeeNumber, Profile: profile, ApproverRole: role, Description: description,
+	return Attribute{Name: name, Rule: employeeNumber, Profile: profile, ApproverRole: role, Reference: true, Description: description,
 		Read: func(u *concur.User) string { return of(u).EmployeeNumber },
 		Write: func(u *concur.User, value string) {
 			if approver := of(u); approver.EmployeeNumber != value {

@@ -3,6 +3,8 @@ package provisioning
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
@@ -95,11 +97,29 @@ func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Clie
 	if err != nil {
 		return nil, desired, err
 	}
+	// Linked accounts are planned from what Concur holds, their profiles included.
+	if err := ReadProfiles(ctx, client, slices.Collect(maps.Values(existing)), mapping.Keys()); err != nil {
+		return nil, desired, fmt.Errorf("reading the profiles of %d Concur users to link: %w", len(existing), err)
+	}
 	plan, err := PlanUsers(desired, managed, existing, channel.Mapping, channel.Options)
 	if err != nil {
 		return nil, desired, err
 	}
 	if plan.UnknownManagers, err = unknownManagers(ctx, client, plan, managed); err != nil {
+		return nil, desired, err
+	}
+	current := func(c Change) map[string]string {
+		switch c.Kind {
+		case ChangeCreate:
+			return nil
+		case ChangeLink:
+			return attributesOf(existing[c.EmpID], mapping)
+		case ChangeRename:
+			return managed[c.PreviousEmpID].Attributes
+		}
+		return managed[c.EmpID].Attributes
+	}
+	if err := checkApproverRoles(ctx, client, plan, mapping, current); err != nil {
 		return nil, desired, err
 	}
 	return plan, desired, nil
