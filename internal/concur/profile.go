@@ -460,7 +460,7 @@ func (x profileExtensions) travelProfile() TravelProfile {
 // profilePatchOps lists the operations that turn from's Spend and Travel profiles into to's,
 // touching only what differs, and the extensions they touch. The paths are the documented ones;
 // an added customData value goes in an object keyed by the schema, as Concur's example does, so
-// an entry that does not exist yet is created.
+// an entry that does not exist yet is created; a changed one is replaced by its id.
 func profilePatchOps(from, to User) (ops []patchOp, schemas []string) {
 	touched := func(schema string) {
 		if !slices.Contains(schemas, schema) {
@@ -492,6 +492,9 @@ func profilePatchOps(from, to User) (ops []patchOp, schemas []string) {
 		case old == v:
 		case v == "":
 			ops = append(ops, patchOp{Op: "remove", Path: SchemaSpendUser + ":customData[id eq " + scimString(c.id) + "]"})
+			touched(SchemaSpendUser)
+		case old != "": // the entry exists: adding it again would list its id twice
+			ops = append(ops, patchOp{Op: "replace", Path: SchemaSpendUser + ":customData[id eq " + scimString(c.id) + "].value", Value: v})
 			touched(SchemaSpendUser)
 		default:
 			customData = append(customData, scimCustomData{ID: c.id, Value: v})

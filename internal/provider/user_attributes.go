@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
@@ -168,6 +169,19 @@ func (m userAttributes) heldAttributes() []string {
 	var names []string
 	for _, a := range provisioning.Attributes {
 		if value, _ := model.Field(modelFields[a.Name]).Interface().(interface{ IsNull() bool }); !value.IsNull() {
+			names = append(names, a.Name)
+		}
+	}
+	return names
+}
+
+// changedFrom names the catalogue attributes whose value differs from before's.
+func (m userAttributes) changedFrom(before userAttributes) []string {
+	now, was := reflect.ValueOf(m), reflect.ValueOf(before)
+	var names []string
+	for _, a := range provisioning.Attributes {
+		value, _ := now.Field(modelFields[a.Name]).Interface().(attr.Value)
+		if !value.Equal(was.Field(modelFields[a.Name]).Interface().(attr.Value)) {
 			names = append(names, a.Name)
 		}
 	}

@@ -292,7 +292,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if errors.As(err, &failed) && updated != nil {
 		// The identity and the other extensions are saved: record them, and the failed extension's
 		// attributes as Concur still holds them, so the next apply sends only those again.
-		addExtensionFailure(&resp.Diagnostics, failed, plan.heldAttributes(), false)
+		addExtensionFailure(&resp.Diagnostics, failed, plan.changedFrom(state.userAttributes), false)
 		plan.userAttributes = userAttributesFrom(updated)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		setIdentity(ctx, resp.Identity, plan, &resp.Diagnostics)

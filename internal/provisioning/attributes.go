@@ -198,10 +198,10 @@ func spendAttributes() []Attribute {
 			"The account code for cash advances, at most 20 characters."),
 		spendUser("budget_country_code", countryCode, func(p *concur.SpendProfile) *string { return &p.BudgetCountryCode },
 			"The country of the user's budget, an ISO 3166-1 alpha-2 code such as `US`."),
-		createOnly(spendUser(AttrTestEmployee, boolean, func(p *concur.SpendProfile) *string { return &p.TestEmployee },
-			"Whether the user is a test user, `\"true\"` or `\"false\"` (Ping's `isTestEmp`). Concur accepts it only when the Spend profile is first provisioned, so it is set at creation and never changed afterwards.")),
-		spendUser("non_employee", boolean, func(p *concur.SpendProfile) *string { return &p.NonEmployee },
-			"Whether the user is not an employee (a contractor, for example), `\"true\"` or `\"false\"`."),
+		serverDefault(createOnly(spendUser(AttrTestEmployee, boolean, func(p *concur.SpendProfile) *string { return &p.TestEmployee },
+			"Whether the user is a test user, `\"true\"` or `\"false\"` (Ping's `isTestEmp`). Concur accepts it only when the Spend profile is first provisioned, so it is set at creation and never changed afterwards. Concur sets `\"false\"` when none is given."))),
+		serverDefault(spendUser("non_employee", boolean, func(p *concur.SpendProfile) *string { return &p.NonEmployee },
+			"Whether the user is not an employee (a contractor, for example), `\"true\"` or `\"false\"`. Concur sets `\"false\"` when none is given.")),
 		spendUser("office_location_country", countryCode, func(p *concur.SpendProfile) *string { return &p.OfficeLocationCountry },
 			"The country of the user's office, an ISO 3166-1 alpha-2 code such as `DE`."),
 		spendUser("office_location_state_province", subdivision, func(p *concur.SpendProfile) *string { return &p.OfficeLocationStateProvince },
@@ -262,6 +262,11 @@ func travelAttributes() []Attribute {
 			func(u *concur.User) *concur.Approver { return &u.Travel.Manager },
 			"The emp_id of the user's Travel approver (Travel's manager), who must be a Concur user other than the user."),
 	}
+}
+
+func serverDefault(a Attribute) Attribute {
+	a.ServerDefault = true
+	return a
 }
 
 func createOnly(a Attribute) Attribute {

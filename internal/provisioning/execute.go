@@ -81,7 +81,7 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 			case errors.As(err, &partly) && result.ID != "":
 				// The identity is saved: it is recorded with the failed extensions' attributes as
 				// Concur holds them, so the next apply sends only those again.
-				failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err, Unsaved: ProfileAttributes(partly, sortedKeys(op.to.Attributes))})
+				failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err, Unsaved: ProfileAttributes(partly, changedKeys(op.from.Attributes, op.to.Attributes))})
 				delete(recorded, op.previousKey)
 				recorded[op.key] = result
 				ids.record(op.key, result.ID)
@@ -391,4 +391,15 @@ func (m ManagedUser) writeTo(u *concur.User) {
 		u.EmployeeNumber = m.EmpID
 	}
 	u.Active = m.Active
+}
+
+// changedKeys lists the keys of to whose value differs in from, sorted.
+func changedKeys(from, to map[string]string) []string {
+	var keys []string
+	for _, key := range sortedKeys(to) {
+		if was, ok := from[key]; !ok || was != to[key] {
+			keys = append(keys, key)
+		}
+	}
+	return keys
 }
