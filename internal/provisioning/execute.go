@@ -293,10 +293,12 @@ func (k *knownIDs) resolveManager(from concur.User, to *concur.User) {
 // managerWaves orders operations so a user whose manager or approver is created (or gets its
 // emp_id) in the same apply comes after them: Concur needs them to exist to link them.
 func managerWaves(operations []operation) [][]operation {
-	// A manager is findable by its planned emp_id only once it is created, linked or renamed.
+	// A manager is findable by its planned emp_id only once it is created, linked or renamed; an
+	// approver holds a new spend role only once its update is made.
 	pending := map[string]bool{}
 	for _, op := range operations {
-		if op.kind == ChangeCreate || op.kind == ChangeLink || op.kind == ChangeRename {
+		if op.kind == ChangeCreate || op.kind == ChangeLink || op.kind == ChangeRename ||
+			op.from.Attributes[AttrSpendRoles] != op.to.Attributes[AttrSpendRoles] {
 			pending[op.key] = true
 		}
 	}
