@@ -272,4 +272,3 @@ func TestAccUser_spendWithoutScope(t *testing.T) {
 		t.Errorf("the refused create left %d users in Concur", s.UserCount())
 	}
 }
-

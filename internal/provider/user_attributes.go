@@ -180,8 +180,9 @@ func (m userAttributes) changedFrom(before userAttributes) []string {
 	now, was := reflect.ValueOf(m), reflect.ValueOf(before)
 	var names []string
 	for _, a := range provisioning.Attributes {
-		value, _ := now.Field(modelFields[a.Name]).Interface().(attr.Value)
-		if !value.Equal(was.Field(modelFields[a.Name]).Interface().(attr.Value)) {
+		value, _ := now.Field(modelFields[a.Name]).Interface().(attr.Value) // both field types are, as modelFields checked
+		previous, _ := was.Field(modelFields[a.Name]).Interface().(attr.Value)
+		if !value.Equal(previous) {
 			names = append(names, a.Name)
 		}
 	}
