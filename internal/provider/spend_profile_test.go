@@ -272,3 +272,59 @@ func TestAccUser_spendWithoutScope(t *testing.T) {
 		t.Errorf("the refused create left %d users in Concur", s.UserCount())
 	}
 }
+
+// An existing employee with a Spend profile brought under management with an import block: the
+// profile attributes the configuration adds are compared with what Concur holds, so equal values
+// send nothing.
+func TestAccUser_importWithSpendProfile(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	existing := concur.User{EmployeeNumber: "E3300", UserName: "jane.roe@example.com", Email: "jane.roe@example.com",
+		GivenName: "Jane", FamilyName: "Roe", Active: true}
+	existing.Spend = concur.SpendProfile{ReimbursementCurrency: "EUR", Country: "DE", Locale: "de-DE", LedgerCode: "DEFAULT"}
+	existing.Spend.Custom[0] = "Blue"
+	if _, err := sandboxClient(t, s).CreateUser(context.Background(), existing); err != nil {
+		t.Fatal(err)
+	}
+	config := providerConfig(s) + `
+import {
+  to = concur_user.jane
+  id = "E3300"
+}
+
+resource "concur_user" "jane" {
+  emp_id                 = "E3300"
+  login_id               = "jane.roe@example.com"
+  email                  = "jane.roe@example.com"
+  first_name             = "Jane"
+  last_name              = "Roe"
+  reimbursement_currency = "EUR"
+  country                = "DE"
+  locale                 = "de-DE"
+  ledger_code            = "DEFAULT"
+  custom1                = "Blue"
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: s.ResetCounters,
+				Config:    config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(janeAddress, tfjsonpath.New("custom1"), knownvalue.StringExact("Blue")),
+					sandboxCheck(func() error {
+						if n := s.Counters()[upsPatchRoute]; n != 0 {
+							return fmt.Errorf("adopting values Concur already holds sent %d profile PATCHes, want none", n)
+						}
+						return nil
+					}),
+				},
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -287,7 +288,22 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 
-	updated, err := provisioning.UpdateUser(ctx, r.data.client, state.ID.ValueString(), state.toConcur(), plan.toConcur())
+	from := state.toConcur()
+	if newlyHeld := slices.DeleteFunc(plan.heldAttributes(), func(name string) bool { return slices.Contains(state.heldAttributes(), name) }); len(newlyHeld) > 0 {
+		// A profile attribute that state did not hold was not read (after an import, or newly
+		// configured): the update is computed from what Concur holds, so an existing value is
+		// replaced rather than added a second time.
+		held := concur.User{ID: from.ID}
+		if err := provisioning.ReadProfiles(ctx, r.data.client, []*concur.User{&held}, newlyHeld); err != nil {
+			resp.Diagnostics.AddError("Error updating Concur user", fmt.Sprintf("Reading the profiles of the user with emp_id %q (id %s) failed: %s%s",
+				plan.EmpID.ValueString(), state.ID.ValueString(), err, concurAdvice(err)))
+			return
+		}
+		for _, name := range newlyHeld {
+			provisioning.SetUserAttribute(&from, name, provisioning.UserAttribute(&held, name))
+		}
+	}
+	updated, err := provisioning.UpdateUser(ctx, r.data.client, state.ID.ValueString(), from, plan.toConcur())
 	var failed *concur.ExtensionError
 	if errors.As(err, &failed) && updated != nil {
 		// The identity and the other extensions are saved: record them, and the failed extension's
