@@ -2,10 +2,12 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/go-ldap/ldap/v3"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
@@ -191,5 +193,26 @@ func TestE2EProvisioningMappingSpendProfiles(t *testing.T) {
 	}
 	if _, spend, _ := spendOf(t, s, "2012"); spend.OfficeLocationCity != "Hamburg" {
 		t.Errorf("2012's office city is %q after the retry, want Hamburg", spend.OfficeLocationCity)
+	}
+}
+
+// A Concur app without the spend write scope: the apply fails for each user, naming the scope.
+func TestAccProvisioningMapping_spendWithoutScope(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	if err := s.WithoutScopes("spend.user.general.writeonly"); err != nil {
+		t.Fatal(err)
+	}
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, spendPeople())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config:      spendMappingConfig(s, srv),
+			ExpectError: regexp.MustCompile(wrapTolerant(`(?s)Could not provision 29 users.*create emp_id "2001".*spend.user.general.writeonly`)),
+		}},
+	})
+	if n := s.UserCount(); n != 0 {
+		t.Errorf("the refused creates left %d users in Concur", n)
 	}
 }

@@ -325,6 +325,22 @@ resource "concur_user" "jane" {
 				Config:           config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
+			{
+				// The data sources read the profiles when asked to, and only then.
+				Config: config + `
+data "concur_user" "with" {
+  emp_id        = concur_user.jane.emp_id
+  read_profiles = true
+}
+
+data "concur_users" "without" {}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.concur_user.with", tfjsonpath.New("ledger_code"), knownvalue.StringExact("DEFAULT")),
+					statecheck.ExpectKnownValue("data.concur_user.with", tfjsonpath.New("custom1"), knownvalue.StringExact("Blue")),
+					statecheck.ExpectKnownValue("data.concur_users.without", tfjsonpath.New("users").AtMapKey("E3300").AtMapKey("ledger_code"), knownvalue.Null()),
+				},
+			},
 		},
 	})
 }
