@@ -284,8 +284,9 @@ var profileRequirements = []struct {
 	{concur.SchemaTravelUser, "a Travel attribute", []string{"travel_rule_class"}},
 }
 
-// CheckProfiles rejects a Spend User or Travel profile without the attributes Concur requires of
-// it: a user who holds every attribute of the profile it is given (concur_user) must have them.
+// CheckProfiles rejects a Spend User or Travel profile whose attributes Concur requires are in
+// attributes but empty while another of the profile is set: Concur refuses to create or keep it
+// so. A mapping that leaves one out keeps what Concur holds; concur_user passes all of them.
 // It returns the first attribute missing and why.
 func CheckProfiles(attributes map[string]string) (string, error) {
 	for _, r := range profileRequirements {
@@ -299,7 +300,7 @@ func CheckProfiles(attributes map[string]string) (string, error) {
 			continue
 		}
 		for _, name := range r.required {
-			if attributes[name] == "" {
+			if value, present := attributes[name]; present && value == "" {
 				return name, fmt.Errorf("%s is empty, and Concur requires it whenever %s is set (here %s)", name, r.what, strings.Join(set, ", "))
 			}
 		}
@@ -365,6 +366,9 @@ func CheckAttributes(attributes map[string]string) error {
 		}
 	}
 	if err := CheckDateOrder(attributes[AttrStartDate], attributes[AttrTerminationDate]); err != nil {
+		return err
+	}
+	if _, err := CheckProfiles(attributes); err != nil {
 		return err
 	}
 	return CheckManager(attributes[AttrEmpID], attributes[AttrManagerEmpID])

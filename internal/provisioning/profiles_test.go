@@ -172,3 +172,25 @@ func TestPlanHoldsBackApproversWithoutTheirRole(t *testing.T) {
 		t.Error("holding an approver back changed the desired state")
 	}
 }
+
+// A mapped attribute that the Spend profile requires and that renders empty makes the user one
+// Concur would refuse; a mapping that leaves it out keeps what Concur holds.
+func TestCheckAttributesWantsTheProfilesRequiredAttributesWhereMapped(t *testing.T) {
+	t.Parallel()
+	identity := map[string]string{AttrEmpID: "1001", AttrLoginID: "ann@example.com", AttrEmail: "ann@example.com", AttrFirstName: "Ann", AttrLastName: "Able"}
+	with := func(extra map[string]string) map[string]string {
+		attributes := maps.Clone(identity)
+		maps.Copy(attributes, extra)
+		return attributes
+	}
+	err := CheckAttributes(with(map[string]string{"ledger_code": "DEFAULT", "reimbursement_currency": "", "country": "DE", "locale": "de-DE"}))
+	if err == nil || !strings.Contains(err.Error(), "reimbursement_currency is empty, and Concur requires it whenever a Spend attribute is set (here country, ledger_code, locale)") {
+		t.Errorf("an empty mapped currency: %v", err)
+	}
+	if err := CheckAttributes(with(map[string]string{"ledger_code": "DEFAULT"})); err != nil {
+		t.Errorf("a mapping of ledger_code alone keeps the currency Concur holds, yet: %v", err)
+	}
+	if err := CheckAttributes(with(map[string]string{"travel_org_unit": "Sales", "travel_rule_class": ""})); err == nil {
+		t.Error("an empty mapped travel rule class is accepted")
+	}
+}
