@@ -254,6 +254,9 @@ func CheckSpendRoleList(value string) error {
 		if err := CheckSpendRoleName(name); err != nil {
 			return err
 		}
+		if entitlementRoles[name] {
+			return fmt.Errorf("%s follows the user's entitlement to its product, which Concur changes it with; leave it out", name)
+		}
 	}
 	if sorted := slices.Compact(slices.Sorted(slices.Values(names))); !slices.Equal(sorted, names) {
 		return fmt.Errorf("%q must list each role once, in alphabetical order: %q", value, strings.Join(sorted, ","))

@@ -209,7 +209,7 @@ func TestAccProvisioningMapping_spendWithoutScope(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config:      spendMappingConfig(s, srv),
-			ExpectError: regexp.MustCompile(wrapTolerant(`(?s)Could not provision 29 users.*create emp_id "2001".*spend.user.general.writeonly`)),
+			ExpectError: regexp.MustCompile(wrapTolerant(`(?s)Could not provision 29 users.*create emp_id "2001".*spend.user.general.writeonly.*the access token lacks the scope spend.user.general.writeonly\.`)),
 		}},
 	})
 	if n := s.UserCount(); n != 0 {

@@ -238,6 +238,7 @@ func TestAccUser_spendValuesFailAtPlan(t *testing.T) {
 		{[]string{`reimbursement_currency = "EUR"`, `country = "DE"`, `locale = "de-DE"`, `reimbursement_type = "cash"`}, `(?s)reimbursement_type.*not one of ACCOUNTS_PAYABLE`},
 		{[]string{`reimbursement_currency = "EUR"`, `country = "DE"`, `locale = "de-DE"`, `non_employee = "yes"`}, `(?s)non_employee.*neither "true" nor "false"`},
 		{[]string{`reimbursement_currency = "EUR"`, `country = "DE"`, `locale = "de-DE"`, `spend_roles = "REQ_APPROVER,EXP_APPROVER"`}, `(?s)spend_roles.*alphabetical order: "EXP_APPROVER,REQ_APPROVER"`},
+		{[]string{`reimbursement_currency = "EUR"`, `country = "DE"`, `locale = "de-DE"`, `spend_roles = "EXP_APPROVER,EXP_USER"`}, `(?s)spend_roles.*EXP_USER follows the user's entitlement`},
 		{[]string{`ledger_code = "DEFAULT"`}, `(?s)reimbursement_currency.*Concur requires it whenever a Spend attribute is set \(here ledger_code\)`},
 		{[]string{`travel_org_unit = "Sales"`}, `(?s)travel_rule_class.*whenever a Travel attribute is set`},
 	} {
@@ -265,7 +266,7 @@ func TestAccUser_spendWithoutScope(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config:      userConfig(s, "E3200", `reimbursement_currency = "EUR"`, `country = "DE"`, `locale = "de-DE"`),
-			ExpectError: regexp.MustCompile(wrapTolerant(`(?s)emp_id "E3200".*spend.user.general.writeonly`)),
+			ExpectError: regexp.MustCompile(wrapTolerant(`(?s)emp_id "E3200".*spend.user.general.writeonly.*the access token lacks the scope spend.user.general.writeonly\.`)),
 		}},
 	})
 	if s.UserCount() != 0 {
