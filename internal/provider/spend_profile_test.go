@@ -274,6 +274,60 @@ func TestAccUser_spendWithoutScope(t *testing.T) {
 	}
 }
 
+// A create whose Spend User extension fails keeps the user (its identity is saved): the next plan
+// shows the profile as the change still to make, and the apply after Concur recovers sends it.
+func TestAccUser_createWithFailingSpendExtension(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	config := userConfig(s, "E3400", `reimbursement_currency = "EUR"`, `country = "DE"`, `locale = "de-DE"`, `title = "Analyst"`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if err := s.SetExtensionFailures(sandbox.ExtensionFailure{Extension: concur.SchemaSpendUser}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:             config,
+				ExpectNonEmptyPlan: true, // the refresh after the apply reads the profile Concur lacks
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectField(s, "E3400", "title", "Analyst"),
+					sandboxCheck(func() error {
+						if _, spend, err := spendOf(t, s, "E3400"); err == nil {
+							return fmt.Errorf("Concur holds the Spend profile %+v although its extension failed", spend)
+						}
+						return nil
+					}),
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := s.SetExtensionFailures(); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(userAddress, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectSpend(t, s, "E3400", func(p concur.SpendProfile) error {
+						if p.ReimbursementCurrency != "EUR" {
+							return fmt.Errorf("Concur holds the currency %q after the retry, want EUR", p.ReimbursementCurrency)
+						}
+						return nil
+					}),
+				},
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
 // An existing employee with a Spend profile brought under management with an import block: the
 // profile attributes the configuration adds are compared with what Concur holds, so equal values
 // send nothing.

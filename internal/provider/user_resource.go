@@ -168,10 +168,15 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	var failed *concur.ExtensionError
 	if errors.As(err, &failed) && created != nil {
-		// A create that ends in an error taints the resource, and replacing it could only fail on
-		// the emp_id it now holds: the user is recorded with what Concur saved, and the next plan
-		// shows the profile attributes that failed as the changes still to make.
+		// A create that ends in an error, or in state other than planned, taints the resource, and
+		// replacing it could only fail on the emp_id it now holds. So the user is recorded as
+		// planned, with a warning: the next refresh reads what Concur holds, and the plan shows
+		// the attributes that failed as the changes still to make.
 		addExtensionFailure(&resp.Diagnostics, failed, plan.heldAttributes(), true)
+		planned := plan.toConcur()
+		for _, name := range provisioning.ProfileAttributes(failed, plan.heldAttributes()) {
+			provisioning.SetUserAttribute(created, name, provisioning.UserAttribute(&planned, name))
+		}
 		err = nil
 	}
 	if err != nil {
@@ -217,21 +222,21 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 }
 
 // addExtensionFailure reports the profile extensions Concur did not save for a user whose identity
-// it saved, at the first configured attribute of each, naming them all; as a warning after a
-// create (see Create), else as an error.
+// it saved, at the first of their attributes, naming them all; as a warning after a create (see
+// Create), else as an error.
 func addExtensionFailure(diags *diag.Diagnostics, failed *concur.ExtensionError, held []string, created bool) {
 	names := provisioning.ProfileAttributes(failed, held)
 	at := path.Root("emp_id")
 	if len(names) > 0 {
 		at = path.Root(names[0])
 	}
-	detail := fmt.Sprintf("%s.\n\nThe attributes not saved: %s. Terraform records them as Concur holds them, so the next plan shows "+
-		"them as changes and the next apply sends only them.", failed, strings.Join(names, ", "))
 	if created {
-		diags.AddAttributeWarning(at, "Concur user created without part of its profile", detail)
+		diags.AddAttributeWarning(at, "Concur user created without part of its profile", fmt.Sprintf("%s.\n\nThe attributes not saved: %s. "+
+			"The next plan reads them from Concur and shows them as changes; the next apply sends only them.", failed, strings.Join(names, ", ")))
 		return
 	}
-	diags.AddAttributeError(at, "Concur user updated without part of its profile", detail)
+	diags.AddAttributeError(at, "Concur user updated without part of its profile", fmt.Sprintf("%s.\n\nThe attributes not saved: %s. "+
+		"Terraform records them as Concur holds them, so the next plan shows them as changes and the next apply sends only them.", failed, strings.Join(names, ", ")))
 }
 
 // addExistingUserError says that creating the user would duplicate the account id holding its
