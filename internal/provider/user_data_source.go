@@ -32,9 +32,9 @@ type userDataSourceModel struct {
 // readProfilesAttribute is the data sources' switch for the Spend and Travel reads, off by default
 // so a company without Concur Expense or Travel neither pays for nor fails on them.
 var readProfilesAttribute = schema.BoolAttribute{
-	MarkdownDescription: "Whether to read the Spend and Travel profiles too (the Spend and Travel attributes stay null " +
-		"otherwise). They cost one request per user for Travel and need Concur Expense, Travel and the " +
-		"`spend.user.general.read` and `travel.user.general.read` scopes.",
+	MarkdownDescription: "Whether to read the Spend and Travel profiles too; otherwise their attributes are null. Reading " +
+		"them needs the `spend.user.general.read` and `travel.user.general.read` scopes and costs, for Travel, one " +
+		"request per user. A user without a profile has its attributes null.",
 	Optional: true,
 }
 
