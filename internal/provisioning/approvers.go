@@ -75,7 +75,7 @@ func checkApproverRoles(ctx context.Context, client *concur.Client, plan *Plan, 
 
 	// Where the approver's roles come from: the channel's own plan, or Concur.
 	idOf := map[string]string{}
-	var unmanaged []string
+	unmanaged := map[string]bool{}
 	for _, p := range planned {
 		if in, ok := plan.Users[p.approver]; ok {
 			if !rolesMapped && in.ID != "" {
@@ -83,11 +83,9 @@ func checkApproverRoles(ctx context.Context, client *concur.Client, plan *Plan, 
 			}
 			continue
 		}
-		if !slices.Contains(unmanaged, p.approver) {
-			unmanaged = append(unmanaged, p.approver)
-		}
+		unmanaged[p.approver] = true
 	}
-	found, err := lookUp(ctx, client, unmanaged)
+	found, err := lookUp(ctx, client, sortedKeys(unmanaged))
 	if err != nil {
 		return fmt.Errorf("looking up approvers: %w", err)
 	}
