@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -34,6 +35,9 @@ const (
 	// Spend User extension (UPS OpenAPI maxLength values).
 	MaxLedgerCode             = 20
 	MaxCashAdvanceAccountCode = 20
+	// MaxCustomData bounds a customData value (custom1-22, orgUnit1-6): UPS documents no limit,
+	// User v1 documented 48 for the same employee-form fields.
+	MaxCustomData = 48
 )
 
 // userNameForbidden are the characters Concur rejects in a login ID.
@@ -237,6 +241,25 @@ func CheckBoolean(value string) error {
 func CheckSpendRoleName(value string) error {
 	if !roleCode.MatchString(value) {
 		return fmt.Errorf("%q is not a spend role code such as \"EXP_APPROVER\" (upper-case letters, digits and underscores)", value)
+	}
+	return nil
+}
+
+// CheckSpendRoleList checks spend role codes written as one text: comma-separated without
+// spaces, each once, in alphabetical order (the order FormatSpendRoles reads them back in, so a
+// value read from Concur equals the one written).
+func CheckSpendRoleList(value string) error {
+	names := strings.Split(value, ",")
+	for _, name := range names {
+		if err := CheckSpendRoleName(name); err != nil {
+			return err
+		}
+		if entitlementRoles[name] {
+			return fmt.Errorf("%s follows the user's entitlement to its product, which Concur changes it with; leave it out", name)
+		}
+	}
+	if sorted := slices.Compact(slices.Sorted(slices.Values(names))); !slices.Equal(sorted, names) {
+		return fmt.Errorf("%q must list each role once, in alphabetical order: %q", value, strings.Join(sorted, ","))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // The Spend and Travel profiles of a user and their mapping to the User Provisioning Service's
@@ -296,6 +297,34 @@ func flagText(b *bool) string {
 	return strconv.FormatBool(*b)
 }
 
+// FormatSpendRoles writes the names of the roles that do not follow entitlements, in
+// alphabetical order and comma-separated, as CheckSpendRoleList wants them.
+func FormatSpendRoles(roles []SpendRole) string {
+	names := make([]string, 0, len(roles))
+	for _, r := range writableRoles(roles) {
+		names = append(names, r.Name)
+	}
+	slices.Sort(names)
+	return strings.Join(slices.Compact(names), ",")
+}
+
+// ParseSpendRoles reads role names written by FormatSpendRoles as roles of the global group.
+func ParseSpendRoles(value string) []SpendRole {
+	if value == "" {
+		return nil
+	}
+	var roles []SpendRole
+	for _, name := range strings.Split(value, ",") {
+		roles = append(roles, SpendRole{Name: name})
+	}
+	return roles
+}
+
+// HasSpendRole reports whether roles include the named one.
+func HasSpendRole(roles []SpendRole, name string) bool {
+	return slices.ContainsFunc(roles, func(r SpendRole) bool { return r.Name == name })
+}
+
 // writableRoles drops the roles that follow entitlements.
 func writableRoles(roles []SpendRole) []SpendRole {
 	return slices.DeleteFunc(slices.Clone(roles), func(r SpendRole) bool { return entitlementRoles[r.Name] })
@@ -431,7 +460,7 @@ func (x profileExtensions) travelProfile() TravelProfile {
 // profilePatchOps lists the operations that turn from's Spend and Travel profiles into to's,
 // touching only what differs, and the extensions they touch. The paths are the documented ones;
 // an added customData value goes in an object keyed by the schema, as Concur's example does, so
-// an entry that does not exist yet is created.
+// an entry that does not exist yet is created; a changed one is replaced by its id.
 func profilePatchOps(from, to User) (ops []patchOp, schemas []string) {
 	touched := func(schema string) {
 		if !slices.Contains(schemas, schema) {
@@ -463,6 +492,9 @@ func profilePatchOps(from, to User) (ops []patchOp, schemas []string) {
 		case old == v:
 		case v == "":
 			ops = append(ops, patchOp{Op: "remove", Path: SchemaSpendUser + ":customData[id eq " + scimString(c.id) + "]"})
+			touched(SchemaSpendUser)
+		case old != "": // the entry exists: adding it again would list its id twice
+			ops = append(ops, patchOp{Op: "replace", Path: SchemaSpendUser + ":customData[id eq " + scimString(c.id) + "].value", Value: v})
 			touched(SchemaSpendUser)
 		default:
 			customData = append(customData, scimCustomData{ID: c.id, Value: v})

@@ -167,6 +167,23 @@ func TestProfilePatchSetsAndClearsEveryField(t *testing.T) {
 
 func mustOps(ops []patchOp, _ []string) []patchOp { return ops }
 
+// A customData value that exists is replaced by its id: adding it again would list the id twice,
+// which Concur refuses.
+func TestProfilePatchReplacesAnExistingCustomDataValue(t *testing.T) {
+	from, to := newUser("E1"), newUser("E1")
+	from.Spend.Custom[0], to.Spend.Custom[0] = "Blue", "Red"
+	to.Spend.Custom[1] = "New"
+	ops := mustOps(profilePatchOps(from, to))
+	paths := opPaths(ops)
+	if !slices.Contains(paths, "replace "+SchemaSpendUser+`:customData[id eq "custom1"].value`) || !slices.Contains(paths, "add ") || len(ops) != 2 {
+		t.Errorf("changing custom1 and adding custom2 sends %v", paths)
+	}
+	body, _ := json.Marshal(ops)
+	if strings.Contains(string(body), `"id":"custom1"`) {
+		t.Errorf("custom1 is added again: %s", body)
+	}
+}
+
 func TestProfilePatchComparesReferencesAndRoleSets(t *testing.T) {
 	held := newUser("E1")
 	held.Spend.Approvers.Report = Approver{ID: "u-7", EmployeeNumber: "E7"}

@@ -62,3 +62,33 @@ func TestCheckSpendRoleNameAndRuleClassID(t *testing.T) {
 	})
 	checkRule(t, CheckRuleClassID, []ruleCase{{"624905", ""}, {"62a", "whole number"}, {"", "whole number"}, {"-1", "whole number"}})
 }
+
+func TestCheckSpendRoleList(t *testing.T) {
+	checkRule(t, CheckSpendRoleList, []ruleCase{
+		{"EXP_APPROVER", ""}, {"EXP_APPROVER,REQ_APPROVER", ""},
+		{"REQ_APPROVER,EXP_APPROVER", `alphabetical order: "EXP_APPROVER,REQ_APPROVER"`},
+		{"EXP_APPROVER,EXP_APPROVER", `each role once, in alphabetical order: "EXP_APPROVER"`},
+		{"EXP_APPROVER, REQ_APPROVER", "not a spend role code"},
+		{"EXP_APPROVER,", "not a spend role code"},
+		{"EXP_APPROVER,EXP_USER", "follows the user's entitlement"},
+	})
+}
+
+// The roles read back are written as CheckSpendRoleList wants them, without those that follow
+// entitlements, and read again as the same names.
+func TestSpendRolesAsText(t *testing.T) {
+	roles := []SpendRole{{Name: "REQ_APPROVER"}, {Name: "EXP_USER"}, {Name: "EXP_APPROVER", Groups: []string{"g1"}}}
+	text := FormatSpendRoles(roles)
+	if text != "EXP_APPROVER,REQ_APPROVER" {
+		t.Fatalf("FormatSpendRoles = %q", text)
+	}
+	if err := CheckSpendRoleList(text); err != nil {
+		t.Errorf("the roles read back are refused: %v", err)
+	}
+	if back := FormatSpendRoles(ParseSpendRoles(text)); back != text {
+		t.Errorf("read again as %q", back)
+	}
+	if ParseSpendRoles("") != nil {
+		t.Error("no roles parse as some")
+	}
+}

@@ -54,7 +54,14 @@ func adviceFor(err error, scopes []string) string {
 			") so that it keeps the newest refresh token from run to run."
 	case status == http.StatusForbidden:
 		missing := scopesNamedIn(apiErr)
-		if len(missing) == 0 {
+		var scopeErr *concur.ScopeError
+		switch {
+		case len(missing) > 0:
+		case apiErr.Scope != "": // the Spend, Travel and provisioning scopes are named only here
+			missing = []string{apiErr.Scope}
+		case errors.As(err, &scopeErr):
+			missing = scopeErr.Scopes
+		default:
 			missing = scopes
 		}
 		advice := fmt.Sprintf("Concur refused the operation: the access token lacks the scope %s. The scopes come from "+

@@ -71,6 +71,16 @@ func changeWarnings(plan *provisioning.Plan) diag.Diagnostics {
 			"These manager emp_ids are neither Concur users nor provisioned by this channel, so writing the users who name them "+
 				"will fail at apply. Create the managers in Concur (or bring them into the source), or fix the manager mapping:\n"+listLines(lines))
 	}
+	if len(plan.ApproversWithoutRole) > 0 {
+		lines := make([]string, 0, len(plan.ApproversWithoutRole))
+		for _, a := range plan.ApproversWithoutRole {
+			lines = append(lines, a.String())
+		}
+		diags.AddWarning("Approvers Concur would refuse",
+			"Concur accepts an approver only if that user exists and holds the spend role of the approval. These users' approvers "+
+				"are held back (each keeps the approver Concur holds now, none for a new user) while their other changes are made; "+
+				"grant the role (spend_roles, or in Concur) or map another approver, and the next plan sets them:\n"+listLines(lines))
+	}
 	if len(renames) > 0 {
 		diags.AddWarning("Employee IDs changed in the directory",
 			"These directory entries now carry a different emp_id; the same Concur users are updated in place, not disabled and recreated:\n"+

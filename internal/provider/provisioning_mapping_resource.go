@@ -110,7 +110,10 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 					"`manager_emp_id = \"{manager|ref:employeeID}\"` (the manager's employee ID, read even when the manager is outside the source). " +
 					"`emp_id`, `login_id`, `email`, `first_name` and `last_name` are " +
 					"required. Other keys: " + strings.Join(provisioning.ConcurAttributes(), ", ") + ". Only mapped attributes are " +
-					"ever written or compared; a mapped attribute that becomes empty in the directory is cleared in Concur.",
+					"ever written or compared; a mapped attribute that becomes empty in the directory is cleared in Concur. " +
+					"The Spend and Travel keys (described, with Concur's rules, on `concur_user`) are written through the User " +
+					"Provisioning Service and read back only when the mapping holds one; an approver without the spend role of its " +
+					"approval is named at plan and held back while the user's other changes are made.",
 				Required:    true,
 				ElementType: types.StringType,
 			},

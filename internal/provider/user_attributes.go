@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
@@ -34,6 +35,63 @@ type userAttributes struct {
 	StartDate         types.String          `tfsdk:"start_date"`
 	TerminationDate   types.String          `tfsdk:"termination_date"`
 	ExternalID        types.String          `tfsdk:"external_id"`
+
+	// The Spend and Travel profiles, read only where the configuration or state holds one of them.
+	ReimbursementCurrency        types.String `tfsdk:"reimbursement_currency"`
+	Country                      types.String `tfsdk:"country"`
+	StateProvince                types.String `tfsdk:"state_province"`
+	Locale                       types.String `tfsdk:"locale"`
+	LedgerCode                   types.String `tfsdk:"ledger_code"`
+	ReimbursementType            types.String `tfsdk:"reimbursement_type"`
+	CashAdvanceAccountCode       types.String `tfsdk:"cash_advance_account_code"`
+	BudgetCountryCode            types.String `tfsdk:"budget_country_code"`
+	TestEmployee                 types.String `tfsdk:"test_employee"`
+	NonEmployee                  types.String `tfsdk:"non_employee"`
+	OfficeLocationCountry        types.String `tfsdk:"office_location_country"`
+	OfficeLocationStateProvince  types.String `tfsdk:"office_location_state_province"`
+	OfficeLocationCity           types.String `tfsdk:"office_location_city"`
+	Custom1                      types.String `tfsdk:"custom1"`
+	Custom2                      types.String `tfsdk:"custom2"`
+	Custom3                      types.String `tfsdk:"custom3"`
+	Custom4                      types.String `tfsdk:"custom4"`
+	Custom5                      types.String `tfsdk:"custom5"`
+	Custom6                      types.String `tfsdk:"custom6"`
+	Custom7                      types.String `tfsdk:"custom7"`
+	Custom8                      types.String `tfsdk:"custom8"`
+	Custom9                      types.String `tfsdk:"custom9"`
+	Custom10                     types.String `tfsdk:"custom10"`
+	Custom11                     types.String `tfsdk:"custom11"`
+	Custom12                     types.String `tfsdk:"custom12"`
+	Custom13                     types.String `tfsdk:"custom13"`
+	Custom14                     types.String `tfsdk:"custom14"`
+	Custom15                     types.String `tfsdk:"custom15"`
+	Custom16                     types.String `tfsdk:"custom16"`
+	Custom17                     types.String `tfsdk:"custom17"`
+	Custom18                     types.String `tfsdk:"custom18"`
+	Custom19                     types.String `tfsdk:"custom19"`
+	Custom20                     types.String `tfsdk:"custom20"`
+	Custom21                     types.String `tfsdk:"custom21"`
+	Custom22                     types.String `tfsdk:"custom22"`
+	OrgUnit1                     types.String `tfsdk:"org_unit1"`
+	OrgUnit2                     types.String `tfsdk:"org_unit2"`
+	OrgUnit3                     types.String `tfsdk:"org_unit3"`
+	OrgUnit4                     types.String `tfsdk:"org_unit4"`
+	OrgUnit5                     types.String `tfsdk:"org_unit5"`
+	OrgUnit6                     types.String `tfsdk:"org_unit6"`
+	ReportApproverEmpID          types.String `tfsdk:"report_approver_emp_id"`
+	CashAdvanceApproverEmpID     types.String `tfsdk:"cash_advance_approver_emp_id"`
+	RequestApproverEmpID         types.String `tfsdk:"request_approver_emp_id"`
+	InvoiceApproverEmpID         types.String `tfsdk:"invoice_approver_emp_id"`
+	PurchaseRequestApproverEmpID types.String `tfsdk:"purchase_request_approver_emp_id"`
+	StatementApproverEmpID       types.String `tfsdk:"statement_approver_emp_id"`
+	BudgetApproverEmpID          types.String `tfsdk:"budget_approver_emp_id"`
+	SpendRoles                   types.String `tfsdk:"spend_roles"`
+	TravelRuleClass              types.String `tfsdk:"travel_rule_class"`
+	TravelOrgUnit                types.String `tfsdk:"travel_org_unit"`
+	TravelNameRemark             types.String `tfsdk:"travel_name_remark"`
+	TravelCrsName                types.String `tfsdk:"travel_crs_name"`
+	TravelGender                 types.String `tfsdk:"travel_gender"`
+	TravelApproverEmpID          types.String `tfsdk:"travel_approver_emp_id"`
 }
 
 // Descriptions of the user attributes outside the catalogue; the catalogue describes the others.
@@ -85,7 +143,7 @@ func (m userAttributes) toConcur() concur.User {
 	model := reflect.ValueOf(m)
 	for _, a := range provisioning.Attributes {
 		text, _ := model.Field(modelFields[a.Name]).Interface().(interface{ ValueString() string }) // both field types are strings, as modelFields checked
-		*a.Field(&u) = text.ValueString()
+		a.SetValue(&u, text.ValueString())
 	}
 	return u
 }
@@ -99,7 +157,34 @@ func userAttributesFrom(u *concur.User) userAttributes {
 	}
 	model := reflect.ValueOf(&m).Elem()
 	for _, a := range provisioning.Attributes {
-		model.Field(modelFields[a.Name]).Set(reflect.ValueOf(modelValue(a, *a.Field(u))))
+		model.Field(modelFields[a.Name]).Set(reflect.ValueOf(modelValue(a, a.Value(u))))
 	}
 	return m
+}
+
+// heldAttributes names the catalogue attributes that hold a value, which decides the profiles
+// to read.
+func (m userAttributes) heldAttributes() []string {
+	model := reflect.ValueOf(m)
+	var names []string
+	for _, a := range provisioning.Attributes {
+		if value, _ := model.Field(modelFields[a.Name]).Interface().(interface{ IsNull() bool }); !value.IsNull() {
+			names = append(names, a.Name)
+		}
+	}
+	return names
+}
+
+// changedFrom names the catalogue attributes whose value differs from before's.
+func (m userAttributes) changedFrom(before userAttributes) []string {
+	now, was := reflect.ValueOf(m), reflect.ValueOf(before)
+	var names []string
+	for _, a := range provisioning.Attributes {
+		value, _ := now.Field(modelFields[a.Name]).Interface().(attr.Value) // both field types are, as modelFields checked
+		previous, _ := was.Field(modelFields[a.Name]).Interface().(attr.Value)
+		if !value.Equal(previous) {
+			names = append(names, a.Name)
+		}
+	}
+	return names
 }

@@ -18,14 +18,14 @@ func TestEveryCatalogueAttributeRoundTripsThroughTheModel(t *testing.T) {
 	var u concur.User
 	u.ID, u.Active = "0b7c2a8e-5f0e-4f5e-9d55-8a1f0c3c2b11", true
 	for _, a := range provisioning.Attributes {
-		*a.Field(&u) = "value of " + a.Name
+		a.SetValue(&u, "value of "+a.Name)
 	}
 	back := userAttributesFrom(&u).toConcur()
 	if back.ID != u.ID || back.Active != u.Active {
 		t.Errorf("id and active read back as %q and %v", back.ID, back.Active)
 	}
 	for _, a := range provisioning.Attributes {
-		if got := *a.Field(&back); got != "value of "+a.Name {
+		if got := a.Value(&back); got != "value of "+a.Name {
 			t.Errorf("%s reads back as %q", a.Name, got)
 		}
 	}

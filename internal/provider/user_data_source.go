@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
@@ -21,6 +22,28 @@ var (
 
 type userDataSource struct {
 	data *providerData
+}
+
+type userDataSourceModel struct {
+	userAttributes
+	ReadProfiles types.Bool `tfsdk:"read_profiles"`
+}
+
+// readProfilesAttribute is the data sources' switch for the Spend and Travel reads, off by default
+// so a company without Concur Expense or Travel neither pays for nor fails on them.
+var readProfilesAttribute = schema.BoolAttribute{
+	MarkdownDescription: "Whether to read the Spend and Travel profiles too; otherwise their attributes are null. Reading " +
+		"them needs the `spend.user.general.read` and `travel.user.general.read` scopes and costs, for Travel, one " +
+		"request per user. A user without a profile has its attributes null.",
+	Optional: true,
+}
+
+// profileKeys are the attributes whose profiles a data source reads: all of them when asked to.
+func profileKeys(read types.Bool) []string {
+	if read.ValueBool() {
+		return provisioning.ConcurAttributes()
+	}
+	return nil
 }
 
 // NewUserDataSource is the factory for the concur_user data source.
@@ -43,6 +66,7 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 	lookup(empID.Name, "employee ID", stringRule{empID.Rule.What, empID.Rule.Check})
 	lookup("login_id", "login ID")
 	lookup("id", "Concur UUID")
+	attributes["read_profiles"] = readProfilesAttribute
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one Concur user by exactly one of `emp_id`, `login_id` or `id`, for references " +
 			"to users that Terraform does not manage.",
@@ -63,24 +87,27 @@ func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 }
 
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var config userAttributes
+	var config userDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	key, user, err := d.lookup(ctx, config)
+	key, user, err := d.lookup(ctx, config.userAttributes)
+	if err == nil {
+		err = provisioning.ReadProfiles(ctx, d.data.client, []*concur.User{user}, profileKeys(config.ReadProfiles))
+	}
 	if concur.IsNotFound(err) {
 		resp.Diagnostics.AddAttributeError(key, "Concur user not found",
-			fmt.Sprintf("No Concur user has %s %s. Check the value; the concur_users data source lists the users that exist.", key, lookupValue(config, key)))
+			fmt.Sprintf("No Concur user has %s %s. Check the value; the concur_users data source lists the users that exist.", key, lookupValue(config.userAttributes, key)))
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading Concur user", fmt.Sprintf("Looking up the user by %s %s failed: %s%s", key, lookupValue(config, key), err, concurAdvice(err, scopesUserRead...)))
+		resp.Diagnostics.AddError("Error reading Concur user", fmt.Sprintf("Looking up the user by %s %s failed: %s%s", key, lookupValue(config.userAttributes, key), err, concurAdvice(err, scopesUserRead...)))
 		return
 	}
 
-	state := userAttributesFrom(user)
+	state := userDataSourceModel{userAttributes: userAttributesFrom(user), ReadProfiles: config.ReadProfiles}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	d.data.warnIfTokenRotated(&resp.Diagnostics)
 }

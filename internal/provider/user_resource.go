@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -163,7 +165,7 @@ func userArgument(a provisioning.Attribute) schema.StringAttribute {
 }
 
 func (r *userResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{userDatesInOrder{}, notOwnManager{}}
+	return []resource.ConfigValidator{userDatesInOrder{}, notOwnManager{}, completeProfiles{}}
 }
 
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -183,6 +185,19 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if existing, ok := provisioning.IsExistingUser(err); ok {
 		addExistingUserError(&resp.Diagnostics, existing.EmpID, existing.ID, "")
 		return
+	}
+	var failed *concur.ExtensionError
+	if errors.As(err, &failed) && created != nil {
+		// A create that ends in an error, or in state other than planned, taints the resource, and
+		// replacing it could only fail on the emp_id it now holds. So the user is recorded as
+		// planned, with a warning: the next refresh reads what Concur holds, and the plan shows
+		// the attributes that failed as the changes still to make.
+		addExtensionFailure(&resp.Diagnostics, failed, plan.heldAttributes(), true)
+		planned := plan.toConcur()
+		for _, name := range provisioning.ProfileAttributes(failed, plan.heldAttributes()) {
+			provisioning.SetUserAttribute(created, name, provisioning.UserAttribute(&planned, name))
+		}
+		err = nil
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Error creating Concur user", fmt.Sprintf("Creating the user with emp_id %q failed: %s%s", plan.EmpID.ValueString(), err, concurAdvice(err, scopeUserWrite)))
@@ -251,6 +266,7 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), r.plannedExternalID(own, empID.ValueString(), "", config))...)
 		return
 	}
+	keepCreateOnly(ctx, req, resp)
 	var state userResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -336,6 +352,24 @@ const (
 	privateImportTakesOverFrom = "import_takes_over_from"
 )
 
+// addExtensionFailure reports the profile extensions Concur did not save for a user whose identity
+// it saved, at the first of their attributes, naming them all; as a warning after a create (see
+// Create), else as an error.
+func addExtensionFailure(diags *diag.Diagnostics, failed *concur.ExtensionError, held []string, created bool) {
+	names := provisioning.ProfileAttributes(failed, held)
+	at := path.Root("emp_id")
+	if len(names) > 0 {
+		at = path.Root(names[0])
+	}
+	if created {
+		diags.AddAttributeWarning(at, "Concur user created without part of its profile", fmt.Sprintf("%s.\n\nThe attributes not saved: %s. "+
+			"The next plan reads them from Concur and shows them as changes; the next apply sends only them.", failed, strings.Join(names, ", ")))
+		return
+	}
+	diags.AddAttributeError(at, "Concur user updated without part of its profile", fmt.Sprintf("%s.\n\nThe attributes not saved: %s. "+
+		"Terraform records them as Concur holds them, so the next plan shows them as changes and the next apply sends only them.", failed, strings.Join(names, ", ")))
+}
+
 // addExistingUserError says that creating the user would duplicate the account id holding its
 // emp_id, and names the import to use instead.
 func addExistingUserError(diags *diag.Diagnostics, empID, id, cause string) {
@@ -354,7 +388,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 
-	user, err := provisioning.ReadUser(ctx, r.data.client, state.ID.ValueString(), state.EmpID.ValueString())
+	user, err := provisioning.ReadUser(ctx, r.data.client, state.ID.ValueString(), state.EmpID.ValueString(), state.heldAttributes())
 	if concur.IsNotFound(err) && state.ID.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Concur user not found",
 			fmt.Sprintf("No Concur user has emp_id %q, so there is nothing to import. Check the ID; the concur_users data source lists the users that exist.", state.EmpID.ValueString()))
@@ -391,7 +425,32 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 
-	updated, err := provisioning.UpdateUser(ctx, r.data.client, state.ID.ValueString(), state.toConcur(), plan.toConcur())
+	from := state.toConcur()
+	if newlyHeld := slices.DeleteFunc(plan.heldAttributes(), func(name string) bool { return slices.Contains(state.heldAttributes(), name) }); len(newlyHeld) > 0 {
+		// A profile attribute that state did not hold was not read (after an import, or newly
+		// configured): the update is computed from what Concur holds, so an existing value is
+		// replaced rather than added a second time.
+		held := concur.User{ID: from.ID}
+		if err := provisioning.ReadProfiles(ctx, r.data.client, []*concur.User{&held}, newlyHeld); err != nil {
+			resp.Diagnostics.AddError("Error updating Concur user", fmt.Sprintf("Reading the profiles of the user with emp_id %q (id %s) failed: %s%s",
+				plan.EmpID.ValueString(), state.ID.ValueString(), err, concurAdvice(err)))
+			return
+		}
+		for _, name := range newlyHeld {
+			provisioning.SetUserAttribute(&from, name, provisioning.UserAttribute(&held, name))
+		}
+	}
+	updated, err := provisioning.UpdateUser(ctx, r.data.client, state.ID.ValueString(), from, plan.toConcur())
+	var failed *concur.ExtensionError
+	if errors.As(err, &failed) && updated != nil {
+		// The identity and the other extensions are saved: record them, and the failed extension's
+		// attributes as Concur still holds them, so the next apply sends only those again.
+		addExtensionFailure(&resp.Diagnostics, failed, plan.changedFrom(state.userAttributes), false)
+		plan.userAttributes = userAttributesFrom(updated)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		setIdentity(ctx, resp.Identity, plan, &resp.Diagnostics)
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Error updating Concur user", fmt.Sprintf("Updating the user with emp_id %q (id %s) failed: %s%s",
 			plan.EmpID.ValueString(), state.ID.ValueString(), err, concurAdvice(err, scopeUserWrite)))
@@ -546,5 +605,49 @@ func (notOwnManager) ValidateResource(ctx context.Context, req resource.Validate
 	if err := provisioning.CheckManager(empID.ValueString(), managerEmpID.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("manager_emp_id"), "User cannot be their own manager",
 			err.Error()+". Set it to the emp_id of the user's manager, or omit it.")
+	}
+}
+
+// keepCreateOnly refuses to change an attribute Concur accepts only when it first provisions the
+// profile (test_employee): the update would fail at apply.
+func keepCreateOnly(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	for _, a := range provisioning.Attributes {
+		if !a.CreateOnly {
+			continue
+		}
+		var planned, current types.String
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(a.Name), &planned)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(a.Name), &current)...)
+		if !current.IsNull() && !planned.IsUnknown() && !planned.Equal(current) {
+			resp.Diagnostics.AddAttributeError(path.Root(a.Name), "Attribute set at creation only",
+				fmt.Sprintf("Concur accepts %s only when it first provisions the user's profile, and holds %q for this user. "+
+					"Set it back to %q; to change it, create the user anew in Concur.", a.Name, current.ValueString(), current.ValueString()))
+		}
+	}
+}
+
+// completeProfiles rejects a Spend or Travel profile without the attributes Concur requires of it.
+type completeProfiles struct{}
+
+func (completeProfiles) Description(context.Context) string {
+	return "a Spend profile needs reimbursement_currency, country and locale; a Travel profile travel_rule_class"
+}
+func (v completeProfiles) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (completeProfiles) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	attributes := map[string]string{}
+	for _, a := range provisioning.Attributes {
+		if a.Profile == "" {
+			continue
+		}
+		var value types.String
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(a.Name), &value)...)
+		if value.IsUnknown() {
+			return // known at apply only
+		}
+		attributes[a.Name] = value.ValueString()
+	}
+	if missing, err := provisioning.CheckProfiles(attributes); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root(missing), "Incomplete Concur profile", err.Error()+". Set it too, or leave out the profile's other attributes.")
 	}
 }

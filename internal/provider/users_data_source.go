@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
+	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
 )
 
 var _ datasource.DataSourceWithConfigure = &usersDataSource{}
@@ -23,8 +24,9 @@ type usersDataSource struct {
 func NewUsersDataSource() datasource.DataSource { return &usersDataSource{} }
 
 type usersDataSourceModel struct {
-	Filter types.String              `tfsdk:"filter"`
-	Users  map[string]userAttributes `tfsdk:"users"`
+	Filter       types.String              `tfsdk:"filter"`
+	ReadProfiles types.Bool                `tfsdk:"read_profiles"`
+	Users        map[string]userAttributes `tfsdk:"users"`
 }
 
 func (d *usersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -42,6 +44,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 					"Omit it to list every user of the company.",
 				Optional: true,
 			},
+			"read_profiles": readProfilesAttribute,
 			"users": schema.MapNestedAttribute{
 				MarkdownDescription: "The users found, keyed by `emp_id`. Users without an employee ID cannot be " +
 					"managed by this provider; they are left out and named in a warning.",
@@ -67,17 +70,25 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 
 	config.Users = map[string]userAttributes{}
 	var withoutEmpID []string
+	var found []*concur.User
 	err := d.data.client.SearchUsers(ctx, config.Filter.ValueString(), func(u *concur.User) error {
 		if u.EmployeeNumber == "" {
 			withoutEmpID = append(withoutEmpID, u.UserName)
 			return nil
 		}
-		config.Users[u.EmployeeNumber] = userAttributesFrom(u)
+		found = append(found, u)
 		return nil
 	})
 	if err != nil {
 		addListingError(&resp.Diagnostics, config.Filter.ValueString(), err)
 		return
+	}
+	if err := provisioning.ReadProfiles(ctx, d.data.client, found, profileKeys(config.ReadProfiles)); err != nil {
+		resp.Diagnostics.AddError("Error reading the profiles of Concur users", fmt.Sprintf("The users were listed, but %s%s", err, concurAdvice(err)))
+		return
+	}
+	for _, u := range found {
+		config.Users[u.EmployeeNumber] = userAttributesFrom(u)
 	}
 	addUsersWithoutEmpID(&resp.Diagnostics, withoutEmpID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)

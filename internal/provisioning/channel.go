@@ -3,6 +3,8 @@ package provisioning
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
@@ -72,6 +74,7 @@ func ReadSource(ctx context.Context, dir *directory.Client, source Source, attri
 // manages (already refreshed from Concur). New emp_ids are looked up in Concur in one batched
 // search, so existing accounts are linked rather than duplicated.
 func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Client, channel Channel, managed map[string]ManagedUser) (*Plan, Desired, error) {
+	mapping := channel.Mapping
 	desired, err := readDesired(ctx, dir, channel)
 	if err != nil {
 		return nil, Desired{}, err
@@ -88,11 +91,29 @@ func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Clie
 	if err != nil {
 		return nil, desired, err
 	}
+	// Linked accounts are planned from what Concur holds, their profiles included.
+	if err := ReadProfiles(ctx, client, slices.Collect(maps.Values(existing)), mapping.Keys()); err != nil {
+		return nil, desired, fmt.Errorf("reading the profiles of %d Concur users to link: %w", len(existing), err)
+	}
 	plan, err := PlanUsers(desired, managed, existing, channel.Mapping, channel.Options)
 	if err != nil {
 		return nil, desired, err
 	}
 	if plan.UnknownManagers, err = unknownManagers(ctx, client, plan, managed); err != nil {
+		return nil, desired, err
+	}
+	current := func(c Change) map[string]string {
+		switch c.Kind {
+		case ChangeCreate:
+			return nil
+		case ChangeLink:
+			return attributesOf(existing[c.EmpID], mapping)
+		case ChangeRename:
+			return managed[c.PreviousEmpID].Attributes
+		}
+		return managed[c.EmpID].Attributes
+	}
+	if err := checkApproverRoles(ctx, client, plan, mapping, current); err != nil {
 		return nil, desired, err
 	}
 	return plan, desired, nil

@@ -2,8 +2,12 @@ package provisioning
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
@@ -14,9 +18,19 @@ type Failure struct {
 	EmpID string
 	Kind  ChangeKind
 	Err   error
+	// Unsaved names the attributes of the profile extensions that failed for a user whose identity
+	// Concur saved (Err is then a *concur.ExtensionError); the user is recorded all the same.
+	Unsaved []string
 }
 
 func (f Failure) Error() string {
+	if len(f.Unsaved) > 0 {
+		paths := make([]string, len(f.Unsaved))
+		for i, name := range f.Unsaved {
+			paths[i] = fmt.Sprintf("users[%q].attributes[%q]", f.EmpID, name)
+		}
+		return fmt.Sprintf("%s emp_id %q: %v (not saved: %s)", f.Kind, f.EmpID, f.Err, strings.Join(paths, ", "))
+	}
 	return fmt.Sprintf("%s emp_id %q: %v", f.Kind, f.EmpID, f.Err)
 }
 
@@ -59,10 +73,18 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 			result, err := apply(ctx, client, op, linked[op.to.ID], ids)
 			mu.Lock()
 			defer mu.Unlock()
+			var partly *concur.ExtensionError
 			switch {
 			case op.kind == ChangeDeactivate && concur.IsNotFound(err):
 				// Deleted in Concur since the refresh: nothing left to deactivate or to record.
 				delete(recorded, op.key)
+			case errors.As(err, &partly) && result.ID != "":
+				// The identity is saved: it is recorded with the failed extensions' attributes as
+				// Concur holds them, so the next apply sends only those again.
+				failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err, Unsaved: ProfileAttributes(partly, changedKeys(op.from.Attributes, op.to.Attributes))})
+				delete(recorded, op.previousKey)
+				recorded[op.key] = result
+				ids.record(op.key, result.ID)
 			case err != nil:
 				failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err})
 			case op.kind == ChangeDelete:
@@ -117,10 +139,15 @@ func diffOperations(prior, planned map[string]ManagedUser) []operation {
 // readLinkTargets reads, in batched searches by id, the Concur users the plan links, so the
 // patch that links each sends only what differs from what Concur holds now.
 func readLinkTargets(ctx context.Context, client *concur.Client, operations []operation) (map[string]*concur.User, error) {
-	var ids []string
+	var ids, keys []string
 	for _, op := range operations {
 		if op.kind == ChangeLink {
 			ids = append(ids, op.to.ID)
+			for key := range op.to.Attributes {
+				if !slices.Contains(keys, key) {
+					keys = append(keys, key)
+				}
+			}
 		}
 	}
 	if len(ids) == 0 {
@@ -129,6 +156,9 @@ func readLinkTargets(ctx context.Context, client *concur.Client, operations []op
 	found, err := client.FindUsersByIDs(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("reading the %d Concur users to link: %w", len(ids), err)
+	}
+	if err := ReadProfiles(ctx, client, slices.Collect(maps.Values(found)), keys); err != nil {
+		return nil, fmt.Errorf("reading the profiles of the %d Concur users to link: %w", len(ids), err)
 	}
 	return found, nil
 }
@@ -142,8 +172,8 @@ func apply(ctx context.Context, client *concur.Client, op operation, linkTarget 
 	case op.from.ID != "": // an update, deactivation, reactivation or emp_id change of a recorded user
 		to := op.to.concurUser()
 		ids.resolveManager(op.from.concurUser(), &to)
-		_, err := client.UpdateUser(ctx, op.from.ID, op.from.concurUser(), to)
-		return result, err
+		saved, err := client.UpdateUser(ctx, op.from.ID, op.from.concurUser(), to)
+		return keepUnsaved(result, saved, err), err
 	case op.kind == ChangeLink:
 		if linkTarget == nil {
 			return result, fmt.Errorf("the Concur user %s to link is gone since the plan; run plan again", op.to.ID)
@@ -156,12 +186,26 @@ func apply(ctx context.Context, client *concur.Client, op operation, linkTarget 
 		if concur.IsConflict(err) {
 			return linkOnConflict(ctx, client, op, ids, err)
 		}
-		if err != nil {
-			return result, err
+		if created != nil {
+			result.ID = created.ID
 		}
-		result.ID = created.ID
-		return result, nil
+		return keepUnsaved(result, created, err), err
 	}
+}
+
+// keepUnsaved gives the user to record, after a write whose identity Concur saved but some of
+// whose extensions it did not (err is a *concur.ExtensionError), the failed extensions' attributes
+// as Concur holds them (saved has them so).
+func keepUnsaved(result ManagedUser, saved *concur.User, err error) ManagedUser {
+	var partly *concur.ExtensionError
+	if saved == nil || !errors.As(err, &partly) {
+		return result
+	}
+	result.Attributes = maps.Clone(result.Attributes)
+	for _, key := range ProfileAttributes(partly, sortedKeys(result.Attributes)) {
+		result.Attributes[key] = UserAttribute(saved, key)
+	}
+	return result
 }
 
 // link writes the mapped attributes and active state over an existing Concur user; what the
@@ -171,9 +215,9 @@ func link(ctx context.Context, client *concur.Client, op operation, existing *co
 	desired := *existing
 	op.to.writeTo(&desired)
 	ids.resolveManager(*existing, &desired)
-	_, err := client.UpdateUser(ctx, existing.ID, *existing, desired)
+	saved, err := client.UpdateUser(ctx, existing.ID, *existing, desired)
 	result.ID = existing.ID
-	return result, err
+	return keepUnsaved(result, saved, err), err
 }
 
 // linkOnConflict handles a create that Concur refused as a duplicate: when an account holds the
@@ -250,13 +294,15 @@ func (k *knownIDs) resolveManager(from concur.User, to *concur.User) {
 	to.ManagerID = k.byEmpID[manager]
 }
 
-// managerWaves orders operations so a user whose manager is created (or gets its emp_id) in the
-// same apply comes after the manager: Concur needs the manager to exist to link it.
+// managerWaves orders operations so a user whose manager or approver is created (or gets its
+// emp_id) in the same apply comes after them: Concur needs them to exist to link them.
 func managerWaves(operations []operation) [][]operation {
-	// A manager is findable by its planned emp_id only once it is created, linked or renamed.
+	// A manager is findable by its planned emp_id only once it is created, linked or renamed; an
+	// approver holds a new spend role only once its update is made.
 	pending := map[string]bool{}
 	for _, op := range operations {
-		if op.kind == ChangeCreate || op.kind == ChangeLink || op.kind == ChangeRename {
+		if op.kind == ChangeCreate || op.kind == ChangeLink || op.kind == ChangeRename ||
+			op.from.Attributes[AttrSpendRoles] != op.to.Attributes[AttrSpendRoles] {
 			pending[op.key] = true
 		}
 	}
@@ -265,8 +311,7 @@ func managerWaves(operations []operation) [][]operation {
 	for len(remaining) > 0 {
 		var wave, later []operation
 		for _, op := range remaining {
-			manager := op.to.Attributes[AttrManagerEmpID]
-			if pending[manager] && manager != op.key {
+			if waitsFor(op, pending) {
 				later = append(later, op)
 			} else {
 				wave = append(wave, op)
@@ -282,6 +327,16 @@ func managerWaves(operations []operation) [][]operation {
 		remaining = later
 	}
 	return waves
+}
+
+// waitsFor reports whether op names a pending user as its manager or one of its approvers.
+func waitsFor(op operation, pending map[string]bool) bool {
+	for key, value := range op.to.Attributes {
+		if (key == AttrManagerEmpID || attributesByName[key].Reference) && pending[value] && value != op.key {
+			return true
+		}
+	}
+	return false
 }
 
 func runConcurrently(ctx context.Context, operations []operation, concurrency int, do func(operation)) {
@@ -342,4 +397,15 @@ func (m ManagedUser) writeTo(u *concur.User) {
 		u.EmployeeNumber = m.EmpID
 	}
 	u.Active = m.Active
+}
+
+// changedKeys lists the keys of to whose value differs in from, sorted.
+func changedKeys(from, to map[string]string) []string {
+	var keys []string
+	for _, key := range sortedKeys(to) {
+		if was, ok := from[key]; !ok || was != to[key] {
+			keys = append(keys, key)
+		}
+	}
+	return keys
 }

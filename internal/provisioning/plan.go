@@ -72,6 +72,9 @@ type Plan struct {
 	// UnknownManagers maps a manager emp_id that Concur lacks and the channel does not provision
 	// to the changed users who name it; writing them fails until the manager exists.
 	UnknownManagers map[string][]string
+	// ApproversWithoutRole lists the approvers the plan holds back because Concur would refuse
+	// them (see checkApproverRoles).
+	ApproversWithoutRole []ApproverWithoutRole
 	// SkippedDisabled lists the emp_ids of disabled directory users that are not provisioned
 	// (provision_disabled_users is off and they are not managed).
 	SkippedDisabled []string

@@ -3,6 +3,8 @@ package provisioning
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 )
@@ -31,6 +33,9 @@ func Refresh(ctx context.Context, client *concur.Client, managed map[string]Mana
 	found, err := client.FindUsersByIDs(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("reading %d managed users from Concur by id: %w", len(managed), err)
+	}
+	if err := ReadProfiles(ctx, client, slices.Collect(maps.Values(found)), refreshedKeys(managed, mapping)); err != nil {
+		return nil, fmt.Errorf("reading the profiles of %d managed users: %w", len(found), err)
 	}
 
 	refreshed := make(map[string]ManagedUser, len(managed))
@@ -72,6 +77,22 @@ func Refresh(ctx context.Context, client *concur.Client, managed map[string]Mana
 		refreshed[key] = user
 	}
 	return refreshed, nil
+}
+
+// refreshedKeys are the attributes Refresh reads: the mapping's, or else those recorded.
+func refreshedKeys(managed map[string]ManagedUser, mapping *Mapping) []string {
+	if mapping != nil {
+		return mapping.Keys()
+	}
+	var keys []string
+	for _, user := range managed {
+		for key := range user.Attributes {
+			if !slices.Contains(keys, key) {
+				keys = append(keys, key)
+			}
+		}
+	}
+	return keys
 }
 
 // refreshedUser is the recorded user with the attributes and active state Concur holds now.

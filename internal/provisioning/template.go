@@ -378,9 +378,10 @@ func (m *Mapping) maps(key string) bool {
 	return false
 }
 
-// CreateOnly reports whether a key is set at creation only.
+// CreateOnly reports whether a key is set at creation only: listed in create_only_attributes, or
+// accepted by Concur only then.
 func (m *Mapping) CreateOnly(key string) bool {
-	return m.createOnly[key]
+	return m.createOnly[key] || attributesByName[key].CreateOnly
 }
 
 // Render renders every key for one directory entry. values returns the entry's values of a

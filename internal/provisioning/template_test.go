@@ -217,7 +217,7 @@ func TestCompileMappingErrors(t *testing.T) {
 		want       []problem // in order; reason is a substring of the message
 	}{
 		{"unknown key", map[string]string{"emial": "{mail}"}, nil,
-			[]problem{{"emial", "not a Concur attribute; valid attributes: cost_center, department, division, email, emp_id,"}}},
+			[]problem{{"emial", "not a Concur attribute; valid attributes: budget_approver_emp_id, budget_country_code, cash_advance_account_code, "}}},
 		{"missing required key", map[string]string{AttrFirstName: "", AttrEmpID: ""}, nil,
 			[]problem{
 				{AttrEmpID, "required attribute is not mapped; every mapping needs emp_id, login_id, email, first_name, last_name"},

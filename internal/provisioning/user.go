@@ -52,12 +52,84 @@ func CreateUser(ctx context.Context, client *concur.Client, u concur.User) (*con
 }
 
 // ReadUser reads a managed user by its Concur id, or by employee ID when the id is not known
-// yet (right after an import). A user that no longer exists is reported with IsNotFound.
-func ReadUser(ctx context.Context, client *concur.Client, id, empID string) (*concur.User, error) {
+// yet (right after an import), with the Spend and Travel profiles that keys hold attributes of.
+// A user that no longer exists is reported with IsNotFound.
+func ReadUser(ctx context.Context, client *concur.Client, id, empID string, keys []string) (*concur.User, error) {
+	var user *concur.User
+	var err error
 	if id != "" {
-		return client.GetUser(ctx, id)
+		user, err = client.GetUser(ctx, id)
+	} else {
+		user, err = client.FindUserByEmployeeNumber(ctx, empID)
 	}
-	return client.FindUserByEmployeeNumber(ctx, empID)
+	if err != nil {
+		return nil, err
+	}
+	return user, ReadProfiles(ctx, client, []*concur.User{user}, keys)
+}
+
+// profilesHeld reports whether keys hold attributes of the Spend extensions and of the Travel
+// one: only then are those profiles read, so a company without Concur Expense or Travel neither
+// pays for nor fails on reads of products it lacks.
+func profilesHeld(keys []string) (spend, travel bool) {
+	for _, key := range keys {
+		a := attributesByName[key]
+		spend = spend || a.IsSpend()
+		travel = travel || a.Profile == concur.SchemaTravelUser
+	}
+	return spend, travel
+}
+
+// ReadProfiles fills in the Spend and Travel profiles of users (read by id, in batches) that keys
+// hold attributes of; a user without a profile keeps an empty one.
+func ReadProfiles(ctx context.Context, client *concur.Client, users []*concur.User, keys []string) error {
+	spend, travel := profilesHeld(keys)
+	if len(users) == 0 || !spend && !travel {
+		return nil
+	}
+	ids := make([]string, 0, len(users))
+	for _, u := range users {
+		ids = append(ids, u.ID)
+	}
+	if spend {
+		profiles, err := client.FindSpendProfilesByIDs(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("reading the Spend profiles of %d users: %w", len(ids), err)
+		}
+		for _, u := range users {
+			if p := profiles[u.ID]; p != nil {
+				u.Spend = *p
+			}
+		}
+	}
+	if travel {
+		profiles, err := client.FindTravelProfilesByIDs(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("reading the Travel profiles of %d users: %w", len(ids), err)
+		}
+		for _, u := range users {
+			if p := profiles[u.ID]; p != nil {
+				u.Travel = *p
+			}
+		}
+	}
+	return nil
+}
+
+// ProfileAttributes are the attributes of the extensions an *concur.ExtensionError names as
+// failed, among keys, in catalogue order.
+func ProfileAttributes(failed *concur.ExtensionError, keys []string) []string {
+	held := map[string]bool{}
+	for _, key := range keys {
+		held[key] = true
+	}
+	var names []string
+	for _, a := range Attributes {
+		if held[a.Name] && a.Profile != "" && failed.Failed(a.Profile) {
+			names = append(names, a.Name)
+		}
+	}
+	return names
 }
 
 // UpdateUser changes the managed user id from the values from to the values to; only the

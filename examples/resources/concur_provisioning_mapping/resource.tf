@@ -18,6 +18,17 @@ resource "concur_provisioning_mapping" "employees" {
     manager_emp_id = "{manager|ref:employeeID}"
     timezone       = "Europe/Berlin"
     start_date     = "{extensionAttribute3}"
+
+    # The Spend profile (Concur Expense) and the expense report approver.
+    reimbursement_currency = "{extensionAttribute4|upper}"
+    country                = "{c}"
+    state_province         = "{st}"
+    locale                 = "{preferredLanguage|default:en-US}"
+    ledger_code            = "DEFAULT"
+    office_location_city   = "{l}"
+    org_unit1              = "{company}"
+    report_approver_emp_id = "{manager|ref:employeeID}"
+    spend_roles            = "{extensionAttribute5}" # such as "EXP_APPROVER,REQ_APPROVER", in alphabetical order
   }
   create_only_attributes = ["start_date", "timezone"]
 
