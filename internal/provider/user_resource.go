@@ -140,8 +140,8 @@ func userArgument(a provisioning.Attribute) schema.StringAttribute {
 	case a.Name == provisioning.MarkerAttribute:
 		// Computed: with the provider's owner set, the plan fills in the owner marker.
 		argument.MarkdownDescription += " When the provider's `owner` is set, the provider writes the owner marker `" +
-			provisioning.Marker("<owner>", "<emp_id>") + "` here and the argument must not be set; otherwise omit it to leave " +
-			"the attribute empty in Concur."
+			provisioning.Marker("<owner>", "<emp_id>") + "` here and the argument must not be set. Otherwise, when it is omitted, " +
+			"the provider keeps the value the account holds (another system's id is never cleared)."
 		argument.Optional, argument.Computed = true, true
 		argument.Validators = []validator.String{stringvalidator.LengthAtLeast(1), rule}
 	case a.Required:
@@ -297,12 +297,16 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 }
 
 // plannedExternalID is the external_id the plan gives the account: what the marker rules give it
-// where an owner is set, else the configured value.
+// where an owner is set, else the configured value, or, where none is configured, the one the
+// account holds: another system's id is never cleared (another owner's marker is left alone before).
 func (r *userResource) plannedExternalID(own provisioning.Ownership, empID, held string, config userResourceModel) types.String {
-	if own.Owner == "" {
-		return config.ExternalID
+	switch {
+	case own.Owner != "":
+		return types.StringValue(own.ExternalID(empID, held))
+	case config.ExternalID.IsNull() && held != "":
+		return types.StringValue(held)
 	}
-	return types.StringValue(own.ExternalID(empID, held))
+	return config.ExternalID
 }
 
 func userElsewhereAdvice(owner string) string {
@@ -413,7 +417,8 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 
 	mode := provisioning.DeletionMode(state.DeletionMode.ValueString())
-	own := provisioning.Ownership{Owner: r.data.owner, TakeOverFrom: state.TakeOverFrom.ValueString()}
+	// A destroy never takes an account over: a take_over_from left in the state counts for nothing.
+	own := provisioning.Ownership{Owner: r.data.owner}
 	err := provisioning.RemoveUser(ctx, r.data.client, state.ID.ValueString(), mode, own)
 	var elsewhere *provisioning.ManagedElsewhereError
 	if errors.As(err, &elsewhere) {
