@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -246,9 +245,15 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return // known at apply only, or refused by the emp_id validator
 	}
 	r.data.claim(&resp.Diagnostics, path.Root("emp_id"), userOwner(empID.ValueString()), []string{empID.ValueString()})
+	var configured *string
+	if !config.ExternalID.IsNull() {
+		value := config.ExternalID.ValueString()
+		configured = &value
+	}
 	if req.State.Raw.IsNull() {
 		r.checkNew(ctx, empID.ValueString(), &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), r.plannedExternalID(own, empID.ValueString(), "", config))...)
+		decision := own.PlanUser(empID.ValueString(), nil, plan.toConcur(), configured)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), plannedExternalID(decision))...)
 		return
 	}
 	var state userResourceModel
@@ -266,47 +271,33 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 			}
 		}
 	}
-	held := state.ExternalID.ValueString()
-	switch status, markedBy := own.Status(held); status {
-	case provisioning.AccountElsewhere:
-		// Nothing of this resource may reach the account; only a plan that changes nothing in it passes.
-		if config.ExternalID.IsNull() {
-			plan.ExternalID = state.ExternalID
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), state.ExternalID)...)
-		}
-		if !reflect.DeepEqual(plan.toConcur(), state.toConcur()) {
-			resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Concur user managed elsewhere", fmt.Sprintf(
-				"Nothing was changed: the Concur account %s (emp_id %q) carries the owner marker of owner %q, another configuration, "+
-					"so this concur_user does not write to it. %s", state.ID.ValueString(), empID.ValueString(), markedBy, userElsewhereAdvice(markedBy)))
-			return
-		}
+	current := state.toConcur()
+	decision := own.PlanUser(empID.ValueString(), &current, plan.toConcur(), configured)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), plannedExternalID(decision))...)
+	switch id, markedBy := state.ID.ValueString(), decision.MarkedBy; {
+	case decision.Refused:
+		resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Concur user managed elsewhere", fmt.Sprintf(
+			"Nothing was changed: the Concur account %s (emp_id %q) carries the owner marker of owner %q, another configuration, "+
+				"so this concur_user does not write to it. %s", id, empID.ValueString(), markedBy, userElsewhereAdvice(markedBy)))
+	case decision.Status == provisioning.AccountElsewhere:
 		resp.Diagnostics.AddAttributeWarning(path.Root("emp_id"), "Concur user managed elsewhere", fmt.Sprintf(
 			"The Concur account %s (emp_id %q) carries the owner marker of owner %q, another configuration: this concur_user "+
-				"writes nothing to it, and destroying it leaves the account as it is. %s", state.ID.ValueString(), empID.ValueString(), markedBy, userElsewhereAdvice(markedBy)))
-		return
-	case provisioning.AccountTakenOver:
+				"writes nothing to it, and destroying it leaves the account as it is. %s", id, empID.ValueString(), markedBy, userElsewhereAdvice(markedBy)))
+	case decision.Status == provisioning.AccountTakenOver:
 		resp.Diagnostics.AddAttributeWarning(path.Root("emp_id"), "Taking over a Concur user", fmt.Sprintf(
 			"The Concur account %s (emp_id %q) carries the owner marker of owner %q; this plan takes it over and rewrites the marker to owner %q. "+
-				"Remove the account from %q's configuration too.", state.ID.ValueString(), empID.ValueString(), markedBy, own.Owner, markedBy))
-	case provisioning.AccountForeignID:
-		if own.Owner != "" {
-			resp.Diagnostics.Append(unmarkableWarning([]string{empID.ValueString()}))
-		}
+				"Remove the account from %q's configuration too.", id, empID.ValueString(), markedBy, own.Owner, markedBy))
+	case decision.Unmarkable:
+		resp.Diagnostics.Append(unmarkableWarning([]string{empID.ValueString()}))
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), r.plannedExternalID(own, empID.ValueString(), held, config))...)
 }
 
-// plannedExternalID is the external_id the plan gives the account: what the marker rules give it
-// where an owner is set, else the configured value, or, where none is configured, the one the
-// account holds: another system's id is never cleared (another owner's marker is left alone before).
-func (r *userResource) plannedExternalID(own provisioning.Ownership, empID, held string, config userResourceModel) types.String {
-	switch {
-	case own.Owner != "":
-		return types.StringValue(own.ExternalID(empID, held))
-	case config.ExternalID.IsNull() && held != "":
-		return types.StringValue(held)
+// plannedExternalID is the engine's decision as the plan's external_id.
+func plannedExternalID(decision provisioning.UserDecision) types.String {
+	if !decision.Set {
+		return types.StringNull()
 	}
-	return config.ExternalID
+	return types.StringValue(decision.ExternalID)
 }
 
 func userElsewhereAdvice(owner string) string {
@@ -326,7 +317,7 @@ func (r *userResource) checkNew(ctx context.Context, empID string, diags *diag.D
 		return
 	}
 	cause := " It may have been created by an earlier apply that stopped before Terraform recorded it."
-	if status, markedBy := (provisioning.Ownership{Owner: r.data.owner}).Status(existing.ExternalID); status == provisioning.AccountElsewhere {
+	if markedBy, elsewhere := provisioning.MarkedByAnother(r.data.owner, existing.ExternalID); elsewhere {
 		cause = fmt.Sprintf(" It carries the owner marker of owner %q, another configuration, which manages it: importing it takes it over"+
 			" (when the provider's owner is set), so do that only if this configuration is to manage the person from now on.", markedBy)
 	}
@@ -465,7 +456,7 @@ func (r *userResource) noteImportTakeOver(ctx context.Context, prior privateGett
 		return
 	}
 	diags.Append(next.SetKey(ctx, privateImporting, nil)...)
-	if status, markedBy := (provisioning.Ownership{Owner: r.data.owner}).Status(user.ExternalID); status == provisioning.AccountElsewhere && r.data.owner != "" {
+	if markedBy, takesOver := provisioning.ImportTakesOverFrom(r.data.owner, user.ExternalID); takesOver {
 		encoded, _ := json.Marshal(markedBy) // a string always encodes
 		diags.Append(next.SetKey(ctx, privateImportTakesOverFrom, encoded)...)
 	}
