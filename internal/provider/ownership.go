@@ -105,23 +105,12 @@ func claimAdvice(claimant, other provisioning.Owner) string {
 func ownershipWarnings(plan *provisioning.Plan, owner string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if len(plan.ManagedElsewhere) > 0 {
-		byOwner := map[string][]string{}
 		recorded := false
 		for _, user := range plan.ManagedElsewhere {
-			byOwner[user.Owner] = append(byOwner[user.Owner], user.EmpID)
 			recorded = recorded || user.Managed
 		}
-		owners := make([]string, 0, len(byOwner))
-		for name := range byOwner {
-			owners = append(owners, name)
-		}
-		sort.Strings(owners)
-		lines := make([]string, 0, len(owners))
-		for _, name := range owners {
-			lines = append(lines, fmt.Sprintf("managed elsewhere by owner %q: %s", name, listSome(byOwner[name], listedEmpIDs)))
-		}
 		detail := "The Concur accounts of these people carry the owner marker of another configuration, so this channel links, " +
-			"writes, deactivates and deletes none of them:\n" + strings.Join(lines, "\n") + "\n\n" + takeOverAdvice(owner)
+			"writes, deactivates and deletes none of them:\n" + elsewhereByOwner(plan.ManagedElsewhere) + "\n\n" + takeOverAdvice(owner)
 		if recorded {
 			detail += " If the owner named is this configuration's former owner name, set take_over_from to it once (or set owner back)."
 		}
@@ -141,6 +130,24 @@ func ownershipWarnings(plan *provisioning.Plan, owner string) diag.Diagnostics {
 		diags.Append(unmarkableWarning(plan.Unmarkable))
 	}
 	return diags
+}
+
+// elsewhereByOwner lists people managed elsewhere, one line per owner.
+func elsewhereByOwner(users []provisioning.ElsewhereUser) string {
+	byOwner := map[string][]string{}
+	for _, user := range users {
+		byOwner[user.Owner] = append(byOwner[user.Owner], user.EmpID)
+	}
+	owners := make([]string, 0, len(byOwner))
+	for name := range byOwner {
+		owners = append(owners, name)
+	}
+	sort.Strings(owners)
+	lines := make([]string, 0, len(owners))
+	for _, name := range owners {
+		lines = append(lines, fmt.Sprintf("managed elsewhere by owner %q: %s", name, listSome(byOwner[name], listedEmpIDs)))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func takeOverAdvice(owner string) string {

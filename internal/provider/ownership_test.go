@@ -484,3 +484,104 @@ resource "terraform_data" "emp_id" {
 		},
 	})
 }
+
+// Without an owner, a concur_user that sets no external_id keeps the one another system wrote on
+// the account: the plan is empty and the id stays.
+func TestAccOwnership_concurUserKeepsAnotherSystemsID(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	config := ownershipProvider(s, srv) + userFor("pol", "p5", "2005")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					if err := s.ModifyUser("2005", map[string]any{"externalId": "SAP-2005"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            config,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "2005", "externalId", "SAP-2005")},
+			},
+		},
+	})
+}
+
+// A take_over_from left on a concur_user takes nothing over when it is destroyed: the account that
+// owner marked again is left as it is.
+func TestAccOwnership_concurUserDestroyTakesNothingOver(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	owned := ownedProvider(s, srv, "team-a")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:            owned + strings.Replace(userFor("pol", "p5", "2005"), `title`, `take_over_from = "team-b"`+"\n  title", 1),
+				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "2005", "externalId", "tf-concur:team-a:2005")},
+			},
+			{
+				PreConfig: func() {
+					if err := s.ModifyUser("2005", map[string]any{"externalId": "tf-concur:team-b:2005"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            owned,
+				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "2005", "active", true)},
+			},
+		},
+	})
+}
+
+// Destroying a channel with on_destroy = "deprovision" after the provider's owner was renamed
+// leaves the accounts the old name marks, which are another owner's now, active.
+func TestAccOwnership_channelDestroyLeavesAnotherOwnersAccounts(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	deprovisioning := strings.Replace(channelOver("core", "core"), "  attribute_mapping", "  on_destroy = \"deprovision\"\n  attribute_mapping", 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:            ownedProvider(s, srv, "team-a") + deprovisioning,
+				ConfigStateChecks: []statecheck.StateCheck{expectField(s, "2001", "externalId", "tf-concur:team-a:2001")},
+			},
+			{
+				Config: ownedProvider(s, srv, "team-z"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectField(s, "2001", "active", true),
+					expectField(s, "2002", "active", true),
+					expectField(s, "2002", "externalId", "tf-concur:team-a:2002"),
+				},
+			},
+		},
+	})
+}
+
+// A take_over_from known only at apply is checked then (Terraform plans the channel again in the
+// apply, with the value known), and refused as an ownership setting (here: without the provider's
+// owner), on the attribute, not as a directory error.
+func TestAccOwnership_takeOverFromKnownAtApply(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	srv := ownershipDirectory(t)
+	config := ownershipProvider(s, srv) + `
+resource "terraform_data" "from" {
+  input = "team-b"
+}
+` + strings.Replace(channelOver("core", "core"), "  attribute_mapping", "  take_over_from = terraform_data.from.output\n  attribute_mapping", 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Conflicting ownership settings.*` + wrapTolerant(`take_over_from = "team-b" needs the provider's owner`)),
+			},
+		},
+	})
+}

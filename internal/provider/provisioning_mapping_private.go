@@ -58,15 +58,9 @@ func withPrivate(users map[string]provisioning.ManagedUser, private []byte) erro
 }
 
 // plannedPrivate is the private data a plan hands to its apply, which receives no prior private
-// data of its own: the entries of the users planned and of those the plan lets go, and the
-// holders the refresh found.
+// data of its own: the entries and holders of the users planned and of those the plan lets go.
 func plannedPrivate(prior, planned map[string]provisioning.ManagedUser) ([]byte, error) {
 	users := maps.Clone(prior)
-	for empID, user := range planned {
-		if user.EmpIDHeldBy == "" {
-			user.EmpIDHeldBy = prior[empID].EmpIDHeldBy
-		}
-		users[empID] = user
-	}
+	maps.Copy(users, planned)
 	return privateOf(users)
 }

@@ -234,7 +234,7 @@ func servedElsewhere() diag.Diagnostic {
 func (r *provisioningMappingResource) refreshUsers(ctx context.Context, state provisioningMappingModel, managed map[string]provisioning.ManagedUser) (map[string]provisioning.ManagedUser, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	mapping, _ := state.compileMapping(ctx) // a mapping state cannot compile refreshes the recorded attributes
-	refreshed, err := provisioning.Refresh(ctx, r.data.client, managed, mapping)
+	refreshed, err := provisioning.Refresh(ctx, r.data.client, managed, mapping, r.data.owner)
 	if err != nil {
 		diags.AddError("Error refreshing provisioned users",
 			fmt.Sprintf("Reading the channel's users back from Concur failed: %s. Nothing was changed; check that Concur is reachable and the credentials are valid, then plan again.", err))
@@ -274,7 +274,8 @@ func (r *provisioningMappingResource) applyUsers(ctx context.Context, model prov
 		}
 		planned = plan.Users
 	}
-	recorded, failures, err := provisioning.Apply(ctx, r.data.client, prior, planned)
+	own := provisioning.Ownership{Owner: r.data.owner, TakeOverFrom: model.TakeOverFrom.ValueString()}
+	recorded, failures, err := provisioning.Apply(ctx, r.data.client, prior, planned, own)
 	addApplyErrors(&diags, "provision", err, failures,
 		"The users not listed here succeeded and are recorded in state; apply again to retry only these:")
 	r.data.warnIfTokenRotated(&diags)
@@ -284,7 +285,10 @@ func (r *provisioningMappingResource) applyUsers(ctx context.Context, model prov
 // destroyUsers destroys the channel as its on_destroy says. kept says the channel must stay,
 // recording the users as they are now, because some could not be deprovisioned.
 func (r *provisioningMappingResource) destroyUsers(ctx context.Context, state provisioningMappingModel, managed map[string]provisioning.ManagedUser) (recorded map[string]provisioning.ManagedUser, kept bool, diags diag.Diagnostics) {
-	destroyed, err := provisioning.Destroy(ctx, r.data.client, managed, state.options())
+	opts := state.options()
+	opts.Ownership.Owner = r.data.owner
+	destroyed, err := provisioning.Destroy(ctx, r.data.client, managed, opts)
+	diags.Append(destroySkippedWarning(destroyed.Skipped, opts.DeprovisionAction)...)
 	if !destroyed.Kept {
 		r.data.warnIfTokenRotated(&diags)
 		return nil, false, diags
@@ -308,7 +312,11 @@ func (r *provisioningMappingResource) planUsers(ctx context.Context, model provi
 
 	plan, desired, err := provisioning.PlanChannel(ctx, r.data.client, dir, channel, managed)
 	var guard *provisioning.GuardError
+	var refused *provisioning.OwnershipError
 	switch {
+	case errors.As(err, &refused):
+		diags.Append(ownershipSettingError(refused))
+		return nil, diags
 	case errors.As(err, &guard):
 		attribute, advice := "max_deprovisions", "If the source or the directory is wrong, fix it and plan again. If these departures are real, raise max_deprovisions for this run."
 		if guard.Kind == provisioning.GuardEmptySource {

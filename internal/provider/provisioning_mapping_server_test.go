@@ -199,7 +199,7 @@ func TestPlannedPrivate_keepsLeaversEntries(t *testing.T) {
 		"1002": {EmpID: "1002", DN: "uid=ben", EntryID: "e-2", EmpIDHeldBy: "c-2002"}, // deleted by the plan
 	}
 	planned := map[string]provisioning.ManagedUser{
-		"1001": {EmpID: "1001", DN: "uid=ann,ou=new", EntryID: "e-1"},
+		"1001": {EmpID: "1001", DN: "uid=ann,ou=new", EntryID: "e-1"}, // moved
 		"1003": {EmpID: "1003", DN: "uid=cid"},
 	}
 	private, err := plannedPrivate(prior, planned)
@@ -252,5 +252,13 @@ func TestWithAttribute_leavesTheObjectAsItWas(t *testing.T) {
 	kept, err := objectAttribute(object, attrUsers)
 	if err != nil || !kept.Equal(users) {
 		t.Errorf("after withAttribute the object's users are %v (%v), want them unchanged", kept, err)
+	}
+}
+
+func TestMappingUpgrades_oneForEachEarlierVersion(t *testing.T) {
+	t.Parallel()
+	s := newMappingServer(&concurProvider{}, nil)
+	if int64(len(mappingUpgrades)) != s.schema.Version {
+		t.Errorf("%d state upgrades for schema version %d: add the upgrade from each earlier version", len(mappingUpgrades), s.schema.Version)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -142,8 +141,8 @@ func userArgument(a provisioning.Attribute) schema.StringAttribute {
 	case a.Name == provisioning.MarkerAttribute:
 		// Computed: with the provider's owner set, the plan fills in the owner marker.
 		argument.MarkdownDescription += " When the provider's `owner` is set, the provider writes the owner marker `" +
-			provisioning.Marker("<owner>", "<emp_id>") + "` here and the argument must not be set; otherwise omit it to leave " +
-			"the attribute empty in Concur."
+			provisioning.Marker("<owner>", "<emp_id>") + "` here and the argument must not be set. Otherwise, when it is omitted, " +
+			"the provider keeps the value the account holds (another system's id is never cleared)."
 		argument.Optional, argument.Computed = true, true
 		argument.Validators = []validator.String{stringvalidator.LengthAtLeast(1), rule}
 	case a.Required:
@@ -261,9 +260,15 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return // known at apply only, or refused by the emp_id validator
 	}
 	r.data.claim(&resp.Diagnostics, path.Root("emp_id"), userOwner(empID.ValueString()), []string{empID.ValueString()})
+	var configured *string
+	if !config.ExternalID.IsNull() {
+		value := config.ExternalID.ValueString()
+		configured = &value
+	}
 	if req.State.Raw.IsNull() {
 		r.checkNew(ctx, empID.ValueString(), &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), r.plannedExternalID(own, empID.ValueString(), "", config))...)
+		decision := own.PlanUser(empID.ValueString(), nil, plan.toConcur(), configured)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), plannedExternalID(decision))...)
 		return
 	}
 	keepCreateOnly(ctx, req, resp)
@@ -282,43 +287,33 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 			}
 		}
 	}
-	held := state.ExternalID.ValueString()
-	switch status, markedBy := own.Status(held); status {
-	case provisioning.AccountElsewhere:
-		// Nothing of this resource may reach the account; only a plan that changes nothing in it passes.
-		if config.ExternalID.IsNull() {
-			plan.ExternalID = state.ExternalID
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), state.ExternalID)...)
-		}
-		if !reflect.DeepEqual(plan.toConcur(), state.toConcur()) {
-			resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Concur user managed elsewhere", fmt.Sprintf(
-				"Nothing was changed: the Concur account %s (emp_id %q) carries the owner marker of owner %q, another configuration, "+
-					"so this concur_user does not write to it. %s", state.ID.ValueString(), empID.ValueString(), markedBy, userElsewhereAdvice(markedBy)))
-			return
-		}
+	current := state.toConcur()
+	decision := own.PlanUser(empID.ValueString(), &current, plan.toConcur(), configured)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), plannedExternalID(decision))...)
+	switch id, markedBy := state.ID.ValueString(), decision.MarkedBy; {
+	case decision.Refused:
+		resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Concur user managed elsewhere", fmt.Sprintf(
+			"Nothing was changed: the Concur account %s (emp_id %q) carries the owner marker of owner %q, another configuration, "+
+				"so this concur_user does not write to it. %s", id, empID.ValueString(), markedBy, userElsewhereAdvice(markedBy)))
+	case decision.Status == provisioning.AccountElsewhere:
 		resp.Diagnostics.AddAttributeWarning(path.Root("emp_id"), "Concur user managed elsewhere", fmt.Sprintf(
 			"The Concur account %s (emp_id %q) carries the owner marker of owner %q, another configuration: this concur_user "+
-				"writes nothing to it, and destroying it leaves the account as it is. %s", state.ID.ValueString(), empID.ValueString(), markedBy, userElsewhereAdvice(markedBy)))
-		return
-	case provisioning.AccountTakenOver:
+				"writes nothing to it, and destroying it leaves the account as it is. %s", id, empID.ValueString(), markedBy, userElsewhereAdvice(markedBy)))
+	case decision.Status == provisioning.AccountTakenOver:
 		resp.Diagnostics.AddAttributeWarning(path.Root("emp_id"), "Taking over a Concur user", fmt.Sprintf(
 			"The Concur account %s (emp_id %q) carries the owner marker of owner %q; this plan takes it over and rewrites the marker to owner %q. "+
-				"Remove the account from %q's configuration too.", state.ID.ValueString(), empID.ValueString(), markedBy, own.Owner, markedBy))
-	case provisioning.AccountForeignID:
-		if own.Owner != "" {
-			resp.Diagnostics.Append(unmarkableWarning([]string{empID.ValueString()}))
-		}
+				"Remove the account from %q's configuration too.", id, empID.ValueString(), markedBy, own.Owner, markedBy))
+	case decision.Unmarkable:
+		resp.Diagnostics.Append(unmarkableWarning([]string{empID.ValueString()}))
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("external_id"), r.plannedExternalID(own, empID.ValueString(), held, config))...)
 }
 
-// plannedExternalID is the external_id the plan gives the account: what the marker rules give it
-// where an owner is set, else the configured value.
-func (r *userResource) plannedExternalID(own provisioning.Ownership, empID, held string, config userResourceModel) types.String {
-	if own.Owner == "" {
-		return config.ExternalID
+// plannedExternalID is the engine's decision as the plan's external_id.
+func plannedExternalID(decision provisioning.UserDecision) types.String {
+	if !decision.Set {
+		return types.StringNull()
 	}
-	return types.StringValue(own.ExternalID(empID, held))
+	return types.StringValue(decision.ExternalID)
 }
 
 func userElsewhereAdvice(owner string) string {
@@ -338,7 +333,7 @@ func (r *userResource) checkNew(ctx context.Context, empID string, diags *diag.D
 		return
 	}
 	cause := " It may have been created by an earlier apply that stopped before Terraform recorded it."
-	if status, markedBy := (provisioning.Ownership{Owner: r.data.owner}).Status(existing.ExternalID); status == provisioning.AccountElsewhere {
+	if markedBy, elsewhere := provisioning.MarkedByAnother(r.data.owner, existing.ExternalID); elsewhere {
 		cause = fmt.Sprintf(" It carries the owner marker of owner %q, another configuration, which manages it: importing it takes it over"+
 			" (when the provider's owner is set), so do that only if this configuration is to manage the person from now on.", markedBy)
 	}
@@ -472,7 +467,8 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 
 	mode := provisioning.DeletionMode(state.DeletionMode.ValueString())
-	own := provisioning.Ownership{Owner: r.data.owner, TakeOverFrom: state.TakeOverFrom.ValueString()}
+	// A destroy never takes an account over: a take_over_from left in the state counts for nothing.
+	own := provisioning.Ownership{Owner: r.data.owner}
 	err := provisioning.RemoveUser(ctx, r.data.client, state.ID.ValueString(), mode, own)
 	var elsewhere *provisioning.ManagedElsewhereError
 	if errors.As(err, &elsewhere) {
@@ -519,7 +515,7 @@ func (r *userResource) noteImportTakeOver(ctx context.Context, prior privateGett
 		return
 	}
 	diags.Append(next.SetKey(ctx, privateImporting, nil)...)
-	if status, markedBy := (provisioning.Ownership{Owner: r.data.owner}).Status(user.ExternalID); status == provisioning.AccountElsewhere && r.data.owner != "" {
+	if markedBy, takesOver := provisioning.ImportTakesOverFrom(r.data.owner, user.ExternalID); takesOver {
 		encoded, _ := json.Marshal(markedBy) // a string always encodes
 		diags.Append(next.SetKey(ctx, privateImportTakesOverFrom, encoded)...)
 	}

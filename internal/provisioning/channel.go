@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -75,6 +76,10 @@ func ReadSource(ctx context.Context, dir *directory.Client, source Source, attri
 // search, so existing accounts are linked rather than duplicated.
 func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Client, channel Channel, managed map[string]ManagedUser) (*Plan, Desired, error) {
 	mapping := channel.Mapping
+	// Settings the marker rules refuse are the configuration's error, found before any read.
+	if err := channel.Options.Ownership.Check(channel.Mapping.maps(MarkerAttribute)); err != nil {
+		return nil, Desired{}, err
+	}
 	desired, err := readDesired(ctx, dir, channel)
 	if err != nil {
 		return nil, Desired{}, err
@@ -183,11 +188,16 @@ type Destroyed struct {
 	// Users are the managed users as now recorded, as Apply returns them.
 	Users    map[string]ManagedUser
 	Failures []Failure
+	// Skipped lists the managed users whose account another owner's marker names: the destroy
+	// neither deactivated nor deleted them, and stopped managing them.
+	Skipped []ElsewhereUser
 }
 
 // Destroy carries out destroying a channel (CheckDestroy has passed at plan time): with
 // on_destroy = keep it touches nobody; with deprovision it applies the deprovision action to
-// every managed user. An error says nothing could be attempted.
+// every managed user but those whose account another owner's marker names, as Concur holds it
+// right before (opts.Ownership.Owner is the configuration's owner; a destroy takes nobody over, so
+// take_over_from counts for nothing). An error says nothing could be attempted.
 func Destroy(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, opts Options) (Destroyed, error) {
 	if opts.OnDestroy != OnDestroyDeprovision {
 		return Destroyed{}, nil
@@ -199,6 +209,17 @@ func Destroy(ctx context.Context, client *concur.Client, managed map[string]Mana
 			planned[empID] = user
 		}
 	}
-	recorded, failures, err := Apply(ctx, client, managed, planned)
-	return Destroyed{Kept: err != nil || len(failures) > 0, Users: recorded, Failures: failures}, err
+	recorded, failures, err := Apply(ctx, client, managed, planned, Ownership{Owner: opts.Ownership.Owner})
+	destroyed := Destroyed{Users: recorded}
+	for _, failure := range failures {
+		var elsewhere *ManagedElsewhereError
+		if !errors.As(failure.Err, &elsewhere) {
+			destroyed.Failures = append(destroyed.Failures, failure)
+			continue
+		}
+		delete(recorded, failure.EmpID)
+		destroyed.Skipped = append(destroyed.Skipped, ElsewhereUser{EmpID: failure.EmpID, DN: managed[failure.EmpID].DN, Owner: elsewhere.Owner, Managed: true})
+	}
+	destroyed.Kept = err != nil || len(destroyed.Failures) > 0
+	return destroyed, err
 }

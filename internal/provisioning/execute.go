@@ -51,9 +51,13 @@ type operation struct {
 // Creates are sent without looking the emp_ids up again (the plan did): Concur keeps employee
 // numbers unique, so an account created with the emp_id since the plan makes the create fail
 // with 409, and only then is it looked up and linked, as the plan would have.
-func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser) (map[string]ManagedUser, []Failure, error) {
+//
+// Every other operation writes to an existing account, which is read again first, in batched
+// searches by id, so that one another owner marked since the plan (own says who this channel is)
+// fails with a *ManagedElsewhereError and is not written: a saved plan may be hours old.
+func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser, own Ownership) (map[string]ManagedUser, []Failure, error) {
 	operations := diffOperations(prior, planned)
-	linked, err := readLinkTargets(ctx, client, operations)
+	accounts, err := readAccounts(ctx, client, operations)
 	if err != nil {
 		return prior, nil, err
 	}
@@ -70,7 +74,10 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 	var failures []Failure
 	for _, wave := range managerWaves(operations) {
 		runConcurrently(ctx, wave, client.MaxConcurrency(), func(op operation) {
-			result, err := apply(ctx, client, op, linked[op.to.ID], ids)
+			result, err := op.to, writtenElsewhere(op, accounts, own)
+			if err == nil {
+				result, err = apply(ctx, client, op, accounts[op.to.ID], ids)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			var partly *concur.ExtensionError
@@ -136,18 +143,24 @@ func diffOperations(prior, planned map[string]ManagedUser) []operation {
 	return operations
 }
 
-// readLinkTargets reads, in batched searches by id, the Concur users the plan links, so the
-// patch that links each sends only what differs from what Concur holds now.
-func readLinkTargets(ctx context.Context, client *concur.Client, operations []operation) (map[string]*concur.User, error) {
-	var ids, keys []string
+// readAccounts reads, in batched searches by id, the Concur accounts the operations write to: the
+// users the plan links (their profiles too), so the patch that links each sends only what
+// differs from what Concur holds now, and the recorded users it updates or deprovisions, for
+// their owner marker.
+func readAccounts(ctx context.Context, client *concur.Client, operations []operation) (map[string]*concur.User, error) {
+	var ids, linked, keys []string
 	for _, op := range operations {
-		if op.kind == ChangeLink {
+		switch {
+		case op.kind == ChangeLink:
 			ids = append(ids, op.to.ID)
+			linked = append(linked, op.to.ID)
 			for key := range op.to.Attributes {
 				if !slices.Contains(keys, key) {
 					keys = append(keys, key)
 				}
 			}
+		case op.from.ID != "":
+			ids = append(ids, op.from.ID)
 		}
 	}
 	if len(ids) == 0 {
@@ -155,10 +168,16 @@ func readLinkTargets(ctx context.Context, client *concur.Client, operations []op
 	}
 	found, err := client.FindUsersByIDs(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("reading the %d Concur users to link: %w", len(ids), err)
+		return nil, fmt.Errorf("reading the %d Concur users to link or write: %w", len(ids), err)
 	}
-	if err := ReadProfiles(ctx, client, slices.Collect(maps.Values(found)), keys); err != nil {
-		return nil, fmt.Errorf("reading the profiles of the %d Concur users to link: %w", len(ids), err)
+	var targets []*concur.User
+	for _, id := range linked {
+		if u, ok := found[id]; ok {
+			targets = append(targets, u)
+		}
+	}
+	if err := ReadProfiles(ctx, client, targets, keys); err != nil {
+		return nil, fmt.Errorf("reading the profiles of the %d Concur users to link: %w", len(targets), err)
 	}
 	return found, nil
 }

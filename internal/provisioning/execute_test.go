@@ -47,7 +47,7 @@ func (c *channel) plan(entries ...directory.Entry) *Plan {
 // apply fails the test.
 func (c *channel) apply(plan *Plan) []Failure {
 	c.t.Helper()
-	recorded, failures, err := Apply(c.ctx, c.client, c.recorded, plan.Users)
+	recorded, failures, err := Apply(c.ctx, c.client, c.recorded, plan.Users, c.opts.Ownership)
 	if err != nil {
 		c.t.Fatalf("Apply: %v", err)
 	}
@@ -319,7 +319,7 @@ func TestApplyCreatesManagersFirst(t *testing.T) {
 		t.Errorf("Z900 manager = %v, want none", got)
 	}
 	// Read back, the managers are no drift.
-	refreshed, err := Refresh(c.ctx, c.client, c.recorded, nil)
+	refreshed, err := Refresh(c.ctx, c.client, c.recorded, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,7 +478,7 @@ func TestApplyLinkReadFailureChangesNothing(t *testing.T) {
 	}
 	c.server.SetFaults(sandbox.Faults{FailNext: map[string]int{endpointSearch: 10}})
 
-	recorded, failures, err := Apply(c.ctx, c.client, c.recorded, plan.Users)
+	recorded, failures, err := Apply(c.ctx, c.client, c.recorded, plan.Users, c.opts.Ownership)
 
 	if err == nil || len(failures) != 0 {
 		t.Fatalf("Apply: error %v, failures %s; want one error and no per-user failures", err, failuresText(failures))

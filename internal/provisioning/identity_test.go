@@ -43,7 +43,7 @@ func newIdentityChannel(t *testing.T, tune func(*concur.Config)) *identityChanne
 // refreshAndPlan is terraform plan: the managed users read back from Concur, then planned.
 func (c *identityChannel) refreshAndPlan() *Plan {
 	c.t.Helper()
-	refreshed, err := Refresh(c.ctx, c.client, c.recorded, c.mapping)
+	refreshed, err := Refresh(c.ctx, c.client, c.recorded, c.mapping, "")
 	if err != nil {
 		c.t.Fatalf("Refresh: %v", err)
 	}
@@ -136,7 +136,7 @@ func TestResponseWithoutEmployeeNumberKeepsTheUsers(t *testing.T) {
 	managed := seedFromEntries(t, emulator, mapping, entries)
 	strip.Store(true)
 
-	refreshed, err := Refresh(testContext(t), client, managed, mapping)
+	refreshed, err := Refresh(testContext(t), client, managed, mapping, "")
 	if err != nil {
 		t.Fatal(err)
 	}

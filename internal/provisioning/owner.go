@@ -157,13 +157,17 @@ type TakenOverUser struct {
 
 // markedAttributes returns the planned attributes of a user the plan keeps or links, with the
 // externalId the marker rules give it; held is the externalId the account holds now (recorded is
-// whether the channel records one). It notes the accounts whose externalId is another system's.
+// whether the channel records one). It notes the accounts whose externalId is another system's,
+// and those it takes over, recorded or linked: either way the plan rewrites another's marker.
 func (p *Plan) markedAttributes(empID string, attributes map[string]string, held string, recorded bool, mapping *Mapping, own Ownership) map[string]string {
 	if mapping.maps(MarkerAttribute) {
 		return attributes
 	}
-	if status, _ := own.Status(held); own.Owner != "" && status == AccountForeignID {
+	switch status, markedBy := own.Status(held); {
+	case own.Owner != "" && status == AccountForeignID:
 		p.Unmarkable = append(p.Unmarkable, empID)
+	case status == AccountTakenOver:
+		p.TakenOver = append(p.TakenOver, TakenOverUser{EmpID: empID, From: markedBy})
 	}
 	externalID := own.ExternalID(empID, held)
 	if externalID == "" && !recorded {
@@ -206,12 +210,33 @@ func hasMarkerAttribute(user ManagedUser) bool {
 	return ok
 }
 
-// takenOverSince reports whether the account a managed user records now carries an owner marker
-// other than the externalId recorded for it: another configuration linked it and marked it as
-// its own since the last apply. Refresh then drops the user without writing to the account.
-func takenOverSince(recorded ManagedUser, current *concur.User) bool {
-	_, marked := MarkerOwner(current.ExternalID)
-	return marked && current.ExternalID != recorded.Attributes[MarkerAttribute]
+// takenOverSince reports whether the account a managed user records now carries another owner's
+// marker, other than the externalId recorded for it: another configuration linked it and marked it
+// as its own since the last apply. Refresh then drops the user without writing to the account. A
+// marker of owner itself that differs from the recorded one (an apply that stopped after writing
+// it) is drift, which the plan puts back.
+func takenOverSince(recorded ManagedUser, current *concur.User, owner string) bool {
+	status, _ := Ownership{Owner: owner}.Status(current.ExternalID)
+	return status == AccountElsewhere && current.ExternalID != recorded.Attributes[MarkerAttribute]
+}
+
+// writtenElsewhere refuses an operation on an account that another owner's marker names now, as
+// read right before the apply writes (accounts, by Concur id): an owner that linked it since the
+// plan. The apply then links, updates, deactivates and deletes nothing of it.
+func writtenElsewhere(op operation, accounts map[string]*concur.User, own Ownership) error {
+	id := op.from.ID
+	if op.kind == ChangeLink {
+		id = op.to.ID
+	}
+	account, read := accounts[id]
+	if !read {
+		return nil
+	}
+	if status, markedBy := own.Status(account.ExternalID); status == AccountElsewhere {
+		return fmt.Errorf("%w since the plan, so this apply leaves it alone; plan again to see the person named as managed elsewhere",
+			&ManagedElsewhereError{EmpID: op.key, ID: id, Owner: markedBy})
+	}
+	return nil
 }
 
 // markedByAnother reports whether an account found at apply (one the plan did not see) carries a

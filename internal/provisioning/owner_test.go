@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -233,7 +234,7 @@ type team struct {
 
 func (tm team) run(entries ...directory.Entry) *Plan {
 	tm.t.Helper()
-	refreshed, err := Refresh(tm.ctx, tm.client, tm.recorded, tm.mapping)
+	refreshed, err := Refresh(tm.ctx, tm.client, tm.recorded, tm.mapping, tm.opts.Ownership.Owner)
 	if err != nil {
 		tm.t.Fatal(err)
 	}
@@ -342,5 +343,195 @@ func TestRemoveUserLeavesAccountOfAnotherOwner(t *testing.T) {
 	}
 	if sandboxtest.MustUser(t, server, "E1")["active"] != true || sandboxtest.MustUser(t, server, "E2")["active"] != false {
 		t.Errorf("want E1 (team-b's) active and E2 (team-a's) deactivated")
+	}
+}
+
+// markAccount writes an owner's marker on an account, as another configuration's apply would.
+func markAccount(t *testing.T, c *channel, empID, owner string) {
+	t.Helper()
+	if err := c.server.ModifyUser(empID, map[string]any{"externalId": Marker(owner, empID)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func accountVersion(t *testing.T, c *channel, empID string) any {
+	t.Helper()
+	return sandboxtest.MustUser(t, c.server, empID)["meta"].(map[string]any)["version"]
+}
+
+// An account another owner marked between the plan and the apply (a saved plan may be hours old)
+// is not linked, updated, deactivated or deleted; the accounts are read again in one search.
+func TestApplyLeavesAccountsMarkedByAnotherOwnerSincePlan(t *testing.T) {
+	t.Parallel()
+	for _, action := range []DeprovisionAction{DeprovisionDeactivate, DeprovisionDelete} {
+		t.Run(string(action), func(t *testing.T) {
+			t.Parallel()
+			c := newChannel(t, nil)
+			c.opts = ownedOptions("team-a", "")
+			c.opts.DeprovisionAction = action
+			c.sync(person("u1", "E1", nil), person("u2", "E2", nil), person("u3", "E3", nil))
+			linkID := seedConcurUser(t, c.server, "E4", "u4@example.com", nil)
+			desired := DesiredUsers([]directory.Entry{person("u1", "E1", map[string]string{"title": "Changed"}), person("u4", "E4", nil)}, c.mapping, nil)
+			plan, err := PlanUsers(desired, c.recorded, map[string]*concur.User{"E4": {ID: linkID, EmployeeNumber: "E4"}}, c.mapping, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := plan.Summary(), fmt.Sprintf("link 1, update 1, %s 2, unchanged 0", action); got != want {
+				t.Fatalf("plan: %s, want %s", got, want)
+			}
+			for _, empID := range []string{"E1", "E2", "E4"} {
+				markAccount(t, c, empID, "team-b")
+			}
+			before := map[string]any{"E1": accountVersion(t, c, "E1"), "E2": accountVersion(t, c, "E2"), "E4": accountVersion(t, c, "E4")}
+			c.server.ResetCounters()
+
+			failures := c.apply(plan)
+
+			failed := map[string]bool{}
+			for _, failure := range failures {
+				var elsewhere *ManagedElsewhereError
+				if !errors.As(failure.Err, &elsewhere) || elsewhere.Owner != "team-b" {
+					t.Errorf("failure %v, want a ManagedElsewhereError naming team-b", failure)
+				}
+				failed[failure.EmpID] = true
+			}
+			if !reflect.DeepEqual(failed, map[string]bool{"E1": true, "E2": true, "E4": true}) {
+				t.Errorf("failed %v, want E1 (update), E2 (%s) and E4 (link) refused: %s", failed, action, failuresText(failures))
+			}
+			for empID, version := range before {
+				user := sandboxtest.MustUser(t, c.server, empID)
+				if user["meta"].(map[string]any)["version"] != version || user["active"] != true {
+					t.Errorf("%s (team-b's) was written: version %v (was %v), active %v", empID, user["meta"].(map[string]any)["version"], version, user["active"])
+				}
+			}
+			if _, recorded := c.recorded["E4"]; recorded {
+				t.Errorf("E4 is recorded, though team-b manages it")
+			}
+			// E3, still team-a's, is deprovisioned as planned.
+			if user, exists := c.server.UserByEmployeeNumber("E3"); action == DeprovisionDelete && exists || action == DeprovisionDeactivate && user["active"] != false {
+				t.Errorf("E3 was not %sd: %v", action, user)
+			}
+			if got := c.server.Counters()[endpointSearch]; got != 1 {
+				t.Errorf("the apply sent %d searches, want the one that reads the four accounts it writes: %v", got, c.server.Counters())
+			}
+		})
+	}
+}
+
+// The apply of a take-over links an account the owner taken over from marked since the plan.
+func TestApplyTakesOverAccountMarkedSincePlan(t *testing.T) {
+	t.Parallel()
+	c := newChannel(t, nil)
+	c.opts = ownedOptions("team-a", "team-b")
+	id := seedConcurUser(t, c.server, "E1", "u1@example.com", nil)
+	desired := DesiredUsers([]directory.Entry{person("u1", "E1", nil)}, c.mapping, nil)
+	plan, err := PlanUsers(desired, nil, map[string]*concur.User{"E1": {ID: id, EmployeeNumber: "E1"}}, c.mapping, c.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	markAccount(t, c, "E1", "team-b")
+
+	if failures := c.apply(plan); len(failures) > 0 {
+		t.Fatal(failuresText(failures))
+	}
+	if got := sandboxtest.MustUser(t, c.server, "E1")["externalId"]; got != Marker("team-a", "E1") {
+		t.Errorf("E1's externalId = %v, want team-a's marker", got)
+	}
+}
+
+// Destroying a channel with on_destroy = deprovision leaves the accounts another owner's marker
+// names as Concur holds them right before, and says so; a leftover take_over_from takes nobody over.
+func TestDestroyLeavesAccountsOfAnotherOwner(t *testing.T) {
+	t.Parallel()
+	c := newChannel(t, nil)
+	c.opts = ownedOptions("team-a", "")
+	c.sync(person("u1", "E1", nil), person("u2", "E2", nil), person("u3", "E3", nil))
+	markAccount(t, c, "E2", "team-b")
+	version := accountVersion(t, c, "E2")
+	opts := ownedOptions("team-a", "team-b")
+	opts.OnDestroy = OnDestroyDeprovision
+
+	destroyed, err := Destroy(c.ctx, c.client, c.recorded, opts)
+
+	if err != nil || destroyed.Kept || len(destroyed.Failures) > 0 {
+		t.Fatalf("Destroy = %+v, %v; want done, the account of team-b skipped", destroyed, err)
+	}
+	if want := []ElsewhereUser{{EmpID: "E2", DN: "uid=u2," + peopleBase, Owner: "team-b", Managed: true}}; !reflect.DeepEqual(destroyed.Skipped, want) {
+		t.Errorf("Skipped = %+v, want %+v", destroyed.Skipped, want)
+	}
+	if user := sandboxtest.MustUser(t, c.server, "E2"); user["active"] != true || user["meta"].(map[string]any)["version"] != version {
+		t.Errorf("E2 (team-b's) was written by the destroy: %v", user)
+	}
+	for _, empID := range []string{"E1", "E3"} {
+		if active := sandboxtest.MustUser(t, c.server, empID)["active"]; active != false {
+			t.Errorf("%s active = %v after the destroy, want false", empID, active)
+		}
+	}
+}
+
+// An account that carries this configuration's own marker, but not the recorded one (an apply
+// stopped after writing it), is drift that the plan puts back; another owner's marker drops the user.
+func TestRefreshTellsOwnMarkerFromAnotherOwners(t *testing.T) {
+	t.Parallel()
+	c := newChannel(t, nil)
+	c.opts = ownedOptions("team-a", "")
+	people := []directory.Entry{person("u1", "E1", nil), person("u2", "E2", nil)}
+	c.sync(people...)
+	if err := c.server.ModifyUser("E1", map[string]any{"externalId": Marker("team-a", "E1-old")}); err != nil {
+		t.Fatal(err)
+	}
+	markAccount(t, c, "E2", "team-b")
+
+	refreshed, err := Refresh(c.ctx, c.client, c.recorded, c.mapping, "team-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if got := refreshed["E1"].Attributes[MarkerAttribute]; got != Marker("team-a", "E1-old") {
+		t.Fatalf("E1 refreshed with external_id %q (present %v), want the drifted %q", got, refreshed["E1"].ID != "", Marker("team-a", "E1-old"))
+	}
+	if _, kept := refreshed["E2"]; kept {
+		t.Errorf("E2, which team-b marked, is still managed")
+	}
+	c.recorded = refreshed
+	plan := c.sync(people[:1]...)
+	if changes := changesByEmpID(t, plan); changes["E1"].Kind != ChangeUpdate {
+		t.Errorf("E1: change %+v, want the marker put back", changes["E1"])
+	}
+	if got := sandboxtest.MustUser(t, c.server, "E1")["externalId"]; got != Marker("team-a", "E1") {
+		t.Errorf("E1's externalId = %v after the apply, want %q", got, Marker("team-a", "E1"))
+	}
+}
+
+// A recorded user whose marker names the owner taken over from is announced like a linked one.
+func TestPlanUsersAnnouncesTakeOverOfRecordedUsers(t *testing.T) {
+	t.Parallel()
+	mapping := testMapping(t)
+	desired := DesiredUsers([]directory.Entry{person("u1", "E1", nil), person("u2", "E2", nil)}, mapping, nil)
+	managed := managedFromDesired(desired, "id-")
+	managed["E1"].Attributes[MarkerAttribute] = Marker("former", "E1")
+	managed["E2"].Attributes[MarkerAttribute] = Marker("team-a", "E2")
+
+	plan := mustPlan(t, desired, managed, nil, mapping, ownedOptions("team-a", "former"))
+
+	if want := []TakenOverUser{{EmpID: "E1", From: "former"}}; !reflect.DeepEqual(plan.TakenOver, want) {
+		t.Errorf("TakenOver = %+v, want %+v", plan.TakenOver, want)
+	}
+	if got := plan.Users["E1"].Attributes[MarkerAttribute]; got != Marker("team-a", "E1") {
+		t.Errorf("E1 planned with external_id %q, want team-a's marker", got)
+	}
+}
+
+// Refused ownership settings are found before the directory is read, so they are reported as what
+// they are even where reading the source would fail (here: a group that does not exist).
+func TestPlanChannelChecksOwnershipFirst(t *testing.T) {
+	t.Parallel()
+	c := newChannel(t, nil)
+	dir := startDirectoryWith(t, ldifWithManagers(1))
+	channel := Channel{Source: Source{GroupDN: "cn=nobody," + peopleBase}, Mapping: c.mapping, Options: ownedOptions("", "team-b")}
+	_, _, err := PlanChannel(c.ctx, c.client, dir, channel, nil)
+	var refused *OwnershipError
+	if !errors.As(err, &refused) || refused.Attribute != "take_over_from" {
+		t.Fatalf("PlanChannel = %v, want an OwnershipError on take_over_from", err)
 	}
 }

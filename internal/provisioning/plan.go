@@ -161,9 +161,6 @@ func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[str
 				plan.ManagedElsewhere = append(plan.ManagedElsewhere, ElsewhereUser{EmpID: empID, DN: want.DN, Owner: markedBy})
 				continue
 			}
-			if status == AccountTakenOver {
-				plan.TakenOver = append(plan.TakenOver, TakenOverUser{EmpID: empID, From: markedBy})
-			}
 			next := planExisting(attributesOf(found, mapping), want, found.ID, mapping)
 			next.Attributes = plan.markedAttributes(empID, next.Attributes, found.ExternalID, false, mapping, own)
 			plan.Users[empID] = next

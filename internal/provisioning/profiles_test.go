@@ -40,7 +40,7 @@ func TestRefreshReadsProfilesOnlyForMappingsWithProfileKeys(t *testing.T) {
 	}
 	mapping := testMapping(t)
 	managed := seedFromEntries(t, server, mapping, []directory.Entry{person("ann", "1001", nil), person("ben", "1002", nil)})
-	if _, err := Refresh(testContext(t), client, managed, mapping); err != nil {
+	if _, err := Refresh(testContext(t), client, managed, mapping, ""); err != nil {
 		t.Fatalf("a mapping without Spend keys failed on the Spend scope: %v", err)
 	}
 	if reads := server.Counters()[endpointSpendGet] + server.Counters()[endpointSpendList] + server.Counters()[endpointTravelGet]; reads != 0 {
@@ -51,7 +51,7 @@ func TestRefreshReadsProfilesOnlyForMappingsWithProfileKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Refresh(testContext(t), client, managed, withSpend)
+	_, err = Refresh(testContext(t), client, managed, withSpend, "")
 	if err == nil || !strings.Contains(err.Error(), "spend.user.general.read") {
 		t.Errorf("refreshing a mapping with Spend keys without the read scope: %v, want an error naming spend.user.general.read", err)
 	}
@@ -77,7 +77,7 @@ func TestApplyRecordsTheIdentityWhenAnExtensionFails(t *testing.T) {
 	if err := server.SetExtensionFailures(sandbox.ExtensionFailure{Extension: concur.SchemaSpendUser, EmployeeNumber: "1002"}); err != nil {
 		t.Fatal(err)
 	}
-	recorded, failures, err := Apply(testContext(t), client, nil, plan.Users)
+	recorded, failures, err := Apply(testContext(t), client, nil, plan.Users, Ownership{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestApplyRecordsTheIdentityWhenAnExtensionFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	server.ResetCounters()
-	again, failures, err := Apply(testContext(t), client, recorded, plan.Users)
+	again, failures, err := Apply(testContext(t), client, recorded, plan.Users, Ownership{})
 	if err != nil || len(failures) > 0 {
 		t.Fatalf("the retry: %v, %s", err, failuresText(failures))
 	}

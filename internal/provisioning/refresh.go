@@ -19,10 +19,12 @@ import (
 // the mapping's attributes (those recorded for each user when mapping is nil), so an attribute
 // mapped since a user was recorded is read too, and externalId where it is recorded or set.
 //
-// A user whose account now carries an owner marker other than the recorded externalId was taken
-// over by another configuration (see owner.go): it drops out without any write, and the plan
-// names the person as managed elsewhere while they stay in the source.
-func Refresh(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, mapping *Mapping) (map[string]ManagedUser, error) {
+// A user whose account now carries another owner's marker (an owner other than owner, the
+// configuration's), not the recorded externalId, was taken over by another configuration (see
+// owner.go): it drops out without any write, and the plan names the person as managed elsewhere
+// while they stay in the source. A marker of owner's own that differs from the recorded one is
+// drift like any other.
+func Refresh(ctx context.Context, client *concur.Client, managed map[string]ManagedUser, mapping *Mapping, owner string) (map[string]ManagedUser, error) {
 	if len(managed) == 0 {
 		return managed, nil
 	}
@@ -49,7 +51,7 @@ func Refresh(ctx context.Context, client *concur.Client, managed map[string]Mana
 			}
 			continue
 		}
-		if takenOverSince(recorded, current) {
+		if takenOverSince(recorded, current, owner) {
 			continue // another configuration's now: forgotten without a write (the plan finds it by emp_id, managed elsewhere)
 		}
 		refreshed[key] = refreshedUser(recorded, current, mapping)

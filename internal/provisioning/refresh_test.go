@@ -74,7 +74,7 @@ func TestRefresh(t *testing.T) {
 	}
 	c.server.ResetCounters()
 
-	refreshed, err := Refresh(c.ctx, c.client, managed, nil)
+	refreshed, err := Refresh(c.ctx, c.client, managed, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestRefresh(t *testing.T) {
 	if got, want := plan.Summary(), fmt.Sprintf("create 1, update 1, reactivate 1, unchanged %d", n-3); got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
-	recorded, failures, err := Apply(c.ctx, c.client, refreshed, plan.Users)
+	recorded, failures, err := Apply(c.ctx, c.client, refreshed, plan.Users, Ownership{})
 	if err != nil || len(failures) > 0 {
 		t.Fatalf("Apply: %s", failuresText(failures))
 	}
@@ -143,7 +143,7 @@ func TestRefresh(t *testing.T) {
 	if recorded["E003"].ID != concurID(t, c.server, "E003") {
 		t.Errorf("recorded E003 = %+v, want the recreated user", recorded["E003"])
 	}
-	again, err := Refresh(c.ctx, c.client, recorded, nil)
+	again, err := Refresh(c.ctx, c.client, recorded, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestRefresh(t *testing.T) {
 func TestRefreshNothingManaged(t *testing.T) {
 	t.Parallel()
 	c := newChannel(t, nil)
-	refreshed, err := Refresh(c.ctx, c.client, nil, nil)
+	refreshed, err := Refresh(c.ctx, c.client, nil, nil, "")
 	if err != nil || len(refreshed) != 0 {
 		t.Errorf("Refresh(nil) = %v, %v", refreshed, err)
 	}
@@ -177,7 +177,7 @@ func TestRefreshReadsAttributesMappedSinceRecorded(t *testing.T) {
 	recorded := c.recorded["E1"]
 	delete(recorded.Attributes, AttrDepartment)
 
-	refreshed, err := Refresh(c.ctx, c.client, map[string]ManagedUser{"E1": recorded}, c.mapping)
+	refreshed, err := Refresh(c.ctx, c.client, map[string]ManagedUser{"E1": recorded}, c.mapping, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func TestRequestsPerUser(t *testing.T) {
 	if got, want := plan.Summary(), fmt.Sprintf("create %d, unchanged 0", requestUsers); got != want {
 		t.Fatalf("first plan: %s, want %s", got, want)
 	}
-	recorded, failures, err := Apply(c.ctx, c.client, nil, plan.Users)
+	recorded, failures, err := Apply(c.ctx, c.client, nil, plan.Users, Ownership{})
 	if err != nil || len(failures) > 0 {
 		t.Fatalf("Apply: %v %s", err, failuresText(failures))
 	}
@@ -98,7 +98,7 @@ func TestRequestsPerUser(t *testing.T) {
 	}
 
 	c.server.ResetCounters()
-	refreshed, err := Refresh(c.ctx, c.client, recorded, c.mapping)
+	refreshed, err := Refresh(c.ctx, c.client, recorded, c.mapping, "")
 	if err != nil {
 		t.Fatal(err)
 	}

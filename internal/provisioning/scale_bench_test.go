@@ -94,7 +94,7 @@ func BenchmarkFirstApply(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				recorded, failures, err := Apply(ctx, client, nil, plan.Users)
+				recorded, failures, err := Apply(ctx, client, nil, plan.Users, Ownership{})
 				if err != nil || len(failures) > 0 || len(recorded) != scaleUsers {
 					b.Fatalf("error %v, %d failures, %d recorded: %v", err, len(failures), len(recorded), failures[:min(3, len(failures))])
 				}
@@ -114,12 +114,12 @@ func BenchmarkSteadyStatePlan(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	managed, failures, err := Apply(ctx, client, nil, plan.Users)
+	managed, failures, err := Apply(ctx, client, nil, plan.Users, Ownership{})
 	if err != nil || len(failures) > 0 {
 		b.Fatal(err, failures)
 	}
 	for b.Loop() {
-		refreshed, err := Refresh(ctx, client, managed, nil)
+		refreshed, err := Refresh(ctx, client, managed, nil, "")
 		if err != nil {
 			b.Fatal(err)
 		}
