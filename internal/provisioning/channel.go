@@ -77,7 +77,7 @@ func ReadSource(ctx context.Context, dir *directory.Client, source Source, attri
 func PlanChannel(ctx context.Context, client *concur.Client, dir *directory.Client, channel Channel, managed map[string]ManagedUser) (*Plan, Desired, error) {
 	mapping := channel.Mapping
 	// Settings the marker rules refuse are the configuration's error, found before any read.
-	if err := channel.Options.Ownership.Check(channel.Mapping.maps(MarkerAttribute)); err != nil {
+	if err := channel.Options.Ownership.Check(channel.Mapping.mapsMarker()); err != nil {
 		return nil, Desired{}, err
 	}
 	desired, err := readDesired(ctx, dir, channel)

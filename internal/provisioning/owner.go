@@ -160,7 +160,7 @@ type TakenOverUser struct {
 // whether the channel records one). It notes the accounts whose externalId is another system's,
 // and those it takes over, recorded or linked: either way the plan rewrites another's marker.
 func (p *Plan) markedAttributes(empID string, attributes map[string]string, held string, recorded bool, mapping *Mapping, own Ownership) map[string]string {
-	if mapping.maps(MarkerAttribute) {
+	if mapping.mapsMarker() {
 		return attributes
 	}
 	switch status, markedBy := own.Status(held); {

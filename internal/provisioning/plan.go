@@ -114,7 +114,7 @@ type InvalidUser struct {
 // manages now (refreshed from Concur) and the Concur users that already hold emp_ids the
 // plan would create (existing): those are linked, never duplicated.
 func PlanUsers(desired Desired, managed map[string]ManagedUser, existing map[string]*concur.User, mapping *Mapping, opts Options) (*Plan, error) {
-	if err := opts.Ownership.Check(mapping.maps(MarkerAttribute)); err != nil {
+	if err := opts.Ownership.Check(mapping.mapsMarker()); err != nil {
 		return nil, err
 	}
 	if desired.SourceCount == 0 && len(managed) > 0 && !opts.AllowEmptySource {

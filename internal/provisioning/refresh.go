@@ -106,7 +106,7 @@ func refreshedUser(recorded ManagedUser, current *concur.User, mapping *Mapping)
 	if mapping != nil {
 		keys = mapping.Keys()
 		// The marker rules need the externalId an account holds; it is recorded where it is set.
-		if _, read := recorded.Attributes[MarkerAttribute]; (read || current.ExternalID != "") && !mapping.maps(MarkerAttribute) {
+		if _, read := recorded.Attributes[MarkerAttribute]; (read || current.ExternalID != "") && !mapping.mapsMarker() {
 			keys = append(keys, MarkerAttribute)
 		}
 	}

@@ -368,10 +368,10 @@ func (m *Mapping) Keys() []string {
 	return keys
 }
 
-// maps reports whether the mapping sets the Concur attribute key.
-func (m *Mapping) maps(key string) bool {
+// mapsMarker reports whether the mapping sets the attribute that carries the owner marker.
+func (m *Mapping) mapsMarker() bool {
 	for i := range m.templates {
-		if m.templates[i].key == key {
+		if m.templates[i].key == MarkerAttribute {
 			return true
 		}
 	}
