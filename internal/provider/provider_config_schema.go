@@ -109,6 +109,15 @@ func providerSchema() schema.Schema {
 				Optional:   true,
 				Validators: []validator.String{durationValidator{}},
 			},
+			"provision_poll_delay": schema.StringAttribute{
+				MarkdownDescription: "How long to wait before the first look at the status of a bulk write (`/profile/v4/Bulk`, " +
+					"which a channel uses from " + fmt.Sprint(provisioning.BulkMinimumWrites) + " creates and updates in one apply), " +
+					"doubled while Concur is still working on it, as a Go duration. Defaults to `5s`, Concur's advice; " +
+					"shorten it only against a server that answers at once, such as the sandbox in CI. " +
+					"Environment variable: `" + envProvisionPoll + "`.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{}},
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"directory": directorySchema(),

@@ -255,7 +255,8 @@ func (r *provisioningMappingResource) applyUsers(ctx context.Context, model prov
 		}
 		planned = plan.Users
 	}
-	recorded, failures, err := provisioning.Apply(ctx, r.data.client, prior, planned)
+	recorded, failures, err := provisioning.Apply(ctx, r.data.client, prior, planned,
+		provisioning.WarnWith(func(w provisioning.Warning) { diags.AddWarning(w.Summary, w.Detail) }))
 	addApplyErrors(&diags, "provision", err, failures,
 		"The users not listed here succeeded and are recorded in state; apply again to retry only these:")
 	r.data.warnIfTokenRotated(&diags)

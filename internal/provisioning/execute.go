@@ -37,7 +37,12 @@ type operation struct {
 // Creates are sent without looking the emp_ids up again (the plan did): Concur keeps employee
 // numbers unique, so an account created with the emp_id since the plan makes the create fail
 // with 409, and only then is it looked up and linked, as the plan would have.
-func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser) (map[string]ManagedUser, []Failure, error) {
+//
+// A round of at least BulkMinimumWrites creates and updates goes through /profile/v4/Bulk, with
+// the same outcome per user; where the Concur app lacks user.provision.write, they are written
+// one by one and a Warning says so.
+func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser, options ...ApplyOption) (map[string]ManagedUser, []Failure, error) {
+	settings := newApplySettings(options)
 	operations := diffOperations(prior, planned)
 	linked, err := readLinkTargets(ctx, client, operations)
 	if err != nil {
@@ -54,25 +59,43 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 	ids := newKnownIDs(prior, planned)
 	var mu sync.Mutex
 	var failures []Failure
+	settle := func(op operation, result ManagedUser, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case op.kind == ChangeDeactivate && concur.IsNotFound(err):
+			// Deleted in Concur since the refresh: nothing left to deactivate or to record.
+			delete(recorded, op.key)
+		case err != nil:
+			failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err})
+		case op.kind == ChangeDelete:
+			delete(recorded, op.key)
+		default:
+			delete(recorded, op.previousKey)
+			recorded[op.key] = result
+			ids.record(op.key, result.ID)
+		}
+	}
+	var refused error // why Concur refused the bulk, after which every round is written one by one
+	fellBack := 0     // the creates and updates then written one by one that would have gone in bulk
 	for _, wave := range managerWaves(operations) {
-		runConcurrently(ctx, wave, client.MaxConcurrency(), func(op operation) {
-			result, err := apply(ctx, client, op, linked[op.to.ID], ids)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case op.kind == ChangeDeactivate && concur.IsNotFound(err):
-				// Deleted in Concur since the refresh: nothing left to deactivate or to record.
-				delete(recorded, op.key)
-			case err != nil:
-				failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err})
-			case op.kind == ChangeDelete:
-				delete(recorded, op.key)
-			default:
-				delete(recorded, op.previousKey)
-				recorded[op.key] = result
-				ids.record(op.key, result.ID)
+		oneByOne := wave
+		if writes := countInBulk(wave); writes >= settings.bulkMinimum {
+			if refused == nil {
+				oneByOne, refused = applyBulk(ctx, client, wave, linked, ids, settle)
+				writes = countInBulk(oneByOne)
 			}
+			if refused != nil {
+				fellBack += writes
+			}
+		}
+		runConcurrently(ctx, oneByOne, client.MaxConcurrency(), func(op operation) {
+			result, err := apply(ctx, client, op, linked[op.to.ID], ids)
+			settle(op, result, err)
 		})
+	}
+	if refused != nil {
+		settings.warn(bulkRefusedWarning(fellBack, refused))
 	}
 	sort.Slice(failures, func(i, j int) bool { return failures[i].EmpID < failures[j].EmpID })
 	return recorded, failures, nil
@@ -135,32 +158,47 @@ func readLinkTargets(ctx context.Context, client *concur.Client, operations []op
 
 // apply carries out one operation and returns the user to record.
 func apply(ctx context.Context, client *concur.Client, op operation, linkTarget *concur.User, ids *knownIDs) (ManagedUser, error) {
-	result := op.to
-	switch {
-	case op.kind == ChangeDelete:
+	if op.kind == ChangeDelete {
 		return ManagedUser{}, client.DeleteUser(ctx, op.from.ID)
-	case op.from.ID != "": // an update, deactivation, reactivation or emp_id change of a recorded user
-		to := op.to.concurUser()
-		ids.resolveManager(op.from.concurUser(), &to)
-		_, err := client.UpdateUser(ctx, op.from.ID, op.from.concurUser(), to)
+	}
+	write, err := userWrite(op, linkTarget, ids)
+	if err != nil {
+		return op.to, err
+	}
+	result := op.to
+	if write.ID != "" { // an update, link, deactivation, reactivation or emp_id change
+		_, err := client.UpdateUser(ctx, write.ID, write.From, write.To)
+		result.ID = write.ID
 		return result, err
+	}
+	created, err := client.CreateUser(ctx, write.To)
+	if concur.IsConflict(err) {
+		return linkOnConflict(ctx, client, op, ids, err)
+	}
+	if err != nil {
+		return result, err
+	}
+	result.ID = created.ID
+	return result, nil
+}
+
+// userWrite is what an operation other than a delete sends to Concur: the user to create (no ID),
+// or the account to patch from what Concur holds to the planned values.
+func userWrite(op operation, linkTarget *concur.User, ids *knownIDs) (concur.Provision, error) {
+	switch {
+	case op.from.ID != "": // an update, deactivation, reactivation or emp_id change of a recorded user
+		from, to := op.from.concurUser(), op.to.concurUser()
+		ids.resolveManager(from, &to)
+		return concur.Provision{Key: op.key, ID: op.from.ID, From: from, To: to}, nil
 	case op.kind == ChangeLink:
 		if linkTarget == nil {
-			return result, fmt.Errorf("the Concur user %s to link is gone since the plan; run plan again", op.to.ID)
+			return concur.Provision{}, fmt.Errorf("the Concur user %s to link is gone since the plan; run plan again", op.to.ID)
 		}
-		return link(ctx, client, op, linkTarget, ids)
+		return linkWrite(op, linkTarget, ids), nil
 	default:
 		u := op.to.concurUser()
 		ids.resolveManager(concur.User{}, &u)
-		created, err := client.CreateUser(ctx, u)
-		if concur.IsConflict(err) {
-			return linkOnConflict(ctx, client, op, ids, err)
-		}
-		if err != nil {
-			return result, err
-		}
-		result.ID = created.ID
-		return result, nil
+		return concur.Provision{Key: op.key, To: u}, nil
 	}
 }
 
@@ -168,12 +206,17 @@ func apply(ctx context.Context, client *concur.Client, op operation, linkTarget 
 // mapping does not manage stays as Concur holds it.
 func link(ctx context.Context, client *concur.Client, op operation, existing *concur.User, ids *knownIDs) (ManagedUser, error) {
 	result := op.to
+	write := linkWrite(op, existing, ids)
+	_, err := client.UpdateUser(ctx, write.ID, write.From, write.To)
+	result.ID = existing.ID
+	return result, err
+}
+
+func linkWrite(op operation, existing *concur.User, ids *knownIDs) concur.Provision {
 	desired := *existing
 	op.to.writeTo(&desired)
 	ids.resolveManager(*existing, &desired)
-	_, err := client.UpdateUser(ctx, existing.ID, *existing, desired)
-	result.ID = existing.ID
-	return result, err
+	return concur.Provision{Key: op.key, ID: existing.ID, From: *existing, To: desired}
 }
 
 // linkOnConflict handles a create that Concur refused as a duplicate: when an account holds the
