@@ -106,7 +106,7 @@ func applyBulk(ctx context.Context, client *concur.Client, round []operation, li
 		case op.kind == ChangeCreate && concur.IsConflict(outcome.Err):
 			duplicates = append(duplicates, op)
 		case op.kind == ChangeCreate && outcome.Err == nil && outcome.ID == "":
-			settle(op, result, fmt.Errorf("Concur reports the user created but names no Concur id for it; the next plan finds it by its emp_id and links it"))
+			settle(op, result, errors.New("the bulk reports the user created but names no Concur id for it; the next plan finds it by its emp_id and links it"))
 		default:
 			if op.kind == ChangeCreate {
 				result.ID = outcome.ID
