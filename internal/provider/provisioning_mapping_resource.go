@@ -57,7 +57,11 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 			"in step with Concur through an attribute mapping. Every plan reads the directory and shows, per user keyed by " +
 			"`emp_id`, who is created (or linked to an existing Concur account with the same employee ID), which attribute " +
 			"changes, and who is deactivated. A guard stops plans that would deprovision more users than `max_deprovisions`, " +
-			"or everyone when the source suddenly returns nobody. Needs the provider's `directory` block.",
+			"or everyone when the source suddenly returns nobody. Needs the provider's `directory` block. " +
+			"An apply writes a round of " + fmt.Sprint(provisioning.BulkMinimumWrites) + " or more creates and updates through Concur's " +
+			"bulk API (`/profile/v4/Bulk`, 100 users a request), which needs the Concur app's scope `" + concur.ScopeProvisionWrite + "`; " +
+			"without it they are written one by one, with a warning. Either way a user Concur refuses is named with Concur's reason " +
+			"and retried alone at the next apply, and the others are recorded.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "A random identifier of the channel, assigned at creation.",
