@@ -35,18 +35,16 @@ terraform {
 }
 `
 
-// providerConfig is the provider block pointing at the sandbox with a refresh token. The sandbox
-// completes a bulk write when it answers, so its status is read without Concur's 5 s wait.
+// providerConfig is the provider block pointing at the sandbox with a refresh token.
 func providerConfig(s *sandbox.Server) string {
 	c := s.Credentials()
 	return requiredProviders + fmt.Sprintf(`
 provider "concur" {
-  base_url             = %q
-  client_id            = %q
-  client_secret        = %q
-  refresh_token        = %q
-  company_id           = %q
-  provision_poll_delay = "10ms"
+  base_url      = %q
+  client_id     = %q
+  client_secret = %q
+  refresh_token = %q
+  company_id    = %q
 }
 `, s.URL(), c.ClientID, c.ClientSecret, c.RefreshToken, c.CompanyID)
 }

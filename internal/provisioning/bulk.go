@@ -68,8 +68,9 @@ func countInBulk(operations []operation) int {
 
 // applyBulk writes the creates and updates of one round through /profile/v4/Bulk and settles each.
 // A create Concur refuses as a duplicate is handled as one refused one by one (linkOnConflict). It
-// returns the operations to write one by one: the deactivations and deletes, and, when Concur
-// refused the bulk for want of user.provision.write (refused), the ones it did not write.
+// returns the operations to write one by one: the deactivations and deletes, those whose bulk
+// request failed as a whole, and, when Concur refused the bulk for want of user.provision.write
+// (refused), the ones it did not write.
 func applyBulk(ctx context.Context, client *concur.Client, round []operation, linked map[string]*concur.User, ids *knownIDs,
 	settle func(operation, ManagedUser, error)) (oneByOne []operation, refused error) {
 	var sent []operation
@@ -103,6 +104,11 @@ func applyBulk(ctx context.Context, client *concur.Client, round []operation, li
 		switch {
 		case concur.LacksScope(outcome.Err, concur.ScopeProvisionWrite):
 			oneByOne, refused = append(oneByOne, op), outcome.Err
+		case !hasOutcome(outcome.Err):
+			// The bulk request or its status failed as a whole (a 5xx, a lost answer): whether
+			// Concur wrote the user is unknown. Written one by one, a create Concur already made
+			// is refused as a duplicate emp_id and linked, so none is made twice.
+			oneByOne = append(oneByOne, op)
 		case op.kind == ChangeCreate && concur.IsConflict(outcome.Err):
 			duplicates = append(duplicates, op)
 		case op.kind == ChangeCreate && outcome.Err == nil && outcome.ID == "":
@@ -119,6 +125,13 @@ func applyBulk(ctx context.Context, client *concur.Client, round []operation, li
 		settle(op, result, err)
 	})
 	return oneByOne, refused
+}
+
+// hasOutcome reports whether a bulk write's error is Concur's answer for the user itself.
+func hasOutcome(err error) bool {
+	var opErr *concur.OperationError
+	var extErr *concur.ExtensionError
+	return err == nil || errors.As(err, &opErr) || errors.As(err, &extErr)
 }
 
 // bulkRefusedWarning says that writes went one by one because the app lacks user.provision.write,

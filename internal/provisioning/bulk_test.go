@@ -298,3 +298,40 @@ func comparableUsers(users []map[string]any) map[string]map[string]any {
 	}
 	return byEmpID
 }
+
+// A bulk request that fails as a whole leaves its users' outcome unknown: they are written one by
+// one, which creates those Concur did not and links those it did, never twice.
+func TestApplyBulkRequestFailedAsAWholeIsWrittenOneByOne(t *testing.T) {
+	t.Parallel()
+	for name, faults := range map[string]sandbox.Faults{
+		"answered 503, not processed": {ErrorStatus: 503, FailNext: map[string]int{endpointBulk: 1}},
+		"processed, answer lost":      {DropAfterCommitNext: map[string]int{endpointBulk: 1}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := newChannel(t, nil)
+			entries := people(30, nil)
+			c.server.SetFaults(faults)
+
+			failures := c.apply(c.plan(entries...))
+
+			if len(failures) > 0 {
+				t.Fatal(failuresText(failures))
+			}
+			if got := c.server.UserCount(); got != 30 || len(c.recorded) != 30 {
+				t.Errorf("Concur has %d users and %d are recorded, want 30 of each", got, len(c.recorded))
+			}
+			for empID, user := range c.recorded {
+				if user.ID != concurID(t, c.server, empID) {
+					t.Errorf("%s recorded with id %q, not its account's", empID, user.ID)
+				}
+			}
+			if counters := c.server.Counters(); counters[endpointBulk] != 1 || counters[endpointCreate] != 30 {
+				t.Errorf("requests = %v, want the failed bulk, then 30 creates one by one", counters)
+			}
+			if plan := c.plan(entries...); plan.Summary() != "unchanged 30" {
+				t.Errorf("the next plan: %s, want nothing to do", plan.Summary())
+			}
+		})
+	}
+}
