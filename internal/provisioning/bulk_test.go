@@ -143,8 +143,9 @@ func TestApplyBulkLinksDuplicates(t *testing.T) {
 	}
 }
 
-// Reports whose manager the same apply creates get the manager's Concur id, rounds in bulk
-// included: the managers' round is provisioned before the reports'.
+// Reports whose manager the same apply creates get the manager's Concur id. A hierarchy that
+// would take three rounds in bulk (E0000; E0001 and E0000's reports; E0001's reports) takes two:
+// everyone, the reports without their manager, then the reports' managers.
 func TestApplyBulkLinksManagersCreatedInTheSameApply(t *testing.T) {
 	t.Parallel()
 	c := newChannel(t, nil)
@@ -172,8 +173,11 @@ func TestApplyBulkLinksManagersCreatedInTheSameApply(t *testing.T) {
 			t.Errorf("%s manager = %v, want %s's Concur id %s", report, ref, manager, want)
 		}
 	}
-	if got := c.server.Counters()[endpointBulk]; got != 3 {
-		t.Errorf("%d bulk requests, want one a round: E0000; E0001 and E0000's reports; E0001's reports", got)
+	if got := c.server.Counters()[endpointBulk]; got != 2 {
+		t.Errorf("%d bulk requests, want 2: everyone, then the managers of the 39 reports", got)
+	}
+	if plan := c.plan(entries...); plan.Summary() != "unchanged 40" {
+		t.Errorf("the next plan: %s, want nothing to do", plan.Summary())
 	}
 }
 
@@ -216,9 +220,12 @@ func TestApplyWithoutTheProvisionScopeWritesOneByOne(t *testing.T) {
 func TestBulkAndOneByOneWritesAgree(t *testing.T) {
 	t.Parallel()
 	const n = 45
-	initial := people(n, func(i int, attrs map[string]string) {
-		if i >= 3 {
-			attrs["managerNumber"] = fmt.Sprintf("E%04d", i%3)
+	initial := people(n, func(i int, attrs map[string]string) { // three levels: E0000, E0001 and E0002, the rest
+		switch {
+		case i >= 3:
+			attrs["managerNumber"] = fmt.Sprintf("E%04d", 1+i%2)
+		case i > 0:
+			attrs["managerNumber"] = "E0000"
 		}
 		if i%5 == 0 {
 			attrs["departmentNumber"] = ""
@@ -333,5 +340,60 @@ func TestApplyBulkRequestFailedAsAWholeIsWrittenOneByOne(t *testing.T) {
 				t.Errorf("the next plan: %s, want nothing to do", plan.Summary())
 			}
 		})
+	}
+}
+
+// When a manager the apply creates fails, the reports sent without their manager are created and
+// recorded, and each is reported with why its manager could not be set; once the manager is
+// created, the next apply sets it with one write a report.
+func TestApplyBulkReportsWhoseManagerFailed(t *testing.T) {
+	t.Parallel()
+	c := newChannel(t, nil)
+	entries := people(40, func(i int, attrs map[string]string) {
+		switch {
+		case i >= 2:
+			attrs["managerNumber"] = fmt.Sprintf("E%04d", i%2)
+		case i == 1:
+			attrs["managerNumber"] = "E0000"
+		}
+	})
+	if err := c.server.SetExtensionFailures(sandbox.ExtensionFailure{Extension: coreUserSchema, EmployeeNumber: "E0001"}); err != nil {
+		t.Fatal(err)
+	}
+
+	failures := c.applyWith(c.plan(entries...), BulkFrom(1))
+
+	failed := map[string]Failure{}
+	for _, f := range failures {
+		failed[f.EmpID] = f
+	}
+	if f, ok := failed["E0001"]; !ok || f.Kind != ChangeCreate || len(failures) != 20 {
+		t.Fatalf("failures = %s, want E0001's create and its 19 reports' manager", failuresText(failures))
+	}
+	for i := 3; i < 40; i += 2 {
+		report := fmt.Sprintf("E%04d", i)
+		f, ok := failed[report]
+		if !ok || f.Kind != ChangeUpdate || !strings.Contains(f.Error(), `manager with employee number "E0001"`) {
+			t.Errorf("%s: failure %v, want its manager E0001 named", report, f)
+		}
+		if c.recorded[report].ID == "" || c.recorded[report].Attributes[AttrManagerEmpID] != "" {
+			t.Errorf("%s recorded as %+v, want created without a manager", report, c.recorded[report])
+		}
+	}
+
+	if err := c.server.SetExtensionFailures(); err != nil {
+		t.Fatal(err)
+	}
+	c.server.ResetCounters()
+	plan := c.sync(entries...)
+	if got := plan.Summary(); got != "create 1, update 19, unchanged 20" {
+		t.Errorf("retry plan: %s, want E0001 created and its reports' manager set", got)
+	}
+	for i := 3; i < 40; i += 2 {
+		report := fmt.Sprintf("E%04d", i)
+		ref, _ := enterprise(sandboxtest.MustUser(t, c.server, report), "manager").(map[string]any)
+		if want := c.recorded["E0001"].ID; want == "" || ref["value"] != want {
+			t.Errorf("%s manager = %v, want E0001's Concur id %s", report, ref, want)
+		}
 	}
 }

@@ -78,11 +78,11 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 	}
 	var refused error // why Concur refused the bulk, after which every round is written one by one
 	fellBack := 0     // the creates and updates then written one by one that would have gone in bulk
-	for _, wave := range managerWaves(operations) {
-		oneByOne := wave
-		if writes := countInBulk(wave); writes >= settings.bulkMinimum {
+	applyRound := func(round []operation) {
+		oneByOne := round
+		if writes := countInBulk(round); writes >= settings.bulkMinimum {
 			if refused == nil {
-				oneByOne, refused = applyBulk(ctx, client, wave, linked, ids, settle)
+				oneByOne, refused = applyBulk(ctx, client, round, linked, ids, settle)
 				writes = countInBulk(oneByOne)
 			}
 			if refused != nil {
@@ -93,6 +93,16 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 			result, err := apply(ctx, client, op, linked[op.to.ID], ids)
 			settle(op, result, err)
 		})
+	}
+	rounds, deferred := managerWaves(operations), []deferredManager(nil)
+	if bulkRounds(rounds, settings.bulkMinimum) > 2 {
+		rounds, deferred = deferManagers(rounds, linked)
+	}
+	for _, round := range rounds {
+		applyRound(round)
+	}
+	if len(deferred) > 0 {
+		applyRound(managerFollowUps(deferred, recorded))
 	}
 	if refused != nil {
 		settings.warn(bulkRefusedWarning(fellBack, refused))
