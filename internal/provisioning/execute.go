@@ -40,7 +40,8 @@ type operation struct {
 //
 // A round of at least BulkMinimumWrites creates and updates goes through /profile/v4/Bulk, with
 // the same outcome per user; where the Concur app lacks user.provision.write, they are written
-// one by one and a Warning says so.
+// one by one and a Warning says so. Managers the apply creates would make one round a level of
+// the hierarchy; more than two in bulk are made two (deferManagers).
 func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser, options ...ApplyOption) (map[string]ManagedUser, []Failure, error) {
 	settings := newApplySettings(options)
 	operations := diffOperations(prior, planned)
