@@ -107,9 +107,11 @@ func applyBulk(ctx context.Context, client *concur.Client, round []operation, li
 		case concur.LacksScope(outcome.Err, concur.ScopeProvisionWrite):
 			oneByOne, refused = append(oneByOne, op), outcome.Err
 		case !hasOutcome(outcome.Err):
-			// The bulk request or its status failed as a whole (a 5xx, a lost answer): whether
-			// Concur wrote the user is unknown. Written one by one, a create Concur already made
-			// is refused as a duplicate emp_id and linked, so none is made twice.
+			// No answer of Concur's for the user itself: the bulk request or its status failed as a
+			// whole (a 5xx, a lost answer), so whether Concur wrote the user is unknown, or the
+			// client did not send it (a manager it could not resolve). Written one by one, each
+			// gets its own answer, and a create Concur already made is refused as a duplicate
+			// emp_id and linked, so none is made twice.
 			oneByOne = append(oneByOne, op)
 		case op.kind == ChangeCreate && concur.IsConflict(outcome.Err):
 			duplicates = append(duplicates, op)
