@@ -529,8 +529,7 @@ func (c *Client) ProvisionUsers(ctx context.Context, users []Provision) (map[str
 	// The first request goes alone: an app without user.provision.write learns it from one 403,
 	// and the other batches, which would be refused the same way, are not sent.
 	firstID, firstErr := c.postBulk(ctx, batches[0])
-	var scopeErr *ScopeError
-	if errors.As(firstErr, &scopeErr) {
+	if LacksScope(firstErr, ScopeProvisionWrite) {
 		for _, batch := range batches {
 			maps.Copy(results, failBatch(batch, firstErr))
 		}
