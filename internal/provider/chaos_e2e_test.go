@@ -100,8 +100,11 @@ func convergesUnderFaults(t *testing.T, bulk bool) {
 	tf.WriteFile(t, "main.tf", mappingConfig(s, srv))
 
 	start := time.Now()
-	tf.Apply(t)
+	result := tf.Apply(t)
 	applied := time.Since(start)
+	if warning := "Warning: Concur users written one by one: the app lacks user.provision.write"; !bulk && !strings.Contains(result.Stdout, warning) {
+		t.Errorf("the apply without the scope does not warn %q:\n%s", warning, result.Stdout)
+	}
 	stats := s.Stats()
 	t.Logf("%d users applied under faults in %s: %d requests (%d creates sent), faults %+v, %d connections",
 		chaosUsers, applied.Round(time.Millisecond), stats.Total, stats.Requests["POST /profile/identity/v4.1/Users"], stats.Faults, stats.Connections)
