@@ -31,20 +31,20 @@ const (
 func resolveClientConfig(m providerModel) (concur.Config, diag.Diagnostics) {
 	var s settingSource
 	cfg := concur.Config{
-		BaseURL:            s.string(m.BaseURL, "base_url", envBaseURL),
-		ClientID:           s.string(m.ClientID, "client_id", envClientID),
-		ClientSecret:       s.string(m.ClientSecret, "client_secret", envClientSecret),
-		RefreshToken:       s.string(m.RefreshToken, "refresh_token", envRefreshToken),
-		CompanyUUID:        s.string(m.CompanyUUID, "company_uuid", envCompanyUUID),
-		RequestToken:       s.string(m.RequestToken, "request_token", envRequestToken),
-		AccessToken:        s.string(m.AccessToken, "access_token", envAccessToken),
-		CompanyID:          s.checkedString(m.CompanyID, "company_id", envCompanyID, companyIDRule.description, companyIDRule.check),
-		MaxRetries:         concur.Retries(s.int(m.MaxRetries, "max_retries", envMaxRetries, concur.DefaultMaxRetries, 0)),
-		RequestsPerSecond:  s.float(m.RequestsPerSecond, "requests_per_second", envRequestsPerSecond),
-		MaxConcurrency:     s.int(m.MaxConcurrency, "max_concurrency", envMaxConcurrency, concur.DefaultMaxConcurrency, 1),
-		RequestTimeout:     s.duration(m.RequestTimeout, "request_timeout", envRequestTimeout, concur.DefaultRequestTimeout),
-		ProvisionPollDelay: s.duration(m.ProvisionPoll, "provision_poll_delay", envProvisionPoll, concur.DefaultProvisionPollDelay),
+		BaseURL:           s.string(m.BaseURL, "base_url", envBaseURL),
+		ClientID:          s.string(m.ClientID, "client_id", envClientID),
+		ClientSecret:      s.string(m.ClientSecret, "client_secret", envClientSecret),
+		RefreshToken:      s.string(m.RefreshToken, "refresh_token", envRefreshToken),
+		CompanyUUID:       s.string(m.CompanyUUID, "company_uuid", envCompanyUUID),
+		RequestToken:      s.string(m.RequestToken, "request_token", envRequestToken),
+		AccessToken:       s.string(m.AccessToken, "access_token", envAccessToken),
+		CompanyID:         s.checkedString(m.CompanyID, "company_id", envCompanyID, companyIDRule.description, companyIDRule.check),
+		MaxRetries:        concur.Retries(s.int(m.MaxRetries, "max_retries", envMaxRetries, concur.DefaultMaxRetries, 0)),
+		RequestsPerSecond: s.float(m.RequestsPerSecond, "requests_per_second", envRequestsPerSecond),
+		MaxConcurrency:    s.int(m.MaxConcurrency, "max_concurrency", envMaxConcurrency, concur.DefaultMaxConcurrency, 1),
+		RequestTimeout:    s.duration(m.RequestTimeout, "request_timeout", envRequestTimeout, concur.DefaultRequestTimeout),
 	}
+	cfg.ProvisionPollDelay = s.duration(m.ProvisionPoll, "provision_poll_delay", envProvisionPoll, concur.DefaultProvisionPollDelay)
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = concur.DefaultBaseURL
 	}
