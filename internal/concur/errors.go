@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -68,10 +69,22 @@ func IsNotFound(err error) bool {
 	return errors.Is(err, errNotFound)
 }
 
-// IsConflict reports whether err is a uniqueness conflict (409), e.g. a duplicate employeeNumber.
+// IsConflict reports whether err is a uniqueness conflict (409), e.g. a duplicate employeeNumber:
+// the answer to a request, or the status Concur reports for one operation of a provision.
 func IsConflict(err error) bool {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode == http.StatusConflict
+	}
+	var opErr *OperationError
+	return errors.As(err, &opErr) && opErr.Code == strconv.Itoa(http.StatusConflict)
+}
+
+// LacksScope reports whether err is a *ScopeError whose call Concur refused for want of scope
+// first: the one Concur named, or else the first the call needs.
+func LacksScope(err error, scope string) bool {
+	var scopeErr *ScopeError
+	return errors.As(err, &scopeErr) && len(scopeErr.Scopes) > 0 && scopeErr.Scopes[0] == scope
 }
 
 // errorBody covers both error shapes Concur uses, so one decode serves every endpoint.

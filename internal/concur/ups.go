@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -36,10 +37,13 @@ const (
 	maxProvisionPollDelay = time.Minute
 )
 
-// The scopes UPS and the Spend and Travel reads document; a *ScopeError names the ones a
+// ScopeProvisionWrite is the scope of every UPS write, /Bulk included; the Identity API's
+// per-user writes do not need it.
+const ScopeProvisionWrite = "user.provision.write"
+
+// The other scopes UPS and the Spend and Travel reads document; a *ScopeError names the ones a
 // refused call needed.
 const (
-	scopeProvisionWrite  = "user.provision.write"
 	scopeProvisionRead   = "user.provision.read"
 	scopeIdentityWrite   = "identity.user.coreenterprise.writeonly"
 	scopeExternalIDWrite = "identity.user.externalID.writeonly"
@@ -51,7 +55,7 @@ const (
 // writeScopes are the scopes a UPS write needs: UPS's own, the identity's when identity data is
 // sent, and the spend scope when a Spend extension is.
 func writeScopes(identity, externalID bool, schemas []string) []string {
-	scopes := []string{scopeProvisionWrite}
+	scopes := []string{ScopeProvisionWrite}
 	if identity {
 		scopes = append(scopes, scopeIdentityWrite)
 	}
@@ -461,9 +465,11 @@ const (
 	bulkEnvelopeTail = `]}`
 )
 
-// encodedOperation is one Provision ready to be sent.
+// encodedOperation is one Provision ready to be sent. It keeps what the answer needs of the
+// Provision, so that the users, 2.8 KB each, are not held while the provisions are awaited.
 type encodedOperation struct {
 	key        string
+	id         string // the Concur id of a user patched
 	data       []byte
 	sent       []string // the schemas it carries
 	create     bool
@@ -515,22 +521,42 @@ func (c *Client) ProvisionUsers(ctx context.Context, users []Provision) (map[str
 		results[op.key] = ProvisionResult{Err: fmt.Errorf("concur: provisioning the user with emp_id %s: its operation is %d bytes encoded, "+
 			"more than the %d bytes Concur accepts in one bulk request; shorten its values", op.key, len(op.data), MaxBulkBytes)}
 	}
-	// Every batch is sent at once: the client's request slots bound the requests in flight, and a
-	// provision Concur is still working on holds none while it waits to be polled. Holding a slot
-	// per batch instead would idle the connections through each provision's wait of 5 s and more.
+	if len(batches) == 0 {
+		return results, nil
+	}
+	// The first request goes alone: an app without user.provision.write learns it from one 403,
+	// and the other batches, which would be refused the same way, are not sent.
+	firstID, firstErr := c.postBulk(ctx, batches[0])
+	if LacksScope(firstErr, ScopeProvisionWrite) {
+		for _, batch := range batches {
+			maps.Copy(results, failBatch(batch, firstErr))
+		}
+		return results, nil
+	}
+	// The other batches are sent at once: the client's request slots bound the requests in flight,
+	// and a provision Concur is still working on holds none while it waits to be polled. Holding a
+	// slot per batch instead would idle the connections through each provision's wait of 5 s and more.
 	var (
 		mu sync.Mutex
 		wg sync.WaitGroup
 	)
-	for _, batch := range batches {
+	for i, batch := range batches {
 		wg.Go(func() {
-			answers := c.sendBulk(ctx, batch)
+			var answers map[string]ProvisionResult
+			switch {
+			case i > 0:
+				answers = c.sendBulk(ctx, batch)
+			case firstErr != nil:
+				answers = failBatch(batch, firstErr)
+			default:
+				answers = c.bulkOutcome(ctx, batch, firstID)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			for _, op := range batch {
 				result := answers[op.key]
 				if result.ID == "" && !op.create {
-					result.ID = idOf(users, op.key)
+					result.ID = op.id
 				}
 				results[op.key] = result
 			}
@@ -538,15 +564,6 @@ func (c *Client) ProvisionUsers(ctx context.Context, users []Provision) (map[str
 	}
 	wg.Wait()
 	return results, nil
-}
-
-func idOf(users []Provision, key string) string {
-	for _, p := range users {
-		if p.Key == key {
-			return p.ID
-		}
-	}
-	return ""
 }
 
 // lookUpManagers resolves, in one batch, the managers known only by an employee number the
@@ -580,7 +597,7 @@ func (c *Client) encodeProvision(ctx context.Context, p Provision, companyID str
 	if err := c.resolveManager(ctx, p.From, &to); err != nil {
 		return nil, err
 	}
-	op := &encodedOperation{key: p.Key, create: p.ID == ""}
+	op := &encodedOperation{key: p.Key, id: p.ID, create: p.ID == ""}
 	var bulk bulkOperation
 	if op.create {
 		if to.CompanyID == "" {
@@ -650,16 +667,27 @@ func bulkBody(ops []encodedOperation) []byte {
 	return append(body, bulkEnvelopeTail...)
 }
 
-// sendBulk sends one /Bulk request and maps its provision's operations back to their keys. A
-// request with creates is not repeated after an unsure outcome: a repeat could create duplicates.
+// sendBulk sends one /Bulk request and maps its provision's operations back to their keys.
 func (c *Client) sendBulk(ctx context.Context, batch []encodedOperation) map[string]ProvisionResult {
-	results := make(map[string]ProvisionResult, len(batch))
-	failAll := func(err error) map[string]ProvisionResult {
-		for _, op := range batch {
-			results[op.key] = ProvisionResult{Err: fmt.Errorf("concur: provisioning the user with emp_id %s: %w", op.key, err)}
-		}
-		return results
+	provisionID, err := c.postBulk(ctx, batch)
+	if err != nil {
+		return failBatch(batch, err)
 	}
+	return c.bulkOutcome(ctx, batch, provisionID)
+}
+
+// failBatch gives every operation of batch the error that kept the whole request from Concur.
+func failBatch(batch []encodedOperation, err error) map[string]ProvisionResult {
+	results := make(map[string]ProvisionResult, len(batch))
+	for _, op := range batch {
+		results[op.key] = ProvisionResult{Err: fmt.Errorf("concur: provisioning the user with emp_id %s: %w", op.key, err)}
+	}
+	return results
+}
+
+// postBulk sends one /Bulk request and returns its provision id. A request with creates is not
+// repeated after an unsure outcome: a repeat could create duplicates.
+func (c *Client) postBulk(ctx context.Context, batch []encodedOperation) (string, error) {
 	identity, externalID, creates := false, false, false
 	var schemas []string
 	for _, op := range batch {
@@ -672,19 +700,25 @@ func (c *Client) sendBulk(ctx context.Context, batch []encodedOperation) map[str
 	resp, err := c.send(ctx, r)
 	switch {
 	case isUnsureOutcome(err):
-		return failAll(fmt.Errorf("%w; whether Concur accepted the bulk request is unknown, so it was not repeated: run again, "+
-			"and a user created meanwhile is found by its emp_id", err))
+		return "", fmt.Errorf("%w; whether Concur accepted the bulk request is unknown, so it was not repeated: run again, "+
+			"and a user created meanwhile is found by its emp_id", err)
 	case err != nil:
-		return failAll(asScopeError(err, writeScopes(identity, externalID, schemas)))
+		return "", asScopeError(err, writeScopes(identity, externalID, schemas))
 	}
 	var accepted provisionStatus
 	if err := json.Unmarshal(resp.body, &accepted); err != nil {
-		return failAll(fmt.Errorf("concur: POST %s: unreadable provision status: %w", upsBulkPath, err))
+		return "", fmt.Errorf("concur: POST %s: unreadable provision status: %w", upsBulkPath, err)
 	}
-	outcome, err := c.awaitProvision(ctx, accepted.ID)
+	return accepted.ID, nil
+}
+
+// bulkOutcome waits for the provision of a /Bulk request and maps its operations back to their keys.
+func (c *Client) bulkOutcome(ctx context.Context, batch []encodedOperation, provisionID string) map[string]ProvisionResult {
+	outcome, err := c.awaitProvision(ctx, provisionID)
 	if err != nil {
-		return failAll(err)
+		return failBatch(batch, err)
 	}
+	results := make(map[string]ProvisionResult, len(batch))
 	byBulkID := make(map[string]provisionOperation, len(outcome.operations))
 	for _, op := range outcome.operations {
 		byBulkID[op.BulkID] = op

@@ -57,9 +57,21 @@ func channelUsers(t *testing.T, tf *terraformWorkspace) map[string]stateUser {
 
 // A channel of 2,000 people applied under the sandbox's faults at the rates a busy Concur shows
 // converges in one apply: no duplicate, no one missing or deactivated, and the state holds what
-// Concur holds.
+// Concur holds. It does through /profile/v4/Bulk, and one user at a time for an app without
+// user.provision.write.
 func TestE2EProvisioningMappingConvergesUnderFaults(t *testing.T) {
 	t.Parallel()
+	t.Run("in bulk", func(t *testing.T) {
+		t.Parallel()
+		convergesUnderFaults(t, true)
+	})
+	t.Run("one by one", func(t *testing.T) {
+		t.Parallel()
+		convergesUnderFaults(t, false)
+	})
+}
+
+func convergesUnderFaults(t *testing.T, bulk bool) {
 	tf := newTerraformWorkspace(t)
 	people := make([]dirPersonSpec, chaosUsers)
 	members := make([]string, chaosUsers)
@@ -73,18 +85,36 @@ func TestE2EProvisioningMappingConvergesUnderFaults(t *testing.T) {
 	s := sandboxtest.NewServer(t, sandbox.Options{Seed: 20261201})
 	// The rates the sandbox command's flags set: -fault-5xx-rate 0.05 -fault-429-rate 0.02
 	// -fault-drop-rate 0.01 -fault-lost-create-rate 0.01 (-retry-after 1s).
-	s.SetFaults(sandbox.Faults{ErrorRate: 0.05, ErrorStatus: 503, ThrottleRate: 0.02, RetryAfter: time.Second,
-		DropRate: 0.01, LostCreateRate: 0.01})
+	faults := sandbox.Faults{ErrorRate: 0.05, ErrorStatus: 503, ThrottleRate: 0.02, RetryAfter: time.Second,
+		DropRate: 0.01, LostCreateRate: 0.01}
+	const bulkRoute = "POST /profile/v4/Bulk"
+	if bulk {
+		// 2,000 users take 20 bulk requests, too few to count on the rates: the bulk's own faults
+		// are set. The first is answered 503 unprocessed, the second processed and its answer lost.
+		faults.FailNext = map[string]int{bulkRoute: 1}
+		faults.DropAfterCommitNext = map[string]int{bulkRoute: 1}
+	} else if err := s.WithoutScopes("user.provision.write"); err != nil {
+		t.Fatal(err)
+	}
+	s.SetFaults(faults)
 	tf.WriteFile(t, "main.tf", mappingConfig(s, srv))
 
 	start := time.Now()
-	tf.Apply(t)
+	result := tf.Apply(t)
 	applied := time.Since(start)
+	if warning := "Warning: Concur users written one by one: the app lacks user.provision.write"; !bulk && !strings.Contains(result.Stdout, warning) {
+		t.Errorf("the apply without the scope does not warn %q:\n%s", warning, result.Stdout)
+	}
 	stats := s.Stats()
 	t.Logf("%d users applied under faults in %s: %d requests (%d creates sent), faults %+v, %d connections",
 		chaosUsers, applied.Round(time.Millisecond), stats.Total, stats.Requests["POST /profile/identity/v4.1/Users"], stats.Faults, stats.Connections)
-	if stats.Faults.Errors == 0 || stats.Faults.Throttled == 0 || stats.Faults.Dropped == 0 || stats.Faults.LostReplies == 0 {
+	switch {
+	case stats.Faults.Errors == 0 || stats.Faults.LostReplies == 0:
+		t.Errorf("the run met no error or no lost answer: %+v", stats.Faults)
+	case !bulk && (stats.Faults.Throttled == 0 || stats.Faults.Dropped == 0):
 		t.Errorf("the run did not meet every kind of fault: %+v", stats.Faults)
+	case bulk && stats.Requests[bulkRoute] < 20:
+		t.Errorf("%d bulk requests, want the 2,000 users in at least 20", stats.Requests[bulkRoute])
 	}
 
 	if n := s.UserCount(); n != chaosUsers {

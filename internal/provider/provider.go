@@ -57,6 +57,7 @@ type providerModel struct {
 	RequestsPerSecond types.Float64 `tfsdk:"requests_per_second"`
 	MaxConcurrency    types.Int64   `tfsdk:"max_concurrency"`
 	RequestTimeout    types.String  `tfsdk:"request_timeout"`
+	ProvisionPoll     types.String  `tfsdk:"provision_poll_delay"`
 	Owner             types.String  `tfsdk:"owner"`
 
 	Directory *directoryModel `tfsdk:"directory"`

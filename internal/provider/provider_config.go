@@ -22,6 +22,7 @@ const (
 	envRequestsPerSecond = "CONCUR_REQUESTS_PER_SECOND"
 	envMaxConcurrency    = "CONCUR_MAX_CONCURRENCY"
 	envRequestTimeout    = "CONCUR_REQUEST_TIMEOUT"
+	envProvisionPoll     = "CONCUR_PROVISION_POLL_DELAY"
 	envOwner             = "CONCUR_OWNER"
 )
 
@@ -43,6 +44,7 @@ func resolveClientConfig(m providerModel) (concur.Config, diag.Diagnostics) {
 		MaxConcurrency:    s.int(m.MaxConcurrency, "max_concurrency", envMaxConcurrency, concur.DefaultMaxConcurrency, 1),
 		RequestTimeout:    s.duration(m.RequestTimeout, "request_timeout", envRequestTimeout, concur.DefaultRequestTimeout),
 	}
+	cfg.ProvisionPollDelay = s.duration(m.ProvisionPoll, "provision_poll_delay", envProvisionPoll, concur.DefaultProvisionPollDelay)
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = concur.DefaultBaseURL
 	}

@@ -109,6 +109,16 @@ func providerSchema() schema.Schema {
 				Optional:   true,
 				Validators: []validator.String{durationValidator{}},
 			},
+			"provision_poll_delay": schema.StringAttribute{
+				MarkdownDescription: "How long to wait before the first look at the status of a bulk write (`/profile/v4/Bulk`, " +
+					"which a channel uses for " + fmt.Sprint(provisioning.BulkMinimumWrites) + " or more creates and updates with a Spend or Travel profile, or " +
+					fmt.Sprint(provisioning.BulkMinimumIdentityWrites) + " or more of the identity alone, in one apply; writes of a profile one by one wait for it too), " +
+					"doubled while Concur is still working on it, as a Go duration. Defaults to `5s`, Concur's advice; " +
+					"shorten it only against a server that answers at once, such as the sandbox in CI. " +
+					"Environment variable: `" + envProvisionPoll + "`.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{}},
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"directory": directorySchema(),

@@ -342,3 +342,33 @@ provider "concur" {
 		t.Fatalf("token file %v, mode %v; want it written with mode 0600", err, info)
 	}
 }
+
+// provision_poll_delay reaches the client from the block, else from CONCUR_PROVISION_POLL_DELAY,
+// and is Concur's 5 s when neither is set.
+func TestResolveClientConfigProvisionPollDelay(t *testing.T) {
+	t.Setenv(envAccessToken, "a")
+	model := providerModel{MaxRetries: types.Int64Null(), MaxConcurrency: types.Int64Null(), RequestsPerSecond: types.Float64Null(), ProvisionPoll: types.StringNull()}
+	for _, tc := range []struct {
+		env, block string
+		want       time.Duration
+	}{
+		{"", "", concur.DefaultProvisionPollDelay},
+		{"250ms", "", 250 * time.Millisecond},
+		{"250ms", "2s", 2 * time.Second},
+	} {
+		t.Setenv(envProvisionPoll, tc.env)
+		model.ProvisionPoll = types.StringNull()
+		if tc.block != "" {
+			model.ProvisionPoll = types.StringValue(tc.block)
+		}
+		cfg, diags := resolveClientConfig(model)
+		if diags.HasError() || cfg.ProvisionPollDelay != tc.want {
+			t.Errorf("env %q, block %q: %v, delay %v, want %v", tc.env, tc.block, diags, cfg.ProvisionPollDelay, tc.want)
+		}
+	}
+	t.Setenv(envProvisionPoll, "soon")
+	model.ProvisionPoll = types.StringNull()
+	if _, diags := resolveClientConfig(model); !diags.HasError() || !strings.Contains(diags[0].Detail(), "not a positive Go duration") {
+		t.Errorf("diagnostics %v, want CONCUR_PROVISION_POLL_DELAY=soon refused", diags)
+	}
+}

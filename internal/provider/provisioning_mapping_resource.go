@@ -57,7 +57,13 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 			"in step with Concur through an attribute mapping. Every plan reads the directory and shows, per user keyed by " +
 			"`emp_id`, who is created (or linked to an existing Concur account with the same employee ID), which attribute " +
 			"changes, and who is deactivated. A guard stops plans that would deprovision more users than `max_deprovisions`, " +
-			"or everyone when the source suddenly returns nobody. Needs the provider's `directory` block.",
+			"or everyone when the source suddenly returns nobody. Needs the provider's `directory` block. " +
+			"An apply writes a round of " + fmt.Sprint(provisioning.BulkMinimumWrites) + " or more creates and updates with a Spend or Travel profile, or " +
+			fmt.Sprint(provisioning.BulkMinimumIdentityWrites) + " or more of the identity alone (such as an initial load), through Concur's " +
+			"bulk API (`/profile/v4/Bulk`, 100 users a request), where Concur's wait of at least 5 s for the result is quicker than writing one by one; " +
+			"it needs the Concur app's scope `" + concur.ScopeProvisionWrite + "`; " +
+			"without it they are written one by one, with a warning. Either way a user Concur refuses is named with Concur's reason " +
+			"and retried alone at the next apply, and the others are recorded.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "A random identifier of the channel, assigned at creation.",
@@ -275,7 +281,8 @@ func (r *provisioningMappingResource) applyUsers(ctx context.Context, model prov
 		planned = plan.Users
 	}
 	own := provisioning.Ownership{Owner: r.data.owner, TakeOverFrom: model.TakeOverFrom.ValueString()}
-	recorded, failures, err := provisioning.Apply(ctx, r.data.client, prior, planned, own)
+	recorded, failures, err := provisioning.Apply(ctx, r.data.client, prior, planned, own,
+		provisioning.WarnWith(func(w provisioning.Warning) { diags.AddWarning(w.Summary, w.Detail) }))
 	addApplyErrors(&diags, "provision", err, failures,
 		"The users not listed here succeeded and are recorded in state; apply again to retry only these:")
 	r.data.warnIfTokenRotated(&diags)

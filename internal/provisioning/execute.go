@@ -55,7 +55,13 @@ type operation struct {
 // Every other operation writes to an existing account, which is read again first, in batched
 // searches by id, so that one another owner marked since the plan (own says who this channel is)
 // fails with a *ManagedElsewhereError and is not written: a saved plan may be hours old.
-func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser, own Ownership) (map[string]ManagedUser, []Failure, error) {
+//
+// A round of creates and updates goes through /profile/v4/Bulk where that is quicker (see
+// BulkMinimumWrites), with the same outcome per user; where the Concur app lacks user.provision.write, they are written
+// one by one and a Warning says so. Managers the apply creates would make one round a level of
+// the hierarchy; more than two in bulk are made two (deferManagers).
+func Apply(ctx context.Context, client *concur.Client, prior, planned map[string]ManagedUser, own Ownership, options ...ApplyOption) (map[string]ManagedUser, []Failure, error) {
+	settings := newApplySettings(options)
 	operations := diffOperations(prior, planned)
 	accounts, err := readAccounts(ctx, client, operations)
 	if err != nil {
@@ -72,36 +78,71 @@ func Apply(ctx context.Context, client *concur.Client, prior, planned map[string
 	ids := newKnownIDs(prior, planned)
 	var mu sync.Mutex
 	var failures []Failure
-	for _, wave := range managerWaves(operations) {
-		runConcurrently(ctx, wave, client.MaxConcurrency(), func(op operation) {
-			result, err := op.to, writtenElsewhere(op, accounts, own)
-			if err == nil {
-				result, err = apply(ctx, client, op, accounts[op.to.ID], ids)
+	settle := func(op operation, result ManagedUser, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		var partly *concur.ExtensionError
+		switch {
+		case op.kind == ChangeDeactivate && concur.IsNotFound(err):
+			// Deleted in Concur since the refresh: nothing left to deactivate or to record.
+			delete(recorded, op.key)
+		case errors.As(err, &partly) && result.ID != "":
+			// The identity is saved: it is recorded with the failed extensions' attributes as
+			// Concur holds them, so the next apply sends only those again.
+			unsaved := ProfileAttributes(partly, changedKeys(op.from.Attributes, op.to.Attributes))
+			failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err, Unsaved: unsaved})
+			delete(recorded, op.previousKey)
+			recorded[op.key] = withHeldValues(result, unsaved, op, accounts[op.to.ID])
+			ids.record(op.key, result.ID)
+		case err != nil:
+			failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err})
+		case op.kind == ChangeDelete:
+			delete(recorded, op.key)
+		default:
+			delete(recorded, op.previousKey)
+			recorded[op.key] = result
+			ids.record(op.key, result.ID)
+		}
+	}
+	var refused error // why Concur refused the bulk, after which every round is written one by one
+	fellBack := 0     // the creates and updates then written one by one that would have gone in bulk
+	applyRound := func(round []operation) {
+		var writable []operation
+		for _, op := range round {
+			if err := writtenElsewhere(op, accounts, own); err != nil {
+				settle(op, op.to, err)
+				continue
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			var partly *concur.ExtensionError
-			switch {
-			case op.kind == ChangeDeactivate && concur.IsNotFound(err):
-				// Deleted in Concur since the refresh: nothing left to deactivate or to record.
-				delete(recorded, op.key)
-			case errors.As(err, &partly) && result.ID != "":
-				// The identity is saved: it is recorded with the failed extensions' attributes as
-				// Concur holds them, so the next apply sends only those again.
-				failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err, Unsaved: ProfileAttributes(partly, changedKeys(op.from.Attributes, op.to.Attributes))})
-				delete(recorded, op.previousKey)
-				recorded[op.key] = result
-				ids.record(op.key, result.ID)
-			case err != nil:
-				failures = append(failures, Failure{EmpID: op.key, Kind: op.kind, Err: err})
-			case op.kind == ChangeDelete:
-				delete(recorded, op.key)
-			default:
-				delete(recorded, op.previousKey)
-				recorded[op.key] = result
-				ids.record(op.key, result.ID)
+			writable = append(writable, op)
+		}
+		oneByOne := writable
+		if settings.inBulkRound(writable) {
+			writes := countInBulk(writable)
+			if refused == nil {
+				oneByOne, refused = applyBulk(ctx, client, writable, accounts, ids, settle)
+				writes = countInBulk(oneByOne)
 			}
+			if refused != nil {
+				fellBack += writes
+			}
+		}
+		runConcurrently(ctx, oneByOne, client.MaxConcurrency(), func(op operation) {
+			result, err := apply(ctx, client, op, accounts[op.to.ID], ids)
+			settle(op, result, err)
 		})
+	}
+	rounds, deferred := managerWaves(operations), []deferredManager(nil)
+	if bulkRounds(rounds, settings) > 2 {
+		rounds, deferred = deferManagers(rounds, accounts)
+	}
+	for _, round := range rounds {
+		applyRound(round)
+	}
+	if len(deferred) > 0 {
+		applyRound(managerFollowUps(deferred, recorded))
+	}
+	if refused != nil {
+		settings.warn(bulkRefusedWarning(fellBack, refused))
 	}
 	sort.Slice(failures, func(i, j int) bool { return failures[i].EmpID < failures[j].EmpID })
 	return recorded, failures, nil
@@ -184,45 +225,64 @@ func readAccounts(ctx context.Context, client *concur.Client, operations []opera
 
 // apply carries out one operation and returns the user to record.
 func apply(ctx context.Context, client *concur.Client, op operation, linkTarget *concur.User, ids *knownIDs) (ManagedUser, error) {
-	result := op.to
-	switch {
-	case op.kind == ChangeDelete:
+	if op.kind == ChangeDelete {
 		return ManagedUser{}, client.DeleteUser(ctx, op.from.ID)
+	}
+	write, err := userWrite(op, linkTarget, ids)
+	if err != nil {
+		return op.to, err
+	}
+	result := op.to
+	if write.ID != "" { // an update, link, deactivation, reactivation or emp_id change
+		_, err := client.UpdateUser(ctx, write.ID, write.From, write.To)
+		result.ID = write.ID
+		return result, err
+	}
+	created, err := client.CreateUser(ctx, write.To)
+	if concur.IsConflict(err) {
+		return linkOnConflict(ctx, client, op, ids, err)
+	}
+	if created != nil { // with an error too, when Concur saved the identity but not all of the profile
+		result.ID = created.ID
+	}
+	return result, err
+}
+
+// userWrite is what an operation other than a delete sends to Concur: the user to create (no ID),
+// or the account to patch from what Concur holds to the planned values.
+func userWrite(op operation, linkTarget *concur.User, ids *knownIDs) (concur.Provision, error) {
+	switch {
 	case op.from.ID != "": // an update, deactivation, reactivation or emp_id change of a recorded user
-		to := op.to.concurUser()
-		ids.resolveManager(op.from.concurUser(), &to)
-		saved, err := client.UpdateUser(ctx, op.from.ID, op.from.concurUser(), to)
-		return keepUnsaved(result, saved, err), err
+		from, to := op.from.concurUser(), op.to.concurUser()
+		ids.resolveManager(from, &to)
+		return concur.Provision{Key: op.key, ID: op.from.ID, From: from, To: to}, nil
 	case op.kind == ChangeLink:
 		if linkTarget == nil {
-			return result, fmt.Errorf("the Concur user %s to link is gone since the plan; run plan again", op.to.ID)
+			return concur.Provision{}, fmt.Errorf("the Concur user %s to link is gone since the plan; run plan again", op.to.ID)
 		}
-		return link(ctx, client, op, linkTarget, ids)
+		return linkWrite(op, linkTarget, ids), nil
 	default:
 		u := op.to.concurUser()
 		ids.resolveManager(concur.User{}, &u)
-		created, err := client.CreateUser(ctx, u)
-		if concur.IsConflict(err) {
-			return linkOnConflict(ctx, client, op, ids, err)
-		}
-		if created != nil {
-			result.ID = created.ID
-		}
-		return keepUnsaved(result, created, err), err
+		return concur.Provision{Key: op.key, To: u}, nil
 	}
 }
 
-// keepUnsaved gives the user to record, after a write whose identity Concur saved but some of
-// whose extensions it did not (err is a *concur.ExtensionError), the failed extensions' attributes
-// as Concur holds them (saved has them so).
-func keepUnsaved(result ManagedUser, saved *concur.User, err error) ManagedUser {
-	var partly *concur.ExtensionError
-	if saved == nil || !errors.As(err, &partly) {
-		return result
-	}
+// withHeldValues is the user to record after a write whose identity Concur saved but some of
+// whose profile extensions it did not: the attributes of those (unsaved) as Concur still holds
+// them, which are the recorded user's for an update, the linked account's for a link, and none
+// for a create.
+func withHeldValues(result ManagedUser, unsaved []string, op operation, linkTarget *concur.User) ManagedUser {
 	result.Attributes = maps.Clone(result.Attributes)
-	for _, key := range ProfileAttributes(partly, sortedKeys(result.Attributes)) {
-		result.Attributes[key] = UserAttribute(saved, key)
+	for _, key := range unsaved {
+		switch {
+		case op.from.ID != "":
+			result.Attributes[key] = op.from.Attributes[key]
+		case op.kind == ChangeLink && linkTarget != nil:
+			result.Attributes[key] = UserAttribute(linkTarget, key)
+		default:
+			result.Attributes[key] = ""
+		}
 	}
 	return result
 }
@@ -231,12 +291,17 @@ func keepUnsaved(result ManagedUser, saved *concur.User, err error) ManagedUser 
 // mapping does not manage stays as Concur holds it.
 func link(ctx context.Context, client *concur.Client, op operation, existing *concur.User, ids *knownIDs) (ManagedUser, error) {
 	result := op.to
+	write := linkWrite(op, existing, ids)
+	_, err := client.UpdateUser(ctx, write.ID, write.From, write.To)
+	result.ID = existing.ID
+	return result, err
+}
+
+func linkWrite(op operation, existing *concur.User, ids *knownIDs) concur.Provision {
 	desired := *existing
 	op.to.writeTo(&desired)
 	ids.resolveManager(*existing, &desired)
-	saved, err := client.UpdateUser(ctx, existing.ID, *existing, desired)
-	result.ID = existing.ID
-	return keepUnsaved(result, saved, err), err
+	return concur.Provision{Key: op.key, ID: existing.ID, From: *existing, To: desired}
 }
 
 // linkOnConflict handles a create that Concur refused as a duplicate: when an account holds the

@@ -105,6 +105,8 @@ func startSandbox(t *testing.T, tune func(*concur.Config)) (*sandbox.Server, *co
 	cfg := concur.Config{
 		BaseURL: server.URL(), ClientID: credentials.ClientID, ClientSecret: credentials.ClientSecret,
 		RefreshToken: credentials.RefreshToken, CompanyID: credentials.CompanyID, RequestTimeout: 30 * time.Second,
+		// The sandbox completes a bulk write when it answers: its status needs no wait of Concur's 5 s.
+		ProvisionPollDelay: 10 * time.Millisecond,
 	}
 	if tune != nil {
 		tune(&cfg)
