@@ -297,7 +297,7 @@ func (s *mappingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.
 		if recorded != nil {
 			resp.NewState, err = s.encodeWithUsers(newState, recorded)
 		} else {
-			resp.NewState, err = s.encode(prior)
+			resp.NewState, err = s.encodeWithUsers(prior, priorUsers)
 		}
 	}
 	// What the apply recorded, else (nothing applied: the state stays as it was) the prior users.
@@ -314,7 +314,8 @@ func (s *mappingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.
 	return resp, nil
 }
 
-// read decodes a state or plan into its value, its model (all but the users) and its users.
+// read decodes a state or plan into its value (without its users, unless they are unknown), its
+// model (all but the users) and its users.
 func (s *mappingServer) read(ctx context.Context, dv *tfprotov6.DynamicValue) (tftypes.Value, provisioningMappingModel, map[string]provisioning.ManagedUser, error) {
 	value, err := s.decode(dv)
 	if err != nil {
@@ -327,6 +328,13 @@ func (s *mappingServer) read(ctx context.Context, dv *tfprotov6.DynamicValue) (t
 	managed, err := usersFrom(users)
 	if err != nil {
 		return value, provisioningMappingModel{}, nil, err
+	}
+	// The users are in managed now; the value keeps them only where they are unknown (planned at
+	// apply), so a company's worth of protocol values is garbage before the call does its work.
+	if users.IsKnown() {
+		if value, err = withAttribute(value, attrUsers, tftypes.NewValue(s.usersType, nil)); err != nil {
+			return value, provisioningMappingModel{}, nil, err
+		}
 	}
 	model, diags := s.model(ctx, value)
 	if diags.HasError() {

@@ -14,7 +14,11 @@ import (
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
 )
 
-// spendPeople is a channel of 30 people, 2001 to 2030, in the group spenders: 2001 approves
+// spendChannel is how many people spendPeople holds: a few hundred, so that the first apply
+// loads them through /profile/v4/Bulk.
+const spendChannel = 300
+
+// spendPeople is a channel of spendChannel people from 2001 on, in the group spenders: 2001 approves
 // expense reports (employeeType EXP_APPROVER) for the others, except that 2003's approver is 2002,
 // who lacks the role, and 2005's reimbursement currency is no ISO 4217 code.
 func spendPeople() string {
@@ -23,7 +27,7 @@ func spendPeople() string {
 		fmt.Fprintf(&b, "dn: ou=%s,%s\nobjectClass: organizationalUnit\nou: %s\n\n", ou, dirSuffix, ou)
 	}
 	var members []string
-	for i := 1; i <= 30; i++ {
+	for i := 1; i <= spendChannel; i++ {
 		uid, empID := fmt.Sprintf("p%02d", i), fmt.Sprintf("%d", 2000+i)
 		currency, approver := "EUR", "2001"
 		switch i {
@@ -111,20 +115,24 @@ func TestE2EProvisioningMappingSpendProfiles(t *testing.T) {
 		t.Fatalf("plan failed: %s", plan)
 	}
 	expectSaid(t, plan,
-		`Provisioning: create 29, unchanged 0`,
+		fmt.Sprintf(`Provisioning: create %d, unchanged 0`, spendChannel-1),
 		`"2005" (`+dirPerson("p05")+`): reimbursement_currency: "EURO" is not an ISO 4217 currency code`,
 		`Approvers Concur would refuse`,
 		`2003: report_approver_emp_id 2002 lacks the spend role EXP_APPROVER`,
 	)
 	tf.Apply(t)
-	if n := s.UserCount(); n != 29 {
-		t.Fatalf("the sandbox holds %d users after the first apply, want the 29 valid ones", n)
+	if bulk := s.Counters()["POST /profile/v4/Bulk"]; bulk == 0 {
+		t.Errorf("the first apply sent no bulk request, want the %d creates loaded through /profile/v4/Bulk", spendChannel-1)
+	}
+	if n := s.UserCount(); n != spendChannel-1 {
+		t.Fatalf("the sandbox holds %d users after the first apply, want the %d valid ones", n, spendChannel-1)
 	}
 	if got := reportApprover(t, s, "2003"); got != "" {
 		t.Errorf("2003 was given the approver %q, who lacks the role", got)
 	}
-	if got := reportApprover(t, s, "2030"); got != "2001" {
-		t.Errorf("2030's report approver is %q, want 2001", got)
+	last := fmt.Sprint(2000 + spendChannel)
+	if got := reportApprover(t, s, last); got != "2001" {
+		t.Errorf("%s's report approver is %q, want 2001", last, got)
 	}
 	if code, r := tf.PlanExitCode(t); code != 0 {
 		t.Errorf("the plan after the apply is not empty (held-back approvers and invalid users are no changes): %s", r)
@@ -136,7 +144,7 @@ func TestE2EProvisioningMappingSpendProfiles(t *testing.T) {
 		modify(dirPerson("p02"), func(r *ldap.ModifyRequest) { r.Add("employeeType", []string{"EXP_APPROVER"}) }),
 	)
 	s.ResetCounters()
-	expectSaid(t, tf.Apply(t), `Provisioning: create 1, update 2, unchanged 27`)
+	expectSaid(t, tf.Apply(t), fmt.Sprintf(`Provisioning: create 1, update 2, unchanged %d`, spendChannel-3))
 	if creates := s.Counters()[upsCreateRoute]; creates != 1 {
 		t.Errorf("the retry sent %d creates, want 1 (2005)", creates)
 	}
@@ -147,7 +155,7 @@ func TestE2EProvisioningMappingSpendProfiles(t *testing.T) {
 	// One Spend field changed in the directory: one profile PATCH, no identity write.
 	changeDirectory(t, srv, modify(dirPerson("p10"), func(r *ldap.ModifyRequest) { r.Replace("l", []string{"Berlin"}) }))
 	s.ResetCounters()
-	expectSaid(t, tf.Apply(t), `Provisioning: update 1, unchanged 29`)
+	expectSaid(t, tf.Apply(t), fmt.Sprintf(`Provisioning: update 1, unchanged %d`, spendChannel-1))
 	if n, m := s.Counters()[upsPatchRoute], s.Counters()[identityPatchRoute]; n != 1 || m != 0 {
 		t.Errorf("a changed city sent %d profile PATCHes and %d identity PATCHes, want 1 and 0", n, m)
 	}
@@ -158,7 +166,7 @@ func TestE2EProvisioningMappingSpendProfiles(t *testing.T) {
 	// A hand edit of a Spend field in Concur is drift the plan shows and the apply puts back.
 	editSpend(t, s, "2011", func(p *concur.SpendProfile) { p.LedgerCode = "HANDMADE" })
 	plan = tf.Run(t, "plan", "-no-color", "-input=false")
-	expectSaid(t, plan, `Provisioning: update 1, unchanged 29`, `~ "ledger_code" = "HANDMADE" -> "DEFAULT"`)
+	expectSaid(t, plan, fmt.Sprintf(`Provisioning: update 1, unchanged %d`, spendChannel-1), `~ "ledger_code" = "HANDMADE" -> "DEFAULT"`)
 	tf.Apply(t)
 	if _, spend, _ := spendOf(t, s, "2011"); spend.LedgerCode != "DEFAULT" {
 		t.Errorf("2011's ledger code is %q after the apply, want DEFAULT put back", spend.LedgerCode)
@@ -186,7 +194,7 @@ func TestE2EProvisioningMappingSpendProfiles(t *testing.T) {
 	}
 	s.ResetCounters()
 	plan = tf.Run(t, "plan", "-no-color", "-input=false")
-	expectSaid(t, plan, `Provisioning: update 1, unchanged 29`, `~ "office_location_city" = "Munich" -> "Hamburg"`)
+	expectSaid(t, plan, fmt.Sprintf(`Provisioning: update 1, unchanged %d`, spendChannel-1), `~ "office_location_city" = "Munich" -> "Hamburg"`)
 	tf.Apply(t)
 	if n, m := s.Counters()[upsPatchRoute], s.Counters()[identityPatchRoute]; n != 1 || m != 0 {
 		t.Errorf("the retry sent %d profile PATCHes and %d identity PATCHes, want only 2012's profile", n, m)
@@ -209,7 +217,7 @@ func TestAccProvisioningMapping_spendWithoutScope(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config:      spendMappingConfig(s, srv),
-			ExpectError: regexp.MustCompile(wrapTolerant(`(?s)Could not provision 29 users.*create emp_id "2001".*spend.user.general.writeonly.*the access token lacks the scope spend.user.general.writeonly\.`)),
+			ExpectError: regexp.MustCompile(wrapTolerant(fmt.Sprintf(`(?s)Could not provision %d users.*create emp_id "2001"`, spendChannel-1) + `.*spend.user.general.writeonly.*the access token lacks the scope spend.user.general.writeonly\.`)),
 		}},
 	})
 	if n := s.UserCount(); n != 0 {

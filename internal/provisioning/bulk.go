@@ -103,8 +103,8 @@ func countInBulk(operations []operation) int {
 // (refused), the ones it did not write.
 func applyBulk(ctx context.Context, client *concur.Client, round []operation, linked map[string]*concur.User, ids *knownIDs,
 	settle func(operation, ManagedUser, error)) (oneByOne []operation, refused error) {
-	var sent []operation
-	var writes []concur.Provision
+	sent := make([]operation, 0, len(round))
+	writes := make([]concur.Provision, 0, len(round))
 	for _, op := range round {
 		if !inBulk(op) {
 			oneByOne = append(oneByOne, op)
