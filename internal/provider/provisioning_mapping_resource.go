@@ -255,8 +255,11 @@ func (r *provisioningMappingResource) refreshUsers(ctx context.Context, state pr
 // so that the refreshed state, which even an apply without changes records, keeps them. It
 // fails nothing: without the directory the users keep no entry until it answers.
 func (r *provisioningMappingResource) recoverEntries(ctx context.Context, diags *diag.Diagnostics, state provisioningMappingModel, users map[string]provisioning.ManagedUser) {
+	if r.data.directory == nil || state.Source == nil || !provisioning.LackEntries(users) {
+		return // nothing to recover, and no mapping to compile on every refresh
+	}
 	channel, channelDiags := state.channel(ctx)
-	if r.data.directory == nil || state.Source == nil || channelDiags.HasError() {
+	if channelDiags.HasError() {
 		return
 	}
 	if _, err := provisioning.RecoverEntries(ctx, r.data.directory, channel, users); err != nil {

@@ -28,13 +28,7 @@ func readDesired(ctx context.Context, dir *directory.Client, channel Channel) (D
 // account to the new hire. The directory is read only when some user lacks an entry; a user no
 // longer in the source keeps none.
 func RecoverEntries(ctx context.Context, dir *directory.Client, channel Channel, managed map[string]ManagedUser) (int, error) {
-	missing := 0
-	for _, user := range managed {
-		if user.DN == "" {
-			missing++
-		}
-	}
-	if missing == 0 {
+	if !LackEntries(managed) {
 		return 0, nil
 	}
 	desired, err := readDesired(ctx, dir, channel)
@@ -50,4 +44,14 @@ func RecoverEntries(ctx context.Context, dir *directory.Client, channel Channel,
 		}
 	}
 	return recovered, nil
+}
+
+// LackEntries reports whether some managed user is recorded without its directory entry.
+func LackEntries(managed map[string]ManagedUser) bool {
+	for _, user := range managed {
+		if user.DN == "" {
+			return true
+		}
+	}
+	return false
 }

@@ -570,12 +570,8 @@ func (s *Server) handleUPSUser(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodPatch:
 		var req patchRequest
-		if err := readJSON(r, &req); err != nil {
+		if req, err = readPatchRequest(r); err != nil {
 			writeErr(w, err)
-			return
-		}
-		if !slices.Contains(req.Schemas, schemaPatchOp) {
-			writeErr(w, newSCIMError(http.StatusBadRequest, "invalidSyntax", "'schemas' must be ["+schemaPatchOp+"]"))
 			return
 		}
 		op, err = newPatchOperation(pathID(r), req.Operations)

@@ -132,13 +132,9 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) {
 // handlePatch is PATCH /Users/{id}: the operations are applied to the user's current
 // representation, which is then decoded and validated like a PUT body.
 func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
-	var req patchRequest
-	if err := readJSON(r, &req); err != nil {
+	req, err := readPatchRequest(r)
+	if err != nil {
 		writeErr(w, err)
-		return
-	}
-	if !slices.Contains(req.Schemas, schemaPatchOp) {
-		writeErr(w, newSCIMError(http.StatusBadRequest, "invalidSyntax", "'schemas' must be ["+schemaPatchOp+"]"))
 		return
 	}
 	base := s.baseURL(r)
@@ -306,4 +302,16 @@ func (s *Server) patchedLocked(r *http.Request, old *UserRecord, base string, op
 		return nil, err
 	}
 	return u, nil
+}
+
+// readPatchRequest reads a PatchOp body, which must name the PatchOp schema.
+func readPatchRequest(r *http.Request) (patchRequest, error) {
+	var req patchRequest
+	if err := readJSON(r, &req); err != nil {
+		return req, err
+	}
+	if !slices.Contains(req.Schemas, schemaPatchOp) {
+		return req, newSCIMError(http.StatusBadRequest, "invalidSyntax", "'schemas' must be ["+schemaPatchOp+"]")
+	}
+	return req, nil
 }
