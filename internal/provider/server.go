@@ -12,7 +12,8 @@ import (
 // tests run it. Every call goes to the plugin framework except the four that carry the state of
 // a concur_provisioning_mapping, whose users map holds a whole company: those are served on
 // plain protocol values (see mappingServer), because the framework's passes over a value cost
-// quadratic time in its number of elements.
+// quadratic time in its number of elements. For the same reason a concur_user's upgrade and its
+// plans without change are answered without the framework (see userServer).
 func NewServer(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
 		p := &concurProvider{version: version}
@@ -21,6 +22,7 @@ func NewServer(version string) func() tfprotov6.ProviderServer {
 			ProviderServer: framework,
 			lists:          invariant[tfprotov6.ListResourceServer](framework, "the framework's server serves list resources"),
 			mapping:        newMappingServer(p, framework),
+			user:           newUserServer(p, framework),
 		}
 	}
 }
@@ -31,6 +33,7 @@ type server struct {
 	// the ProviderServer interface.
 	lists   tfprotov6.ListResourceServer
 	mapping *mappingServer
+	user    *userServer
 }
 
 func (s *server) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
@@ -45,6 +48,9 @@ func (s *server) UpgradeResourceState(ctx context.Context, req *tfprotov6.Upgrad
 	if req.TypeName == mappingTypeName {
 		return s.mapping.UpgradeResourceState(ctx, req)
 	}
+	if req.TypeName == userTypeName {
+		return s.user.UpgradeResourceState(ctx, req)
+	}
 	return s.ProviderServer.UpgradeResourceState(ctx, req)
 }
 
@@ -58,6 +64,9 @@ func (s *server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRe
 func (s *server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
 	if req.TypeName == mappingTypeName {
 		return s.mapping.PlanResourceChange(ctx, req)
+	}
+	if req.TypeName == userTypeName {
+		return s.user.PlanResourceChange(ctx, req)
 	}
 	return s.ProviderServer.PlanResourceChange(ctx, req)
 }

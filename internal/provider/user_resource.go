@@ -38,6 +38,8 @@ type userResource struct {
 	data *providerData
 }
 
+const userTypeName = providerTypeName + "_user"
+
 // NewUserResource is the factory for concur_user.
 func NewUserResource() resource.Resource { return &userResource{} }
 
@@ -59,7 +61,7 @@ func (m userResourceModel) identity() userIdentityModel {
 }
 
 func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_user"
+	resp.TypeName = userTypeName
 	// An emp_id changed in the configuration is updated in place, and the identity with it.
 	resp.ResourceBehavior.MutableIdentity = true
 }

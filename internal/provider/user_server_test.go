@@ -1,0 +1,188 @@
+package provider
+
+import (
+	"context"
+	"maps"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
+)
+
+// configuredServer is the provider's protocol server configured against a sandbox from the
+// environment, as Terraform configures it, with the owner given ("" for none).
+func configuredServer(t *testing.T, owner string) *server {
+	t.Helper()
+	sb := newSandbox(t)
+	c := sb.Credentials()
+	for name, value := range map[string]string{envBaseURL: sb.URL(), envClientID: c.ClientID, envClientSecret: c.ClientSecret,
+		envRefreshToken: c.RefreshToken, envCompanyID: c.CompanyID, envOwner: owner} {
+		t.Setenv(name, value)
+	}
+	srv := invariant[*server](NewServer("test")(), "the provider's server")
+	ctx := context.Background()
+	schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || hasProtocolError(schemas.Diagnostics) {
+		t.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
+	}
+	providerType := invariant[tftypes.Object](schemas.Provider.ValueType(), "the provider's type to be an object")
+	unset := map[string]tftypes.Value{}
+	for name, typ := range providerType.AttributeTypes {
+		unset[name] = tftypes.NewValue(typ, nil)
+	}
+	config, err := tfprotov6.NewDynamicValue(providerType, tftypes.NewValue(providerType, unset))
+	if err != nil {
+		t.Fatal(err)
+	}
+	configured, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &config})
+	if err != nil || len(configured.Diagnostics) > 0 {
+		t.Fatalf("ConfigureProvider: %v %+v", err, configured.Diagnostics)
+	}
+	return srv
+}
+
+// TestUserServer_plansUnchangedAsTheFramework plans concur_user changes both ways: where the
+// user server answers a plan itself, the framework (with ModifyPlan) must plan exactly the same;
+// it must leave every plan that changes something, or says something, to the framework.
+func TestUserServer_plansUnchangedAsTheFramework(t *testing.T) {
+	ctx := context.Background()
+	ownMarker := provisioning.Ownership{Owner: "team-a"}.ExternalID("1001", "")
+	otherMarker := provisioning.Ownership{Owner: "team-b"}.ExternalID("1001", "")
+	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
+	boolean := func(v bool) tftypes.Value { return tftypes.NewValue(tftypes.Bool, v) }
+	configured := map[string]tftypes.Value{
+		"emp_id": str("1001"), "login_id": str("ann@example.org"), "email": str("ann@example.org"),
+		"first_name": str("Ann"), "last_name": str("Able"), "department": str("Finance"),
+	}
+	recorded := map[string]tftypes.Value{"id": str("c-1001"), "display_name": str("Ann Able"), "active": boolean(true), "deletion_mode": str("deactivate")}
+	cases := []struct {
+		name      string
+		owner     string
+		config    map[string]tftypes.Value // beside configured
+		state     map[string]tftypes.Value // beside configured and recorded
+		proposed  map[string]tftypes.Value // beside the state, where the configuration changes it
+		private   string
+		identity  bool
+		unchanged bool
+		why       string
+	}{
+		{name: "unchanged", unchanged: true},
+		{name: "unchanged with identity", identity: true, unchanged: true},
+		{name: "another system's id kept", state: map[string]tftypes.Value{"external_id": str("hr-1001")}, unchanged: true},
+		{name: "configured id held", config: map[string]tftypes.Value{"external_id": str("hr-1001")}, state: map[string]tftypes.Value{"external_id": str("hr-1001")}, unchanged: true},
+		{name: "own marker held", owner: "team-a", state: map[string]tftypes.Value{"external_id": str(ownMarker)}, unchanged: true},
+		{name: "marker to write", owner: "team-a", why: "the plan writes the owner's marker"},
+		{name: "another system's id under an owner", owner: "team-a", state: map[string]tftypes.Value{"external_id": str("hr-1001")}, why: "the plan warns that it cannot mark the account"},
+		{name: "another owner's account", owner: "team-a", state: map[string]tftypes.Value{"external_id": str(otherMarker)}, why: "the plan warns that the account is managed elsewhere"},
+		{name: "taking over", owner: "team-a", config: map[string]tftypes.Value{"take_over_from": str("team-b")},
+			state: map[string]tftypes.Value{"take_over_from": str("team-b"), "external_id": str(otherMarker)}, why: "the plan takes the account over"},
+		{name: "take-over without an owner", config: map[string]tftypes.Value{"take_over_from": str("team-b")},
+			state: map[string]tftypes.Value{"take_over_from": str("team-b")}, why: "the plan fails"},
+		{name: "default not held", state: map[string]tftypes.Value{"active": boolean(false)}, why: "the default active = true is planned"},
+		{name: "attribute changed", proposed: map[string]tftypes.Value{"department": str("Sales")}, why: "the configuration changes an attribute"},
+		{name: "import in progress", private: `{"import_takes_over_from":"InRlYW0tYiI="}`, why: "an import's take-over is in the private data"},
+	}
+	servers := map[string]*server{}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := servers[c.owner]
+			if srv == nil {
+				srv = configuredServer(t, c.owner)
+				servers[c.owner] = srv
+			}
+			value := func(parts ...map[string]tftypes.Value) *tfprotov6.DynamicValue {
+				attributes := map[string]tftypes.Value{}
+				for name, typ := range srv.user.valueType.AttributeTypes {
+					attributes[name] = tftypes.NewValue(typ, nil)
+				}
+				for _, part := range parts {
+					maps.Copy(attributes, part)
+				}
+				dv, err := tfprotov6.NewDynamicValue(srv.user.valueType, tftypes.NewValue(srv.user.valueType, attributes))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return &dv
+			}
+			req := &tfprotov6.PlanResourceChangeRequest{
+				TypeName:         userTypeName,
+				Config:           value(configured, c.config),
+				PriorState:       value(configured, c.config, recorded, c.state),
+				ProposedNewState: value(configured, c.config, recorded, c.state, c.proposed),
+				PriorPrivate:     []byte(c.private),
+			}
+			if c.identity {
+				identity, err := tfprotov6.NewDynamicValue(userIdentityType, tftypes.NewValue(userIdentityType, map[string]tftypes.Value{"emp_id": str("1001"), "id": str("c-1001")}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.PriorIdentity = &tfprotov6.ResourceIdentityData{IdentityData: &identity}
+			}
+			fast, unchanged := srv.user.planUnchanged(req)
+			framework, err := srv.ProviderServer.PlanResourceChange(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if unchanged != c.unchanged {
+				t.Fatalf("answered without the framework: %t, want %t (%s); the framework planned %+v", unchanged, c.unchanged, c.why, framework.Diagnostics)
+			}
+			if !unchanged {
+				return
+			}
+			if len(framework.Diagnostics) > 0 || len(framework.RequiresReplace) > 0 {
+				t.Fatalf("the framework says %+v, requires replace %v", framework.Diagnostics, framework.RequiresReplace)
+			}
+			if got, want := decoded(t, srv.user.valueType, fast.PlannedState), decoded(t, srv.user.valueType, framework.PlannedState); !got.Equal(want) {
+				t.Errorf("planned state\n%s\nthe framework plans\n%s", got, want)
+			}
+			if got, want := decoded(t, userIdentityType, fast.PlannedIdentity.IdentityData), decoded(t, userIdentityType, framework.PlannedIdentity.IdentityData); !got.Equal(want) {
+				t.Errorf("planned identity %s, the framework plans %s", got, want)
+			}
+			if !emptyPrivate(fast.PlannedPrivate) || !emptyPrivate(framework.PlannedPrivate) {
+				t.Errorf("planned private data %q, the framework plans %q", fast.PlannedPrivate, framework.PlannedPrivate)
+			}
+		})
+	}
+}
+
+var userIdentityType = tftypes.Object{AttributeTypes: map[string]tftypes.Type{"emp_id": tftypes.String, "id": tftypes.String}}
+
+func decoded(t *testing.T, typ tftypes.Type, dv *tfprotov6.DynamicValue) tftypes.Value {
+	t.Helper()
+	value, err := dv.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return value
+}
+
+// TestUserServer_upgradesAsTheFramework reads recorded state of the current version both ways,
+// with an attribute an earlier release wrote and this one dropped, and one it did not write yet.
+func TestUserServer_upgradesAsTheFramework(t *testing.T) {
+	ctx := context.Background()
+	srv := invariant[*server](NewServer("test")(), "the provider's server")
+	if _, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	req := &tfprotov6.UpgradeResourceStateRequest{TypeName: userTypeName, Version: srv.user.schema.Version, RawState: &tfprotov6.RawState{JSON: []byte(
+		`{"id":"c-1001","emp_id":"1001","login_id":"ann@example.org","email":"ann@example.org","first_name":"Ann","last_name":"Able",` +
+			`"display_name":"Ann Able","active":true,"deletion_mode":"deactivate","retired_attribute":"x"}`)}}
+	ours, err := srv.user.UpgradeResourceState(ctx, req)
+	if err != nil || len(ours.Diagnostics) > 0 {
+		t.Fatalf("upgrade: %v %+v", err, ours.Diagnostics)
+	}
+	framework, err := srv.ProviderServer.UpgradeResourceState(ctx, req)
+	if err != nil || len(framework.Diagnostics) > 0 {
+		t.Fatalf("the framework's upgrade: %v %+v", err, framework.Diagnostics)
+	}
+	got, want := decoded(t, srv.user.valueType, ours.UpgradedState), decoded(t, srv.user.valueType, framework.UpgradedState)
+	if !got.Equal(want) {
+		t.Errorf("upgraded\n%s\nthe framework upgrades to\n%s", got, want)
+	}
+	var attributes map[string]tftypes.Value
+	if err := got.As(&attributes); err != nil || !attributes["first_name"].Equal(tftypes.NewValue(tftypes.String, "Ann")) || !attributes["country"].IsNull() {
+		t.Errorf("upgraded attributes %v (%v)", attributes, err)
+	}
+}
