@@ -12,8 +12,8 @@ import (
 // tests run it. Every call goes to the plugin framework except the four that carry the state of
 // a concur_provisioning_mapping, whose users map holds a whole company: those are served on
 // plain protocol values (see mappingServer), because the framework's passes over a value cost
-// quadratic time in its number of elements. For the same reason a concur_user's upgrade and its
-// plans without change are answered without the framework (see userServer).
+// quadratic time in its number of elements. For the same reason a concur_user's upgrade, its
+// refresh and its plans without change are answered without the framework (see userServer).
 func NewServer(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
 		p := &concurProvider{version: version}
@@ -57,6 +57,9 @@ func (s *server) UpgradeResourceState(ctx context.Context, req *tfprotov6.Upgrad
 func (s *server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	if req.TypeName == mappingTypeName {
 		return s.mapping.ReadResource(ctx, req)
+	}
+	if req.TypeName == userTypeName {
+		return s.user.ReadResource(ctx, req)
 	}
 	return s.ProviderServer.ReadResource(ctx, req)
 }

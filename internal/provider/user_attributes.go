@@ -122,10 +122,13 @@ var modelFields = func() map[string]int {
 	return fields
 }()
 
-// modelValue is the Terraform value of a catalogue attribute: null when Concur leaves an
-// optional one empty.
+// emptyIsNull says whether a catalogue attribute's value is null in Terraform: where Concur
+// leaves an optional one empty.
+func emptyIsNull(a provisioning.Attribute, value string) bool { return value == "" && !a.Required }
+
+// modelValue is the Terraform value of a catalogue attribute (see emptyIsNull).
 func modelValue(a provisioning.Attribute, value string) any {
-	null := value == "" && !a.Required
+	null := emptyIsNull(a, value)
 	switch {
 	case a.IgnoreCase && null:
 		return caseInsensitiveString{StringValue: types.StringNull()}

@@ -385,22 +385,17 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 
-	user, err := provisioning.ReadUser(ctx, r.data.client, state.ID.ValueString(), state.EmpID.ValueString(), state.heldAttributes())
-	if concur.IsNotFound(err) && state.ID.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("emp_id"), "Concur user not found",
-			fmt.Sprintf("No Concur user has emp_id %q, so there is nothing to import. Check the ID; the concur_users data source lists the users that exist.", state.EmpID.ValueString()))
+	user, diags := r.readAccount(ctx, state.ID.ValueString(), state.EmpID.ValueString(), state.heldAttributes())
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
 		return
 	}
-	if concur.IsNotFound(err) {
+	if user == nil {
 		// Deleted outside Terraform: forget it, so the next plan creates it again. The framework
 		// wants an identity even for a removed resource, which a Terraform older than 1.12 never
 		// sends: give it the one the user had.
 		setIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Error reading Concur user", fmt.Sprintf("Reading the user with emp_id %q failed: %s%s", state.EmpID.ValueString(), err, concurAdvice(err, scopesUserRead...)))
 		return
 	}
 
@@ -412,6 +407,24 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 	r.data.warnIfTokenRotated(&resp.Diagnostics)
+}
+
+// readAccount reads the account of a concur_user, with the profiles that held names attributes
+// of: by its id, or by its emp_id when importing (id ""). It is nil, without error, when Concur no
+// longer has the account.
+func (r *userResource) readAccount(ctx context.Context, id, empID string, held []string) (*concur.User, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	user, err := provisioning.ReadUser(ctx, r.data.client, id, empID, held)
+	switch {
+	case concur.IsNotFound(err) && id == "":
+		diags.AddAttributeError(path.Root("emp_id"), "Concur user not found",
+			fmt.Sprintf("No Concur user has emp_id %q, so there is nothing to import. Check the ID; the concur_users data source lists the users that exist.", empID))
+	case concur.IsNotFound(err):
+		return nil, diags
+	case err != nil:
+		diags.AddError("Error reading Concur user", fmt.Sprintf("Reading the user with emp_id %q failed: %s%s", empID, err, concurAdvice(err, scopesUserRead...)))
+	}
+	return user, diags
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

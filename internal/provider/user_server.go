@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -22,14 +23,17 @@ import (
 // attribute up by path, rebuilding the schema's attribute map at each step (v1.19.0,
 // resource/schema.Schema.GetAttributes): the cost per resource grows with the square of the
 // attributes, and refreshing 1,000 users was CPU-bound in the provider. Here, state at the
-// current schema version is upgraded as the framework's passthrough does, and a plan that changes
-// nothing (the whole of a refresh without drift) is answered after the same ownership checks
-// ModifyPlan makes; every other call goes to the framework.
+// current schema version is upgraded as the framework's passthrough does, a user in state is read
+// as userResource.Read reads it, and a plan that changes nothing (the whole of a refresh without
+// drift) is answered after the same ownership checks ModifyPlan makes; every other call (imports,
+// users gone from Concur, changes) goes to the framework.
 type userServer struct {
 	provider  *concurProvider
 	framework tfprotov6.ProviderServer
 	schema    schema.Schema
 	valueType tftypes.Object
+	// identityType is the type of the resource identity (Terraform 1.12 and later).
+	identityType tftypes.Object
 	// nullIdentity is what the framework plans as the identity of a resource that has none yet
 	// (Terraform before 1.12 sends none).
 	nullIdentity *tfprotov6.ResourceIdentityData
@@ -54,6 +58,7 @@ func newUserServer(p *concurProvider, framework tfprotov6.ProviderServer) *userS
 		framework:    framework,
 		schema:       resp.Schema,
 		valueType:    invariant[tftypes.Object](resp.Schema.Type().TerraformType(ctx), "a resource's type to be an object"),
+		identityType: invariant[tftypes.Object](identityType, "an identity's type to be an object"),
 		nullIdentity: &tfprotov6.ResourceIdentityData{IdentityData: &nullIdentity},
 		defaults:     schemaDefaults(ctx, resp.Schema),
 	}
@@ -109,6 +114,81 @@ func (s *userServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.Up
 		return s.framework.UpgradeResourceState(ctx, req)
 	}
 	return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &upgraded}, nil
+}
+
+func (s *userServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	if resp, read := s.readKnown(ctx, req); read {
+		return resp, nil
+	}
+	return s.framework.ReadResource(ctx, req)
+}
+
+// readKnown refreshes a user that state knows by its Concur id, as userResource.Read does with the
+// framework's semantic equality (a login or e-mail that differs only in case keeps the state's
+// spelling). It leaves to the framework what needs more than that: an import (private data set),
+// state an earlier release wrote without a deletion_mode, a user Concur no longer has.
+func (s *userServer) readKnown(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool) {
+	data := s.provider.configured()
+	if data == nil || req.CurrentState == nil || !emptyPrivate(req.Private) {
+		return nil, false
+	}
+	current, err := req.CurrentState.Unmarshal(s.valueType)
+	if err != nil || current.IsNull() {
+		return nil, false
+	}
+	var state map[string]tftypes.Value
+	if current.As(&state) != nil {
+		return nil, false
+	}
+	id, known := stringOf(state["id"])
+	empID, _ := stringOf(state["emp_id"])
+	if _, kept := stringOf(state["deletion_mode"]); !known || !kept {
+		return nil, false
+	}
+	var held []string
+	for _, a := range provisioning.Attributes {
+		if !state[a.Name].IsNull() {
+			held = append(held, a.Name)
+		}
+	}
+	user, diags := (&userResource{data: data}).readAccount(ctx, id, empID, held)
+	if diags.HasError() {
+		return &tfprotov6.ReadResourceResponse{NewState: req.CurrentState, NewIdentity: req.CurrentIdentity, Diagnostics: protocolDiagnostics(diags)}, true
+	}
+	if user == nil {
+		return nil, false
+	}
+	refreshed := maps.Clone(state)
+	refreshed["id"] = tftypes.NewValue(tftypes.String, user.ID)
+	refreshed["display_name"] = tftypes.NewValue(tftypes.String, user.DisplayName)
+	refreshed["active"] = tftypes.NewValue(tftypes.Bool, user.Active)
+	for _, a := range provisioning.Attributes {
+		value := a.Value(user)
+		if emptyIsNull(a, value) {
+			refreshed[a.Name] = tftypes.NewValue(tftypes.String, nil)
+			continue
+		}
+		if prior, ok := stringOf(state[a.Name]); ok && a.IgnoreCase {
+			if same, _ := newCaseInsensitiveString(prior).StringSemanticEquals(ctx, newCaseInsensitiveString(value)); same {
+				value = prior
+			}
+		}
+		refreshed[a.Name] = tftypes.NewValue(tftypes.String, value)
+	}
+	data.warnIfTokenRotated(&diags)
+	resp := &tfprotov6.ReadResourceResponse{Diagnostics: protocolDiagnostics(diags)}
+	newState, err := tfprotov6.NewDynamicValue(s.valueType, tftypes.NewValue(s.valueType, refreshed))
+	if err != nil {
+		return nil, false
+	}
+	identity, err := tfprotov6.NewDynamicValue(s.identityType, tftypes.NewValue(s.identityType, map[string]tftypes.Value{
+		"emp_id": refreshed["emp_id"], "id": refreshed["id"],
+	}))
+	if err != nil {
+		return nil, false
+	}
+	resp.NewState, resp.NewIdentity = &newState, &tfprotov6.ResourceIdentityData{IdentityData: &identity}
+	return resp, true
 }
 
 func (s *userServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {

@@ -9,11 +9,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
 )
 
 // configuredServer is the provider's protocol server configured against a sandbox from the
 // environment, as Terraform configures it, with the owner given ("" for none).
-func configuredServer(t *testing.T, owner string) *server {
+func configuredServer(t *testing.T, owner string) (*server, *sandbox.Server) {
 	t.Helper()
 	sb := newSandbox(t)
 	c := sb.Credentials()
@@ -40,7 +41,7 @@ func configuredServer(t *testing.T, owner string) *server {
 	if err != nil || len(configured.Diagnostics) > 0 {
 		t.Fatalf("ConfigureProvider: %v %+v", err, configured.Diagnostics)
 	}
-	return srv
+	return srv, sb
 }
 
 // TestUserServer_plansUnchangedAsTheFramework plans concur_user changes both ways: where the
@@ -89,7 +90,7 @@ func TestUserServer_plansUnchangedAsTheFramework(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			srv := servers[c.owner]
 			if srv == nil {
-				srv = configuredServer(t, c.owner)
+				srv, _ = configuredServer(t, c.owner)
 				servers[c.owner] = srv
 			}
 			value := func(parts ...map[string]tftypes.Value) *tfprotov6.DynamicValue {
@@ -184,5 +185,101 @@ func TestUserServer_upgradesAsTheFramework(t *testing.T) {
 	var attributes map[string]tftypes.Value
 	if err := got.As(&attributes); err != nil || !attributes["first_name"].Equal(tftypes.NewValue(tftypes.String, "Ann")) || !attributes["country"].IsNull() {
 		t.Errorf("upgraded attributes %v (%v)", attributes, err)
+	}
+}
+
+// TestUserServer_readsAsTheFramework refreshes concur_user state both ways: where the user server
+// reads a user itself, the framework (with userResource.Read) must record exactly the same; an
+// import, and a user gone from Concur, are left to the framework.
+func TestUserServer_readsAsTheFramework(t *testing.T) {
+	ctx := context.Background()
+	srv, sb := configuredServer(t, "")
+	seedUsers(t, sb, seededUser(sb, "1001", "ann@example.org", "Ann", "Able"), seededUser(sb, "1002", "ben@example.org", "Ben", "Best"))
+	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
+	idOf := func(empID string) string {
+		user, _ := sb.UserByEmployeeNumber(empID)
+		return user["id"].(string)
+	}
+	recorded := func(empID string, parts ...map[string]tftypes.Value) map[string]tftypes.Value {
+		attributes := map[string]tftypes.Value{}
+		for name, typ := range srv.user.valueType.AttributeTypes {
+			attributes[name] = tftypes.NewValue(typ, nil)
+		}
+		maps.Copy(attributes, map[string]tftypes.Value{"id": str(idOf(empID)), "emp_id": str(empID), "deletion_mode": str("deactivate"),
+			"active": tftypes.NewValue(tftypes.Bool, true), "first_name": str("Someone")})
+		for _, part := range parts {
+			maps.Copy(attributes, part)
+		}
+		return attributes
+	}
+	cases := []struct {
+		name     string
+		state    map[string]tftypes.Value
+		private  string
+		identity bool
+		gone     bool
+		read     bool
+		want     map[string]string // in the refreshed state
+	}{
+		{name: "drift read back", state: recorded("1001"), read: true, want: map[string]string{"first_name": "Ann", "department": "R&D"}},
+		{name: "with identity", state: recorded("1001"), identity: true, read: true},
+		{name: "e-mail differing in case only", state: recorded("1001", map[string]tftypes.Value{"email": str("Ann@Example.org"), "login_id": str("ANN@example.org")}), read: true,
+			want: map[string]string{"email": "Ann@Example.org", "login_id": "ANN@example.org"}},
+		{name: "a profile held", state: recorded("1002", map[string]tftypes.Value{"country": str("US"), "custom3": str("x")}), read: true},
+		{name: "take-over kept", state: recorded("1002", map[string]tftypes.Value{"take_over_from": str("team-b")}), read: true, want: map[string]string{"take_over_from": "team-b", "last_name": "Best"}},
+		{name: "import", state: recorded("1001"), private: `{"importing":"dHJ1ZQ=="}`},
+		{name: "deleted in Concur", state: recorded("1002"), gone: true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			current, err := tfprotov6.NewDynamicValue(srv.user.valueType, tftypes.NewValue(srv.user.valueType, c.state))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.gone {
+				sb.DeleteUserByEmployeeNumber("1002")
+			}
+			req := &tfprotov6.ReadResourceRequest{TypeName: userTypeName, CurrentState: &current, Private: []byte(c.private)}
+			if c.identity {
+				identity, err := tfprotov6.NewDynamicValue(userIdentityType, tftypes.NewValue(userIdentityType, map[string]tftypes.Value{"emp_id": c.state["emp_id"], "id": c.state["id"]}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.CurrentIdentity = &tfprotov6.ResourceIdentityData{IdentityData: &identity}
+			}
+			ours, read := srv.user.readKnown(ctx, req)
+			framework, err := srv.ProviderServer.ReadResource(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if read != c.read {
+				t.Fatalf("read without the framework: %t, want %t", read, c.read)
+			}
+			if !read {
+				return
+			}
+			if len(ours.Diagnostics) > 0 || len(framework.Diagnostics) > 0 {
+				t.Fatalf("diagnostics %+v, the framework's %+v", ours.Diagnostics, framework.Diagnostics)
+			}
+			got, want := decoded(t, srv.user.valueType, ours.NewState), decoded(t, srv.user.valueType, framework.NewState)
+			if !got.Equal(want) {
+				t.Errorf("refreshed\n%s\nthe framework refreshes to\n%s", got, want)
+			}
+			if got, want := decoded(t, userIdentityType, ours.NewIdentity.IdentityData), decoded(t, userIdentityType, framework.NewIdentity.IdentityData); !got.Equal(want) {
+				t.Errorf("identity %s, the framework's %s", got, want)
+			}
+			if !emptyPrivate(ours.Private) || !emptyPrivate(framework.Private) {
+				t.Errorf("private data %q, the framework's %q", ours.Private, framework.Private)
+			}
+			var attributes map[string]tftypes.Value
+			if err := got.As(&attributes); err != nil {
+				t.Fatal(err)
+			}
+			for name, want := range c.want {
+				if text, _ := stringOf(attributes[name]); text != want {
+					t.Errorf("%s = %q, want %q", name, text, want)
+				}
+			}
+		})
 	}
 }
