@@ -276,8 +276,8 @@ func (p *SpendProfile) hasApprovers() bool {
 
 func (p *TravelProfile) isSet() bool { return *p != TravelProfile{} }
 
-// hasProfile reports whether u carries anything only the User Provisioning Service writes.
-func (u *User) hasProfile() bool {
+// HasProfile reports whether u carries anything only the User Provisioning Service writes.
+func (u *User) HasProfile() bool {
 	return u.Spend.hasSpendUser() || u.Spend.hasApprovers() || len(writableRoles(u.Spend.Roles)) > 0 || u.Travel.isSet()
 }
 

@@ -317,7 +317,7 @@ func (c *Client) CreateUser(ctx context.Context, u User) (*User, error) {
 	if err := c.resolveManager(ctx, User{}, &u); err != nil {
 		return nil, err
 	}
-	withProfile := u.hasProfile()
+	withProfile := u.HasProfile()
 	r, err := jsonRequest(http.MethodPost, usersPath, scimUserForCreate(u))
 	if withProfile {
 		r, err = createWithProfile(u)

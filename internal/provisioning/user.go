@@ -34,13 +34,20 @@ func (e *ExistingUserError) Error() string {
 
 // CreateUser creates u unless a user with its employee ID already exists, in which case it
 // returns an *ExistingUserError: a single managed user is never silently adopted.
+//
+// Identity refuses a second user with an employee number with 409, which the look-up after it
+// turns into the *ExistingUserError; so a user without a profile is created at once. The User
+// Provisioning Service, which creates users with a profile, matches an existing user by empId
+// and would update it instead: that create looks the emp_id up first.
 func CreateUser(ctx context.Context, client *concur.Client, u concur.User) (*concur.User, error) {
-	existing, err := client.FindUserByEmployeeNumber(ctx, u.EmployeeNumber)
-	switch {
-	case err == nil:
-		return nil, &ExistingUserError{EmpID: u.EmployeeNumber, ID: existing.ID}
-	case !concur.IsNotFound(err):
-		return nil, fmt.Errorf("looking up emp_id %q before creating it: %w", u.EmployeeNumber, err)
+	if u.HasProfile() {
+		existing, err := client.FindUserByEmployeeNumber(ctx, u.EmployeeNumber)
+		switch {
+		case err == nil:
+			return nil, &ExistingUserError{EmpID: u.EmployeeNumber, ID: existing.ID}
+		case !concur.IsNotFound(err):
+			return nil, fmt.Errorf("looking up emp_id %q before creating it: %w", u.EmployeeNumber, err)
+		}
 	}
 	created, err := client.CreateUser(ctx, u)
 	if concur.IsConflict(err) {
