@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -26,7 +28,7 @@ import (
 // current schema version is upgraded as the framework's passthrough does, a user in state is read
 // as userResource.Read reads it, and a plan that changes nothing (the whole of a refresh without
 // drift) is answered after the same ownership checks ModifyPlan makes; every other call (imports,
-// users gone from Concur, changes) goes to the framework.
+// changes) goes to the framework.
 type userServer struct {
 	provider  *concurProvider
 	framework tfprotov6.ProviderServer
@@ -46,6 +48,7 @@ func newUserServer(p *concurProvider, framework tfprotov6.ProviderServer) *userS
 	ctx := context.Background()
 	var resp resource.SchemaResponse
 	(&userResource{}).Schema(ctx, resource.SchemaRequest{}, &resp)
+	checkFastPaths(resp.Schema)
 	var identity resource.IdentitySchemaResponse
 	(&userResource{}).IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &identity)
 	identityType := identity.IdentitySchema.Type().TerraformType(ctx)
@@ -61,6 +64,44 @@ func newUserServer(p *concurProvider, framework tfprotov6.ProviderServer) *userS
 		identityType: invariant[tftypes.Object](identityType, "an identity's type to be an object"),
 		nullIdentity: &tfprotov6.ResourceIdentityData{IdentityData: &nullIdentity},
 		defaults:     schemaDefaults(ctx, resp.Schema),
+	}
+}
+
+// checkFastPaths stops the provider at start-up when the concur_user schema gains what the fast
+// paths do not do as the framework would: a write-only attribute (the framework nulls it), a plan
+// modifier that may change a plan equal to the state, or a custom type with a semantic equality
+// other than caseInsensitiveString's.
+func checkFastPaths(s schema.Schema) {
+	unchangedAlike := map[reflect.Type]bool{
+		reflect.TypeOf(stringplanmodifier.UseStateForUnknown()): true, // keeps a known value
+		reflect.TypeOf(displayNameFollowsNames{}):               true, // plans the state's value
+	}
+	for name, attribute := range s.Attributes {
+		if attribute.IsWriteOnly() {
+			panic(fmt.Sprintf("provider bug: userServer does not null write-only attributes, and %s is one", name))
+		}
+		var modifiers []any
+		switch a := attribute.(type) {
+		case schema.StringAttribute:
+			for _, modifier := range a.PlanModifiers {
+				modifiers = append(modifiers, modifier)
+			}
+			if a.CustomType != nil && a.CustomType != (caseInsensitiveStringType{}) {
+				panic(fmt.Sprintf("provider bug: userServer.readKnown does not apply the semantic equality of %s's type %T", name, a.CustomType))
+			}
+		case schema.BoolAttribute:
+			for _, modifier := range a.PlanModifiers {
+				modifiers = append(modifiers, modifier)
+			}
+			if a.CustomType != nil {
+				panic(fmt.Sprintf("provider bug: userServer.readKnown does not apply the semantic equality of %s's type %T", name, a.CustomType))
+			}
+		}
+		for _, modifier := range modifiers {
+			if !unchangedAlike[reflect.TypeOf(modifier)] {
+				panic(fmt.Sprintf("provider bug: userServer.planUnchanged does not run %s's plan modifier %T", name, modifier))
+			}
+		}
 	}
 }
 
@@ -125,8 +166,8 @@ func (s *userServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResour
 
 // readKnown refreshes a user that state knows by its Concur id, as userResource.Read does with the
 // framework's semantic equality (a login or e-mail that differs only in case keeps the state's
-// spelling). It leaves to the framework what needs more than that: an import (private data set),
-// state an earlier release wrote without a deletion_mode, a user Concur no longer has.
+// spelling); a user Concur no longer has is forgotten. It leaves to the framework what needs more
+// than that: an import (private data set), state an earlier release wrote without a deletion_mode.
 func (s *userServer) readKnown(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool) {
 	data := s.provider.configured()
 	if data == nil || req.CurrentState == nil || !emptyPrivate(req.Private) {
@@ -151,12 +192,21 @@ func (s *userServer) readKnown(ctx context.Context, req *tfprotov6.ReadResourceR
 			held = append(held, a.Name)
 		}
 	}
+	currentIdentity, err := s.identity(state)
+	if err != nil {
+		return nil, false
+	}
 	user, diags := (&userResource{data: data}).readAccount(ctx, id, empID, held)
 	if diags.HasError() {
-		return &tfprotov6.ReadResourceResponse{NewState: req.CurrentState, NewIdentity: req.CurrentIdentity, Diagnostics: protocolDiagnostics(diags)}, true
+		return &tfprotov6.ReadResourceResponse{NewState: req.CurrentState, NewIdentity: s.identityOr(req.CurrentIdentity), Diagnostics: protocolDiagnostics(diags)}, true
 	}
 	if user == nil {
-		return nil, false
+		// Deleted outside Terraform: forgotten, with the identity the user had (see Read).
+		gone, err := tfprotov6.NewDynamicValue(s.valueType, tftypes.NewValue(s.valueType, nil))
+		if err != nil {
+			return nil, false
+		}
+		return &tfprotov6.ReadResourceResponse{NewState: &gone, NewIdentity: currentIdentity}, true
 	}
 	refreshed := maps.Clone(state)
 	refreshed["id"] = tftypes.NewValue(tftypes.String, user.ID)
@@ -175,20 +225,33 @@ func (s *userServer) readKnown(ctx context.Context, req *tfprotov6.ReadResourceR
 		}
 		refreshed[a.Name] = tftypes.NewValue(tftypes.String, value)
 	}
-	data.warnIfTokenRotated(&diags)
-	resp := &tfprotov6.ReadResourceResponse{Diagnostics: protocolDiagnostics(diags)}
 	newState, err := tfprotov6.NewDynamicValue(s.valueType, tftypes.NewValue(s.valueType, refreshed))
 	if err != nil {
 		return nil, false
 	}
-	identity, err := tfprotov6.NewDynamicValue(s.identityType, tftypes.NewValue(s.identityType, map[string]tftypes.Value{
-		"emp_id": refreshed["emp_id"], "id": refreshed["id"],
-	}))
+	identity, err := s.identity(refreshed)
 	if err != nil {
 		return nil, false
 	}
-	resp.NewState, resp.NewIdentity = &newState, &tfprotov6.ResourceIdentityData{IdentityData: &identity}
-	return resp, true
+	data.warnIfTokenRotated(&diags)
+	return &tfprotov6.ReadResourceResponse{NewState: &newState, NewIdentity: identity, Diagnostics: protocolDiagnostics(diags)}, true
+}
+
+// identity is the resource identity of a user's attributes (see userResourceModel.identity).
+func (s *userServer) identity(attributes map[string]tftypes.Value) (*tfprotov6.ResourceIdentityData, error) {
+	identity, err := tfprotov6.NewDynamicValue(s.identityType, tftypes.NewValue(s.identityType, map[string]tftypes.Value{
+		"emp_id": attributes["emp_id"], "id": attributes["id"],
+	}))
+	return &tfprotov6.ResourceIdentityData{IdentityData: &identity}, err
+}
+
+// identityOr is the identity Terraform sent, or the framework's null identity where it sent none
+// (Terraform before 1.12).
+func (s *userServer) identityOr(sent *tfprotov6.ResourceIdentityData) *tfprotov6.ResourceIdentityData {
+	if sent == nil || sent.IdentityData == nil {
+		return s.nullIdentity
+	}
+	return sent
 }
 
 func (s *userServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
@@ -255,11 +318,7 @@ func (s *userServer) planUnchanged(req *tfprotov6.PlanResourceChangeRequest) (*t
 		decision.Set != holds || decision.ExternalID != held {
 		return nil, false
 	}
-	resp := &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState, PlannedPrivate: req.PriorPrivate, PlannedIdentity: req.PriorIdentity}
-	if resp.PlannedIdentity == nil {
-		resp.PlannedIdentity = s.nullIdentity
-	}
-	return resp, true
+	return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState, PlannedPrivate: req.PriorPrivate, PlannedIdentity: s.identityOr(req.PriorIdentity)}, true
 }
 
 // concurUserOf is the Concur user a concur_user value describes; false when a value the

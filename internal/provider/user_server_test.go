@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -13,13 +15,15 @@ import (
 )
 
 // configuredServer is the provider's protocol server configured against a sandbox from the
-// environment, as Terraform configures it, with the owner given ("" for none).
-func configuredServer(t *testing.T, owner string) (*server, *sandbox.Server) {
+// environment, as Terraform configures it, with the settings given (such as the owner).
+func configuredServer(t *testing.T, settings map[string]string) (*server, *sandbox.Server) {
 	t.Helper()
 	sb := newSandbox(t)
 	c := sb.Credentials()
-	for name, value := range map[string]string{envBaseURL: sb.URL(), envClientID: c.ClientID, envClientSecret: c.ClientSecret,
-		envRefreshToken: c.RefreshToken, envCompanyID: c.CompanyID, envOwner: owner} {
+	env := map[string]string{envBaseURL: sb.URL(), envClientID: c.ClientID, envClientSecret: c.ClientSecret,
+		envRefreshToken: c.RefreshToken, envCompanyID: c.CompanyID, envOwner: ""}
+	maps.Copy(env, settings)
+	for name, value := range env {
 		t.Setenv(name, value)
 	}
 	srv := invariant[*server](NewServer("test")(), "the provider's server")
@@ -66,6 +70,7 @@ func TestUserServer_plansUnchangedAsTheFramework(t *testing.T) {
 		proposed  map[string]tftypes.Value // beside the state, where the configuration changes it
 		private   string
 		identity  bool
+		claimed   bool // by a channel of the configuration
 		unchanged bool
 		why       string
 	}{
@@ -84,14 +89,18 @@ func TestUserServer_plansUnchangedAsTheFramework(t *testing.T) {
 		{name: "default not held", state: map[string]tftypes.Value{"active": boolean(false)}, why: "the default active = true is planned"},
 		{name: "attribute changed", proposed: map[string]tftypes.Value{"department": str("Sales")}, why: "the configuration changes an attribute"},
 		{name: "import in progress", private: `{"import_takes_over_from":"InRlYW0tYiI="}`, why: "an import's take-over is in the private data"},
+		{name: "claimed by a channel", claimed: true, why: "the plan fails: a channel provisions the person"},
+		{name: "emp_id Concur refuses, under an owner", owner: "team-a", config: map[string]tftypes.Value{"emp_id": str(strings.Repeat("9", 49))},
+			why: "the validator refuses the emp_id, and the plan leaves external_id unknown"},
 	}
-	servers := map[string]*server{}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			srv := servers[c.owner]
-			if srv == nil {
-				srv, _ = configuredServer(t, c.owner)
-				servers[c.owner] = srv
+			srv, _ := configuredServer(t, map[string]string{envOwner: c.owner})
+			if c.claimed {
+				channel := provisioning.Owner{Key: "channel:staff", Name: "the channel of cn=staff"}
+				if err := srv.user.provider.configured().claims.Claim(channel, []string{"1001"}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			value := func(parts ...map[string]tftypes.Value) *tfprotov6.DynamicValue {
 				attributes := map[string]tftypes.Value{}
@@ -121,7 +130,11 @@ func TestUserServer_plansUnchangedAsTheFramework(t *testing.T) {
 				}
 				req.PriorIdentity = &tfprotov6.ResourceIdentityData{IdentityData: &identity}
 			}
-			fast, unchanged := srv.user.planUnchanged(req)
+			_, unchanged := srv.user.planUnchanged(req)
+			fast, err := srv.PlanResourceChange(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
 			framework, err := srv.ProviderServer.PlanResourceChange(ctx, req)
 			if err != nil {
 				t.Fatal(err)
@@ -145,6 +158,41 @@ func TestUserServer_plansUnchangedAsTheFramework(t *testing.T) {
 				t.Errorf("planned private data %q, the framework plans %q", fast.PlannedPrivate, framework.PlannedPrivate)
 			}
 		})
+	}
+}
+
+// diagnosticsText is what a user reads of diagnostics, one per line.
+func diagnosticsText(diags []*tfprotov6.Diagnostic) string {
+	var lines []string
+	for _, d := range diags {
+		lines = append(lines, fmt.Sprintf("%s at %v: %s: %s", d.Severity, d.Attribute, d.Summary, d.Detail))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestUserServer_readWarnsOfARotatedToken refreshes a user through the user server after Concur
+// rotated the refresh token: the warning of the run is on that read.
+func TestUserServer_readWarnsOfARotatedToken(t *testing.T) {
+	srv, sb := configuredServer(t, nil)
+	sb.RotateRefreshTokens(true)
+	seedUsers(t, sb, seededUser(sb, "1001", "ann@example.org", "Ann", "Able"))
+	user, _ := sb.UserByEmployeeNumber("1001")
+	attributes := map[string]tftypes.Value{}
+	for name, typ := range srv.user.valueType.AttributeTypes {
+		attributes[name] = tftypes.NewValue(typ, nil)
+	}
+	maps.Copy(attributes, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, user["id"]), "emp_id": tftypes.NewValue(tftypes.String, "1001"),
+		"deletion_mode": tftypes.NewValue(tftypes.String, "deactivate"), "active": tftypes.NewValue(tftypes.Bool, true)})
+	current, err := tfprotov6.NewDynamicValue(srv.user.valueType, tftypes.NewValue(srv.user.valueType, attributes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: userTypeName, CurrentState: &current})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := diagnosticsText(resp.Diagnostics); !strings.Contains(got, "Concur rotated the refresh token") {
+		t.Errorf("diagnostics %q, want the warning that the refresh token was rotated", got)
 	}
 }
 
@@ -193,7 +241,7 @@ func TestUserServer_upgradesAsTheFramework(t *testing.T) {
 // import, and a user gone from Concur, are left to the framework.
 func TestUserServer_readsAsTheFramework(t *testing.T) {
 	ctx := context.Background()
-	srv, sb := configuredServer(t, "")
+	srv, sb := configuredServer(t, map[string]string{envMaxRetries: "0"})
 	seedUsers(t, sb, seededUser(sb, "1001", "ann@example.org", "Ann", "Able"), seededUser(sb, "1002", "ben@example.org", "Ben", "Best"))
 	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
 	idOf := func(empID string) string {
@@ -218,6 +266,7 @@ func TestUserServer_readsAsTheFramework(t *testing.T) {
 		private  string
 		identity bool
 		gone     bool
+		fails    bool // Concur answers 500
 		read     bool
 		want     map[string]string // in the refreshed state
 	}{
@@ -228,7 +277,9 @@ func TestUserServer_readsAsTheFramework(t *testing.T) {
 		{name: "a profile held", state: recorded("1002", map[string]tftypes.Value{"country": str("US"), "custom3": str("x")}), read: true},
 		{name: "take-over kept", state: recorded("1002", map[string]tftypes.Value{"take_over_from": str("team-b")}), read: true, want: map[string]string{"take_over_from": "team-b", "last_name": "Best"}},
 		{name: "import", state: recorded("1001"), private: `{"importing":"dHJ1ZQ=="}`},
-		{name: "deleted in Concur", state: recorded("1002"), gone: true},
+		{name: "state of a release without deletion_mode", state: recorded("1001", map[string]tftypes.Value{"deletion_mode": tftypes.NewValue(tftypes.String, nil)})},
+		{name: "Concur failing", state: recorded("1001"), fails: true, read: true},
+		{name: "deleted in Concur", state: recorded("1002"), gone: true, read: true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -238,6 +289,9 @@ func TestUserServer_readsAsTheFramework(t *testing.T) {
 			}
 			if c.gone {
 				sb.DeleteUserByEmployeeNumber("1002")
+			}
+			if c.fails {
+				sb.SetFaults(sandbox.Faults{ErrorStatus: 500, FailNext: map[string]int{"GET /profile/identity/v4.1/Users/{id}": 2}})
 			}
 			req := &tfprotov6.ReadResourceRequest{TypeName: userTypeName, CurrentState: &current, Private: []byte(c.private)}
 			if c.identity {
@@ -258,10 +312,16 @@ func TestUserServer_readsAsTheFramework(t *testing.T) {
 			if !read {
 				return
 			}
-			if len(ours.Diagnostics) > 0 || len(framework.Diagnostics) > 0 {
-				t.Fatalf("diagnostics %+v, the framework's %+v", ours.Diagnostics, framework.Diagnostics)
+			if got, want := diagnosticsText(ours.Diagnostics), diagnosticsText(framework.Diagnostics); got != want || (c.fails != strings.Contains(got, "Error reading Concur user")) {
+				t.Fatalf("diagnostics:\n%s\nthe framework's:\n%s", got, want)
+			}
+			if c.fails {
+				return // Terraform keeps the state it had
 			}
 			got, want := decoded(t, srv.user.valueType, ours.NewState), decoded(t, srv.user.valueType, framework.NewState)
+			if c.gone != got.IsNull() {
+				t.Errorf("refreshed state null: %t, want %t", got.IsNull(), c.gone)
+			}
 			if !got.Equal(want) {
 				t.Errorf("refreshed\n%s\nthe framework refreshes to\n%s", got, want)
 			}
@@ -270,6 +330,9 @@ func TestUserServer_readsAsTheFramework(t *testing.T) {
 			}
 			if !emptyPrivate(ours.Private) || !emptyPrivate(framework.Private) {
 				t.Errorf("private data %q, the framework's %q", ours.Private, framework.Private)
+			}
+			if c.gone {
+				return
 			}
 			var attributes map[string]tftypes.Value
 			if err := got.As(&attributes); err != nil {
