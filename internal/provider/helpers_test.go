@@ -5,12 +5,14 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/go-ldap/ldap/v3"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -252,3 +254,41 @@ func modify(dn string, edit func(*ldap.ModifyRequest)) func(*ldap.Conn) error {
 		return conn.Modify(req)
 	}
 }
+
+// userField checks one field of a channel's user, which the users attribute holds as a JSON
+// string: "active", "attributes", or "attributes.<name>".
+func userField(field string, check knownvalue.Check) knownvalue.Check {
+	return userFieldCheck{field: field, check: check}
+}
+
+type userFieldCheck struct {
+	field string
+	check knownvalue.Check
+}
+
+func (c userFieldCheck) CheckValue(value any) error {
+	text, ok := value.(string)
+	if !ok {
+		return fmt.Errorf("expected the user as a JSON string, got %T", value)
+	}
+	var user map[string]any
+	if err := json.Unmarshal([]byte(text), &user); err != nil {
+		return fmt.Errorf("the user %q is not JSON: %w", text, err)
+	}
+	var field any = user
+	for _, step := range strings.Split(c.field, ".") {
+		object, ok := field.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: %v is not an object", c.field, field)
+		}
+		if field, ok = object[step]; !ok {
+			return fmt.Errorf("%s: the user %s has no %q", c.field, text, step)
+		}
+	}
+	if err := c.check.CheckValue(field); err != nil {
+		return fmt.Errorf("%s: %w", c.field, err)
+	}
+	return nil
+}
+
+func (c userFieldCheck) String() string { return c.field + " " + c.check.String() }

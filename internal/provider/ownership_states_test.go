@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -153,9 +154,11 @@ func TestE2EOwnership_twoTeamsTwoStates(t *testing.T) {
 		t.Fatalf("the take-over plans %+v, want an update of concur_provisioning_mapping.b8 only", changes)
 	}
 	users, _ := changes[0].After["users"].(map[string]any)
-	e008, _ := users["E008"].(map[string]any)
-	attributes, _ := e008["attributes"].(map[string]any)
-	if attributes["external_id"] != provisioning.Marker("team-b", "E008") {
+	document, _ := users["E008"].(string)
+	var e008 struct {
+		Attributes map[string]string `json:"attributes"`
+	}
+	if err := json.Unmarshal([]byte(document), &e008); err != nil || e008.Attributes["external_id"] != provisioning.Marker("team-b", "E008") {
 		t.Errorf("the take-over plans E008 as %v, want external_id %q", e008, provisioning.Marker("team-b", "E008"))
 	}
 	b.Apply(t)

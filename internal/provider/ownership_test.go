@@ -440,8 +440,8 @@ func TestAccOwnership_channelUsersGainTheMarker(t *testing.T) {
 				Config: owned,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("concur_provisioning_mapping.alpha", plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue("concur_provisioning_mapping.alpha", jsonPath("users", "2001", "attributes", "external_id"),
-						knownvalue.StringExact("tf-concur:team-a:2001")),
+					plancheck.ExpectKnownValue("concur_provisioning_mapping.alpha", jsonPath("users", "2001"),
+						userField("attributes.external_id", knownvalue.StringExact("tf-concur:team-a:2001"))),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "2001", "externalId", "tf-concur:team-a:2001"),

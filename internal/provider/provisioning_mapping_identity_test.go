@@ -48,10 +48,10 @@ func TestAccProvisioningMapping_managedUsersAreKnownByTheirConcurID(t *testing.T
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1002", "id"), knownvalue.NotNull()),
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("ids", "1002"), knownvalue.NotNull()),
 					// The plan puts 1002 back: the attributes repeat the emp_id only while Concur holds
 					// another, so the six other mapped attributes are all that is left.
-					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1002", "attributes"), knownvalue.MapSizeExact(6)),
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1002"), userField("attributes", knownvalue.MapSizeExact(6))),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "1002", "userName", "ben@example.org"),
@@ -78,7 +78,7 @@ func TestAccProvisioningMapping_managedUsersAreKnownByTheirConcurID(t *testing.T
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1003", "id"), knownvalue.StringFunc(func(id string) error {
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("ids", "1003"), knownvalue.StringFunc(func(id string) error {
 						if id != cidID {
 							return fmt.Errorf("users[1003].id = %s, want cid's own account %s, not the other one", id, cidID)
 						}

@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -13,12 +16,16 @@ import (
 	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
 )
 
-// attrUsers is the attribute that holds the channel's users, which travel as plain protocol
-// values (provisioning_mapping_server.go) rather than through the model.
-const attrUsers = "users"
+// attrUsers and attrIDs are the attributes that hold the channel's users, which travel as plain
+// protocol values (provisioning_mapping_server.go) rather than through the model: each user's
+// state as one JSON string (see userDocument), and its Concur id.
+const (
+	attrUsers = "users"
+	attrIDs   = "ids"
+)
 
-// provisioningMappingModel is everything of a channel but its users; Users is always null
-// here and exists because the framework reads a whole object into a struct.
+// provisioningMappingModel is everything of a channel but its users; Users and IDs are always
+// null here and exist because the framework reads a whole object into a struct.
 type provisioningMappingModel struct {
 	ID                     types.String        `tfsdk:"id"`
 	Source                 *mappingSourceModel `tfsdk:"source"`
@@ -31,6 +38,7 @@ type provisioningMappingModel struct {
 	OnDestroy              types.String        `tfsdk:"on_destroy"`
 	TakeOverFrom           types.String        `tfsdk:"take_over_from"`
 	Users                  types.Map           `tfsdk:"users"`
+	IDs                    types.Map           `tfsdk:"ids"`
 }
 
 type mappingSourceModel struct {
@@ -112,74 +120,79 @@ func mappingProblems(err error) []*provisioning.MappingError {
 	return problems
 }
 
-// usersFrom converts the users attribute to the engine's type; an unknown or null map is empty,
-// and a user not created yet has an empty id. The attributes hold emp_id only where Concur's
-// differs from the key (see usersValue), and the entries come from private data (withPrivate).
-func usersFrom(value tftypes.Value) (map[string]provisioning.ManagedUser, error) {
-	users := map[string]provisioning.ManagedUser{}
-	if value.IsNull() || !value.IsKnown() {
-		return users, nil
-	}
-	var elements map[string]tftypes.Value
-	if err := value.As(&elements); err != nil {
-		return nil, err
-	}
-	for empID, element := range elements {
-		var fields map[string]tftypes.Value
-		if err := element.As(&fields); err != nil {
-			return nil, err
-		}
-		user := provisioning.ManagedUser{EmpID: empID}
-		var values map[string]tftypes.Value
-		err := errors.Join(
-			stringFrom(fields["id"], &user.ID),
-			fields["active"].As(&user.Active),
-			fields["attributes"].As(&values),
-		)
-		if err != nil {
-			return nil, err
-		}
-		user.Attributes = make(map[string]string, len(values)+1)
-		user.Attributes[provisioning.AttrEmpID] = empID
-		for key, v := range values {
-			var s string
-			if err := stringFrom(v, &s); err != nil {
-				return nil, err
-			}
-			user.Attributes[key] = s
-		}
-		users[empID] = user
-	}
-	return users, nil
+// userDocument is one user in the users attribute, as a JSON string: one value for Terraform to
+// carry instead of one for each field, and Terraform's plan still shows each field that changes
+// (it renders JSON strings as jsonencode diffs). The emp_id is the key, so the attributes hold it
+// only where Concur holds another (drift that the plan shows and puts back).
+type userDocument struct {
+	Active     bool              `json:"active"`
+	Attributes map[string]string `json:"attributes"`
 }
 
-// usersValue converts the engine's users to the users attribute; a user not created yet has an
-// unknown id. The key is the emp_id, so the attributes repeat it only where Concur holds another
-// (drift that the plan shows and puts back): one value less per user for Terraform to carry.
-func usersValue(usersType tftypes.Map, users map[string]provisioning.ManagedUser) tftypes.Value {
-	userType := invariant[tftypes.Object](usersType.ElementType, "a user to be an object")
-	attributesType := userType.AttributeTypes["attributes"]
-	elements := make(map[string]tftypes.Value, len(users))
-	for empID, user := range users {
-		id := tftypes.NewValue(tftypes.String, user.ID)
-		if user.ID == "" {
-			id = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
-		}
-		attributes := make(map[string]tftypes.Value, len(user.Attributes))
-		for key, v := range user.Attributes {
-			if key == provisioning.AttrEmpID && v == empID {
-				continue
-			}
-			attributes[key] = tftypes.NewValue(tftypes.String, v)
-		}
-		elements[empID] = tftypes.NewValue(userType, map[string]tftypes.Value{
-			"id":         id,
-			"active":     tftypes.NewValue(tftypes.Bool, user.Active),
-			"attributes": tftypes.NewValue(attributesType, attributes),
-		})
+// usersFrom converts the users and ids attributes to the engine's type; unknown or null maps are
+// empty, and a user not created yet has an empty id. The entries come from private data
+// (withPrivate).
+func usersFrom(users, ids tftypes.Value) (map[string]provisioning.ManagedUser, error) {
+	managed := map[string]provisioning.ManagedUser{}
+	if users.IsNull() || !users.IsKnown() {
+		return managed, nil
 	}
-	return tftypes.NewValue(usersType, elements)
+	var documents, known map[string]tftypes.Value
+	if err := users.As(&documents); err != nil {
+		return nil, err
+	}
+	if ids.IsKnown() && !ids.IsNull() {
+		if err := ids.As(&known); err != nil {
+			return nil, err
+		}
+	}
+	for empID, document := range documents {
+		var text string
+		if err := stringFrom(document, &text); err != nil {
+			return nil, err
+		}
+		var decoded userDocument
+		if err := json.Unmarshal([]byte(text), &decoded); err != nil {
+			return nil, fmt.Errorf("the user with emp_id %q: %w", empID, err)
+		}
+		user := provisioning.ManagedUser{EmpID: empID, Active: decoded.Active, Attributes: make(map[string]string, len(decoded.Attributes)+1)}
+		user.Attributes[provisioning.AttrEmpID] = empID
+		maps.Copy(user.Attributes, decoded.Attributes)
+		if err := stringFrom(known[empID], &user.ID); err != nil {
+			return nil, err
+		}
+		managed[empID] = user
+	}
+	return managed, nil
 }
+
+// usersValue converts the engine's users to the users and ids attributes; a user not created
+// yet has an unknown id.
+func usersValue(users map[string]provisioning.ManagedUser) (documents, ids tftypes.Value, err error) {
+	documentValues := make(map[string]tftypes.Value, len(users))
+	idValues := make(map[string]tftypes.Value, len(users))
+	for empID, user := range users {
+		attributes := make(map[string]string, len(user.Attributes))
+		for key, v := range user.Attributes {
+			if key != provisioning.AttrEmpID || v != empID {
+				attributes[key] = v
+			}
+		}
+		text, err := json.Marshal(userDocument{Active: user.Active, Attributes: attributes})
+		if err != nil {
+			return documents, ids, err
+		}
+		documentValues[empID] = tftypes.NewValue(tftypes.String, string(text))
+		idValues[empID] = tftypes.NewValue(tftypes.String, user.ID)
+		if user.ID == "" {
+			idValues[empID] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+		}
+	}
+	return tftypes.NewValue(usersType, documentValues), tftypes.NewValue(usersType, idValues), nil
+}
+
+// usersType is the type of both the users and the ids attributes.
+var usersType = tftypes.Map{ElementType: tftypes.String}
 
 // stringFrom reads a string value; null and unknown read as "".
 func stringFrom(value tftypes.Value, target *string) error {

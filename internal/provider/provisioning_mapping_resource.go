@@ -51,8 +51,10 @@ func (r *provisioningMappingResource) Metadata(_ context.Context, req resource.M
 
 func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		// Version 1 spells the deprovision action "deactivate" where version 0 wrote "disable".
-		Version: 2,
+		// Version 1 spells the deprovision action "deactivate" where version 0 wrote "disable";
+		// version 2 keeps the directory entries as private data; version 3 holds each user as one
+		// JSON string, and the Concur ids apart (see mappingUpgrades).
+		Version: 3,
 		MarkdownDescription: "A provisioning channel: keeps the users of a directory source (a group, or an LDAP filter) " +
 			"in step with Concur through an attribute mapping. Every plan reads the directory and shows, per user keyed by " +
 			"`emp_id`, who is created (or linked to an existing Concur account with the same employee ID), which attribute " +
@@ -171,14 +173,21 @@ func (r *provisioningMappingResource) Schema(_ context.Context, _ resource.Schem
 				Optional:   true,
 				Validators: []validator.String{ownerRule},
 			},
-			attrUsers: schema.MapNestedAttribute{
-				MarkdownDescription: "The users this channel manages, keyed by `emp_id`, as the plan leaves them: the Concur `id`, `active`, and the mapped `attributes`. The directory entry each user comes from is kept with the state as private data, out of the plan: a company's worth of DNs would cost every Terraform command time and tell a reviewer nothing the plan's summary does not.",
+			attrUsers: schema.MapAttribute{
+				MarkdownDescription: "The users this channel manages, keyed by `emp_id`, as the plan leaves them: each a JSON object with `active` " +
+					"(whether the user is active in Concur) and `attributes` (the mapped Concur attributes and their values; an empty string " +
+					"is an empty attribute). The plan shows each value that changes inside it. `emp_id` is the key, so it appears among the " +
+					"attributes only while Concur holds another value: the plan then shows it removed, which puts the key's value back. Read " +
+					"a user with `jsondecode(concur_provisioning_mapping.<name>.users[\"<emp_id>\"])`. One string per user, rather than a " +
+					"value per field, keeps every Terraform command on a company of users quick. The directory entry each user comes from is " +
+					"kept with the state as private data, out of the plan.",
+				Computed:    true,
+				ElementType: types.StringType,
+			},
+			attrIDs: schema.MapAttribute{
+				MarkdownDescription: "The Concur user UUID of each user in `users`, keyed by `emp_id`; known after apply for a user the apply creates.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":         schema.StringAttribute{MarkdownDescription: "The Concur user UUID.", Computed: true},
-					"active":     schema.BoolAttribute{MarkdownDescription: "Whether the user is active in Concur.", Computed: true},
-					"attributes": schema.MapAttribute{MarkdownDescription: "The mapped Concur attributes and their values; an empty string is an empty attribute. `emp_id` is the key, so it appears here only while Concur holds another value: the plan then shows it removed, which puts the key's value back.", Computed: true, ElementType: types.StringType},
-				}},
+				ElementType:         types.StringType,
 			},
 		},
 	}

@@ -73,13 +73,13 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 				// First apply: ann and cid (through the nested group) are created, ben is linked.
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1002", "id"), knownvalue.StringExact(benID)),
-					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("users", "1001", "id")),
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("ids", "1002"), knownvalue.StringExact(benID)),
+					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("ids", "1001")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users"), knownvalue.MapSizeExact(3)),
-					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1003", "active"), knownvalue.Bool(true)), // nested through team
-					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "attributes", "title"), knownvalue.StringExact("Analyst")),
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1003"), userField("active", knownvalue.Bool(true))), // nested through team
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001"), userField("attributes.title", knownvalue.StringExact("Analyst"))),
 					expectField(s, "1001", "title", "Analyst"),
 					expectField(s, "1003", "enterprise.department", "Operations"),
 					expectField(s, "1002", "id", benID),
@@ -114,9 +114,9 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(mappingAddress, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1003", "active"), knownvalue.Bool(false)),
-					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "attributes", "title"), knownvalue.StringExact("Senior Analyst")),
-					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("users", "1004", "id")),
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1003"), userField("active", knownvalue.Bool(false))),
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001"), userField("attributes.title", knownvalue.StringExact("Senior Analyst"))),
+					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("ids", "1004")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "1001", "title", "Senior Analyst"),
@@ -142,8 +142,8 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "attributes", "title"), knownvalue.StringExact("Senior Analyst")),
-					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("users", "1004", "id")),
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001"), userField("attributes.title", knownvalue.StringExact("Senior Analyst"))),
+					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("ids", "1004")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "1001", "title", "Senior Analyst"),
@@ -158,7 +158,7 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "2002", "id"), knownvalue.StringExact(benID)),
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("ids", "2002"), knownvalue.StringExact(benID)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectField(s, "2002", "id", benID),
@@ -179,7 +179,7 @@ func TestAccProvisioningMapping_lifecycle(t *testing.T) {
 				},
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "active"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001"), userField("active", knownvalue.Bool(false))),
 					expectField(s, "1001", "active", false),
 				},
 			},
@@ -337,8 +337,8 @@ resource "concur_provisioning_mapping" "staff" {
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users"), knownvalue.MapSizeExact(5)),
-					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "E-1005", "active"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "E-1001", "attributes", "last_name"), knownvalue.StringExact("ABLE")),
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "E-1005"), userField("active", knownvalue.Bool(false))),
+					statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "E-1001"), userField("attributes.last_name", knownvalue.StringExact("ABLE"))),
 					expectField(s, "E-1005", "active", false),
 					expectField(s, "E-1001", "userName", "ann@corp.example.org"),
 					expectField(s, "E-1001", "enterprise.startDate", "2025-01-01T00:00:00.000"),
@@ -461,10 +461,10 @@ func TestE2EProvisioningMappingPlanTellsWhoChangesAndWhy(t *testing.T) {
 	for _, want := range []string{
 		`Provisioning: create 1, update 1, change emp_id 1, deactivate 1, unchanged 0`,
 		`deactivate 1003: disabled in the directory`,
-		`~ "last_name" = "Able" -> "Able-Baker"`,
-		`+ "1004" = {`,
-		`- "1002" = {`,
-		`+ "2002" = {`,
+		`~ last_name = "Able" -> "Able-Baker"`,
+		`+ "1004" = jsonencode(`,
+		`- "1002" = jsonencode(`,
+		`+ "2002" = jsonencode(`,
 		`Employee IDs changed in the directory`,
 		`1002 -> 2002 (` + dirPerson("ben") + `)`,
 		`1 entry of the source rendered an empty emp_id and is not provisioned: ` + dirPerson("nokey"),
@@ -546,8 +546,8 @@ func TestAccProvisioningMapping_reusedDNIsANewPerson(t *testing.T) {
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "active"), knownvalue.Bool(false)),
-					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("users", "1009", "id")),
+					plancheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001"), userField("active", knownvalue.Bool(false))),
+					plancheck.ExpectUnknownValue(mappingAddress, jsonPath("ids", "1009")),
 				}},
 				ExpectError: regexp.MustCompile(wrapTolerant(`(?s)create emp_id "1009".*userName`)),
 			},
@@ -633,9 +633,9 @@ func TestAccProvisioningMapping_serverSideNesting(t *testing.T) {
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(mappingAddress, jsonPath("users"), knownvalue.MapSizeExact(4)),
-				statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1003", "active"), knownvalue.Bool(true)),
-				statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1005", "active"), knownvalue.Bool(false)),
-				statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001", "active"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1003"), userField("active", knownvalue.Bool(true))),
+				statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1005"), userField("active", knownvalue.Bool(false))),
+				statecheck.ExpectKnownValue(mappingAddress, jsonPath("users", "1001"), userField("active", knownvalue.Bool(true))),
 			},
 		}},
 	})

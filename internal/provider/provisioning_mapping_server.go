@@ -28,7 +28,6 @@ type mappingServer struct {
 	framework tfprotov6.ProviderServer
 	schema    schema.Schema
 	valueType tftypes.Object
-	usersType tftypes.Map
 }
 
 func newMappingServer(p *concurProvider, framework tfprotov6.ProviderServer) *mappingServer {
@@ -41,7 +40,6 @@ func newMappingServer(p *concurProvider, framework tfprotov6.ProviderServer) *ma
 		framework: framework,
 		schema:    resp.Schema,
 		valueType: valueType,
-		usersType: invariant[tftypes.Map](valueType.AttributeTypes[attrUsers], "users to be a map"),
 	}
 }
 
@@ -82,7 +80,7 @@ func (s *mappingServer) UpgradeResourceState(_ context.Context, req *tfprotov6.U
 }
 
 // mappingUpgrades holds, at index v, the rewrite of state of schema version v into version v+1.
-var mappingUpgrades = []func([]byte) ([]byte, error){upgradeMappingStateV0, upgradeMappingStateV1}
+var mappingUpgrades = []func([]byte) ([]byte, error){upgradeMappingStateV0, upgradeMappingStateV1, upgradeMappingStateV2}
 
 // upgradeMappingStateV0 rewrites the deprovision action that version 0 spelled "disable" (its
 // default) as "deactivate". The users stay raw JSON: they are most of the state, and unchanged.
@@ -137,6 +135,48 @@ func upgradeMappingStateV1(state []byte) ([]byte, error) {
 	}
 	var err error
 	if attributes[attrUsers], err = json.Marshal(users); err != nil {
+		return nil, err
+	}
+	return json.Marshal(attributes)
+}
+
+// upgradeMappingStateV2 turns version 2's users, an object each, into version 3's: each user's
+// active state and attributes as one JSON string (userDocument), and its Concur id in ids.
+func upgradeMappingStateV2(state []byte) ([]byte, error) {
+	var attributes map[string]json.RawMessage
+	if err := json.Unmarshal(state, &attributes); err != nil {
+		return nil, err
+	}
+	raw, ok := attributes[attrUsers]
+	if !ok || string(raw) == "null" {
+		attributes[attrIDs] = json.RawMessage("null")
+		return json.Marshal(attributes)
+	}
+	var users map[string]struct {
+		ID         *string           `json:"id"`
+		Active     bool              `json:"active"`
+		Attributes map[string]string `json:"attributes"`
+	}
+	if err := json.Unmarshal(raw, &users); err != nil {
+		return nil, fmt.Errorf("reading users: %w", err)
+	}
+	documents := make(map[string]string, len(users))
+	ids := make(map[string]*string, len(users))
+	for empID, user := range users {
+		if user.Attributes == nil {
+			user.Attributes = map[string]string{}
+		}
+		document, err := json.Marshal(userDocument{Active: user.Active, Attributes: user.Attributes})
+		if err != nil {
+			return nil, err
+		}
+		documents[empID], ids[empID] = string(document), user.ID
+	}
+	var err error
+	if attributes[attrUsers], err = json.Marshal(documents); err != nil {
+		return nil, err
+	}
+	if attributes[attrIDs], err = json.Marshal(ids); err != nil {
 		return nil, err
 	}
 	return json.Marshal(attributes)
@@ -210,8 +250,12 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 	// The framework marks the users unknown where the channel's settings change; otherwise they
 	// are what the state holds, until the channel is planned below.
 	users, err := objectAttribute(proposed, attrUsers)
+	ids, idsErr := objectAttribute(proposed, attrIDs)
+	if err == nil {
+		err = idsErr
+	}
 	if frameworkUsers, attrErr := objectAttribute(planned, attrUsers); err == nil && attrErr == nil && !frameworkUsers.IsKnown() {
-		users = frameworkUsers
+		users, ids = frameworkUsers, tftypes.NewValue(usersType, tftypes.UnknownValue)
 	}
 	if err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, valueError("proposed state", err)...)
@@ -231,7 +275,10 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 			resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(diags)...)
 			return resp, nil
 		}
-		users = usersValue(s.usersType, plan.Users)
+		if users, ids, err = usersValue(plan.Users); err != nil {
+			resp.Diagnostics = append(resp.Diagnostics, valueError("planned users", err)...)
+			return resp, nil
+		}
 		if resp.PlannedPrivate, err = plannedPrivate(managed, plan.Users); err != nil {
 			resp.Diagnostics = append(resp.Diagnostics, valueError("planned private state", err)...)
 			return resp, nil
@@ -239,6 +286,9 @@ func (s *mappingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 	}
 	resp.Diagnostics = append(resp.Diagnostics, protocolDiagnostics(diags)...)
 	if planned, err = withAttribute(planned, attrUsers, users); err == nil {
+		planned, err = withAttribute(planned, attrIDs, ids)
+	}
+	if err == nil {
 		resp.PlannedState, err = s.encode(planned)
 	}
 	if err != nil {
@@ -325,14 +375,18 @@ func (s *mappingServer) read(ctx context.Context, dv *tfprotov6.DynamicValue) (t
 	if err != nil {
 		return value, provisioningMappingModel{}, nil, err
 	}
-	managed, err := usersFrom(users)
+	ids, err := objectAttribute(value, attrIDs)
+	if err != nil {
+		return value, provisioningMappingModel{}, nil, err
+	}
+	managed, err := usersFrom(users, ids)
 	if err != nil {
 		return value, provisioningMappingModel{}, nil, err
 	}
 	// The users are in managed now; the value keeps them only where they are unknown (planned at
 	// apply), so a company's worth of protocol values is garbage before the call does its work.
 	if users.IsKnown() {
-		if value, err = withAttribute(value, attrUsers, tftypes.NewValue(s.usersType, nil)); err != nil {
+		if value, err = withoutUsers(value); err != nil {
 			return value, provisioningMappingModel{}, nil, err
 		}
 	}
@@ -349,7 +403,7 @@ func (s *mappingServer) model(ctx context.Context, value tftypes.Value) (provisi
 	if value.IsNull() {
 		return model, nil
 	}
-	light, err := withAttribute(value, attrUsers, tftypes.NewValue(s.usersType, nil))
+	light, err := withoutUsers(value)
 	if err != nil {
 		var diags diag.Diagnostics
 		diags.AddError("Unreadable channel", err.Error())
@@ -371,7 +425,13 @@ func (s *mappingServer) encode(value tftypes.Value) (*tfprotov6.DynamicValue, er
 }
 
 func (s *mappingServer) encodeWithUsers(value tftypes.Value, users map[string]provisioning.ManagedUser) (*tfprotov6.DynamicValue, error) {
-	value, err := withAttribute(value, attrUsers, usersValue(s.usersType, users))
+	documents, ids, err := usersValue(users)
+	if err == nil {
+		value, err = withAttribute(value, attrUsers, documents)
+	}
+	if err == nil {
+		value, err = withAttribute(value, attrIDs, ids)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -379,9 +439,18 @@ func (s *mappingServer) encodeWithUsers(value tftypes.Value, users map[string]pr
 }
 
 func (s *mappingServer) encodeWithoutUsers(value tftypes.Value) (*tfprotov6.DynamicValue, error) {
-	value, err := withAttribute(value, attrUsers, tftypes.NewValue(s.usersType, nil))
+	value, err := withoutUsers(value)
 	if err != nil {
 		return nil, err
 	}
 	return s.encode(value)
+}
+
+// withoutUsers is a channel's value with null users and ids.
+func withoutUsers(value tftypes.Value) (tftypes.Value, error) {
+	value, err := withAttribute(value, attrUsers, tftypes.NewValue(usersType, nil))
+	if err != nil {
+		return value, err
+	}
+	return withAttribute(value, attrIDs, tftypes.NewValue(usersType, nil))
 }

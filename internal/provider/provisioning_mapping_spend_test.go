@@ -166,7 +166,7 @@ func TestE2EProvisioningMappingSpendProfiles(t *testing.T) {
 	// A hand edit of a Spend field in Concur is drift the plan shows and the apply puts back.
 	editSpend(t, s, "2011", func(p *concur.SpendProfile) { p.LedgerCode = "HANDMADE" })
 	plan = tf.Run(t, "plan", "-no-color", "-input=false")
-	expectSaid(t, plan, fmt.Sprintf(`Provisioning: update 1, unchanged %d`, spendChannel-1), `~ "ledger_code" = "HANDMADE" -> "DEFAULT"`)
+	expectSaid(t, plan, fmt.Sprintf(`Provisioning: update 1, unchanged %d`, spendChannel-1), `~ ledger_code = "HANDMADE" -> "DEFAULT"`)
 	tf.Apply(t)
 	if _, spend, _ := spendOf(t, s, "2011"); spend.LedgerCode != "DEFAULT" {
 		t.Errorf("2011's ledger code is %q after the apply, want DEFAULT put back", spend.LedgerCode)
@@ -194,7 +194,7 @@ func TestE2EProvisioningMappingSpendProfiles(t *testing.T) {
 	}
 	s.ResetCounters()
 	plan = tf.Run(t, "plan", "-no-color", "-input=false")
-	expectSaid(t, plan, fmt.Sprintf(`Provisioning: update 1, unchanged %d`, spendChannel-1), `~ "office_location_city" = "Munich" -> "Hamburg"`)
+	expectSaid(t, plan, fmt.Sprintf(`Provisioning: update 1, unchanged %d`, spendChannel-1), `~ office_location_city = "Munich" -> "Hamburg"`)
 	tf.Apply(t)
 	if n, m := s.Counters()[upsPatchRoute], s.Counters()[identityPatchRoute]; n != 1 || m != 0 {
 		t.Errorf("the retry sent %d profile PATCHes and %d identity PATCHes, want only 2012's profile", n, m)

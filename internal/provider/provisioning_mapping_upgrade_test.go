@@ -2,6 +2,7 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -106,6 +107,7 @@ func recordStateAsVersionZero(t *testing.T, tf *terraformWorkspace) {
 		}
 		for _, instance := range r.(map[string]any)["instances"].([]any) {
 			instance.(map[string]any)["schema_version"] = 0
+			asVersionZero(t, instance.(map[string]any)["attributes"].(map[string]any))
 			marked++
 		}
 	}
@@ -118,6 +120,22 @@ func recordStateAsVersionZero(t *testing.T, tf *terraformWorkspace) {
 	if err := os.WriteFile(file, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// asVersionZero rewrites a channel's users as version 0 held them: an object each, with its id,
+// its directory entry (left empty: the refresh reads it back) and its emp_id among the attributes.
+func asVersionZero(t *testing.T, attributes map[string]any) {
+	t.Helper()
+	users := map[string]any{}
+	for empID, user := range currentUsers(t, attributes[attrUsers], attributes[attrIDs]) {
+		values := map[string]any{"emp_id": empID}
+		for name, value := range user.Attributes {
+			values[name] = value
+		}
+		users[empID] = map[string]any{"id": user.ID, "dn": "", "entry_id": "", "active": user.Active, "attributes": values}
+	}
+	attributes[attrUsers] = users
+	delete(attributes, attrIDs)
 }
 
 // schemaVersion1Release is the last commit whose provider wrote channels at schema version 1,
@@ -139,7 +157,8 @@ func TestE2EProvisioningMappingUpgradesStateOfSchemaVersionOne(t *testing.T) {
 	tf.WriteFile(t, "main.tf", mappingConfig(s, srv))
 
 	released.Apply(t)
-	version, users, _ := recordedChannel(t, tf)
+	version, recorded, _ := recordedChannel(t, tf)
+	users := recordedUsers(t, recorded)
 	if version != 1 || users["1002"]["dn"] != dirPerson("ben") {
 		t.Fatalf("the released provider recorded schema version %d and ben as %v, want version 1 with his dn", version, users["1002"])
 	}
@@ -157,15 +176,14 @@ func TestE2EProvisioningMappingUpgradesStateOfSchemaVersionOne(t *testing.T) {
 		modify(dirPerson("ben"), func(r *ldap.ModifyRequest) { r.Replace("employeeNumber", []string{"2002"}) }),
 		modify(dirPerson("cid"), func(r *ldap.ModifyRequest) { r.Replace("title", []string{"Senior Clerk"}) }))
 	_, after := plannedMappingValues(t, tf)
-	planned := after[attrUsers].(map[string]any)
+	planned := currentUsers(t, after[attrUsers], after[attrIDs])
 	if _, kept := planned["1002"]; kept {
 		t.Errorf("the plan keeps ben under his old emp_id 1002: %v", planned)
 	}
-	ben, _ := planned["2002"].(map[string]any)
-	if ben["id"] != benID || ben["active"] != true {
-		t.Errorf("ben's emp_id change plans %v, want his account %v kept active", ben, benID)
+	if ben := planned["2002"]; ben.ID != benID || !ben.Active {
+		t.Errorf("ben's emp_id change plans %+v, want his account %v kept active", ben, benID)
 	}
-	if title := planned["1003"].(map[string]any)["attributes"].(map[string]any)["title"]; title != "Senior Clerk" {
+	if title := planned["1003"].Attributes["title"]; title != "Senior Clerk" {
 		t.Errorf("cid's planned title is %v, want \"Senior Clerk\"", title)
 	}
 
@@ -173,14 +191,9 @@ func TestE2EProvisioningMappingUpgradesStateOfSchemaVersionOne(t *testing.T) {
 	if code, plan := tf.PlanExitCode(t); code != 0 {
 		t.Errorf("the plan after the apply is not empty:\n%s", plan)
 	}
-	version, users, private := recordedChannel(t, tf)
-	if version != 2 {
-		t.Errorf("the channel is recorded at schema version %d, want 2", version)
-	}
-	for empID, user := range users {
-		if _, repeated := user["dn"]; repeated {
-			t.Errorf("user %s still has a dn in the users attribute: %v", empID, user)
-		}
+	version, _, private := recordedChannel(t, tf)
+	if version != 3 {
+		t.Errorf("the channel is recorded at schema version %d, want 3", version)
 	}
 	var entries struct {
 		Entries map[string][2]string `json:"entries"`
@@ -193,8 +206,8 @@ func TestE2EProvisioningMappingUpgradesStateOfSchemaVersionOne(t *testing.T) {
 	}
 }
 
-// recordedChannel reads the channel's schema version, users and private data from the state.
-func recordedChannel(t *testing.T, tf *terraformWorkspace) (int, map[string]map[string]any, []byte) {
+// recordedChannel reads the channel's schema version, attributes and private data from the state.
+func recordedChannel(t *testing.T, tf *terraformWorkspace) (int, map[string]json.RawMessage, []byte) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(tf.Dir, "terraform.tfstate"))
 	if err != nil {
@@ -204,11 +217,9 @@ func recordedChannel(t *testing.T, tf *terraformWorkspace) (int, map[string]map[
 		Resources []struct {
 			Type      string `json:"type"`
 			Instances []struct {
-				SchemaVersion int    `json:"schema_version"`
-				Private       []byte `json:"private"` // base64 in the file, as encoding/json reads []byte
-				Attributes    struct {
-					Users map[string]map[string]any `json:"users"`
-				} `json:"attributes"`
+				SchemaVersion int                        `json:"schema_version"`
+				Private       []byte                     `json:"private"` // base64 in the file, as encoding/json reads []byte
+				Attributes    map[string]json.RawMessage `json:"attributes"`
 			} `json:"instances"`
 		} `json:"resources"`
 	}
@@ -218,9 +229,103 @@ func recordedChannel(t *testing.T, tf *terraformWorkspace) (int, map[string]map[
 	for _, r := range state.Resources {
 		if r.Type == mappingTypeName && len(r.Instances) == 1 {
 			i := r.Instances[0]
-			return i.SchemaVersion, i.Attributes.Users, i.Private
+			return i.SchemaVersion, i.Attributes, i.Private
 		}
 	}
 	t.Fatalf("the state holds no single channel:\n%s", raw)
 	return 0, nil, nil
+}
+
+// recordedUsers reads the users of a channel that a release of schema version 1 or 2 recorded,
+// an object each.
+func recordedUsers(t *testing.T, attributes map[string]json.RawMessage) map[string]map[string]any {
+	t.Helper()
+	var users map[string]map[string]any
+	if err := json.Unmarshal(attributes[attrUsers], &users); err != nil {
+		t.Fatalf("the recorded users are not objects: %v\n%s", err, attributes[attrUsers])
+	}
+	return users
+}
+
+// currentUsers reads the users of a channel recorded at the current schema version: each user's
+// JSON string decoded, with its id from ids.
+func currentUsers(t *testing.T, users, ids any) map[string]stateUser {
+	t.Helper()
+	encoded, err := json.Marshal(map[string]any{"users": users, "ids": ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recorded struct {
+		Users map[string]string `json:"users"`
+		IDs   map[string]string `json:"ids"`
+	}
+	if err := json.Unmarshal(encoded, &recorded); err != nil {
+		t.Fatalf("the users are not one JSON string each: %v\n%s", err, encoded)
+	}
+	decoded := make(map[string]stateUser, len(recorded.Users))
+	for empID, document := range recorded.Users {
+		var user stateUser
+		if err := json.Unmarshal([]byte(document), &user); err != nil {
+			t.Fatalf("user %s: %v in %s", empID, err, document)
+		}
+		user.ID = recorded.IDs[empID]
+		decoded[empID] = user
+	}
+	return decoded
+}
+
+// schemaVersion2Release is the last commit whose provider wrote channels at schema version 2,
+// with each user an object of its id, active state and attributes.
+const schemaVersion2Release = "c05f97ab96d82c6919e83d32027b37ee25d29442"
+
+// State that the release of schema version 2 wrote plans clean with this provider, and the next
+// apply records each user as one JSON string with its id in ids; the users, their accounts and
+// their directory entries stay as they were.
+func TestE2EProvisioningMappingUpgradesStateOfSchemaVersionTwo(t *testing.T) {
+	t.Parallel()
+	tf := newTerraformWorkspace(t)
+	released := &terraformWorkspace{Dir: tf.Dir, CLIConfig: previousRelease(t, schemaVersion2Release)}
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
+	tf.WriteFile(t, "main.tf", mappingConfig(s, srv))
+
+	released.Apply(t)
+	version, recorded, privateBefore := recordedChannel(t, tf)
+	before := recordedUsers(t, recorded)
+	if version != 2 || len(before) != 3 {
+		t.Fatalf("the released provider recorded schema version %d and users %v, want version 2 with three users", version, before)
+	}
+
+	if code, plan := tf.PlanExitCode(t); code != 0 {
+		t.Fatalf("the plan of upgraded state is not empty:\n%s", plan)
+	}
+	tf.Apply(t)
+	version, recorded, private := recordedChannel(t, tf)
+	if version != 3 {
+		t.Errorf("the channel is recorded at schema version %d, want 3", version)
+	}
+	var users, ids any
+	if err := errors.Join(json.Unmarshal(recorded[attrUsers], &users), json.Unmarshal(recorded[attrIDs], &ids)); err != nil {
+		t.Fatal(err)
+	}
+	after := currentUsers(t, users, ids)
+	for empID, user := range before {
+		attributes, _ := user["attributes"].(map[string]any)
+		now := after[empID]
+		if now.ID != user["id"] || now.Active != user["active"] || len(now.Attributes) != len(attributes) {
+			t.Errorf("user %s was %v, is now %+v", empID, user, now)
+		}
+		for name, value := range attributes {
+			if now.Attributes[name] != value {
+				t.Errorf("user %s's %s was %v, is now %q", empID, name, value, now.Attributes[name])
+			}
+		}
+	}
+	if string(private) != string(privateBefore) {
+		t.Errorf("the private data changed from %s to %s", privateBefore, private)
+	}
+	if code, plan := tf.PlanExitCode(t); code != 0 {
+		t.Errorf("the plan after the apply is not empty:\n%s", plan)
+	}
 }
