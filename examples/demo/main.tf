@@ -29,10 +29,16 @@ resource "concur_provisioning_mapping" "staff" {
   }
 }
 
+locals {
+  # Each user of a channel is a JSON string in its state (one value per person keeps plans of a
+  # whole company quick); jsondecode reads it.
+  staff = { for emp_id, user in concur_provisioning_mapping.staff.users : emp_id => jsondecode(user) }
+}
+
 output "users" {
   description = "The users the channel manages, by emp_id."
   value = {
-    for emp_id, user in concur_provisioning_mapping.staff.users :
+    for emp_id, user in local.staff :
     emp_id => format("%-20s %-26s %-6s manager %-5s %s", "${user.attributes.first_name} ${user.attributes.last_name}",
     user.attributes.title, user.attributes.department, user.attributes.manager_emp_id, user.active ? "active" : "deactivated")
   }
