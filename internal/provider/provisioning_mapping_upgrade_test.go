@@ -13,6 +13,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/directory/ldaptest"
+	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox"
 	"github.com/terraform-concur/terraform-provider-concur/internal/sandbox/sandboxtest"
 )
 
@@ -138,6 +139,20 @@ func asVersionZero(t *testing.T, attributes map[string]any) {
 	delete(attributes, attrIDs)
 }
 
+// appliedByRelease applies the test channel with the provider built from a release's commit, in
+// a workspace that this provider then works on.
+func appliedByRelease(t *testing.T, release string) (*terraformWorkspace, *sandbox.Server, *ldaptest.Server) {
+	t.Helper()
+	tf := newTerraformWorkspace(t)
+	released := &terraformWorkspace{Dir: tf.Dir, CLIConfig: previousRelease(t, release)}
+	s := newSandbox(t)
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
+	tf.WriteFile(t, "main.tf", mappingConfig(s, srv))
+	released.Apply(t)
+	return tf, s, srv
+}
+
 // schemaVersion1Release is the last commit whose provider wrote channels at schema version 1,
 // with each user's dn and entry_id in the users attribute.
 const schemaVersion1Release = "db52537697d85e34e06d9ef3cd703790e1d85bd5"
@@ -149,14 +164,7 @@ const schemaVersion1Release = "db52537697d85e34e06d9ef3cd703790e1d85bd5"
 // users attribute no longer repeats the entries.
 func TestE2EProvisioningMappingUpgradesStateOfSchemaVersionOne(t *testing.T) {
 	t.Parallel()
-	tf := newTerraformWorkspace(t)
-	released := &terraformWorkspace{Dir: tf.Dir, CLIConfig: previousRelease(t, schemaVersion1Release)}
-	s := newSandbox(t)
-	srv := ldaptest.Start(t, ldaptest.Options{})
-	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
-	tf.WriteFile(t, "main.tf", mappingConfig(s, srv))
-
-	released.Apply(t)
+	tf, s, srv := appliedByRelease(t, schemaVersion1Release)
 	version, recorded, _ := recordedChannel(t, tf)
 	users := recordedUsers(t, recorded)
 	if version != 1 || users["1002"]["dn"] != dirPerson("ben") {
@@ -283,14 +291,7 @@ const schemaVersion2Release = "c05f97ab96d82c6919e83d32027b37ee25d29442"
 // their directory entries stay as they were.
 func TestE2EProvisioningMappingUpgradesStateOfSchemaVersionTwo(t *testing.T) {
 	t.Parallel()
-	tf := newTerraformWorkspace(t)
-	released := &terraformWorkspace{Dir: tf.Dir, CLIConfig: previousRelease(t, schemaVersion2Release)}
-	s := newSandbox(t)
-	srv := ldaptest.Start(t, ldaptest.Options{})
-	srv.Load(t, directoryLDIF(mappingPeople, mappingGroups))
-	tf.WriteFile(t, "main.tf", mappingConfig(s, srv))
-
-	released.Apply(t)
+	tf, s, _ := appliedByRelease(t, schemaVersion2Release)
 	version, recorded, privateBefore := recordedChannel(t, tf)
 	before := recordedUsers(t, recorded)
 	if version != 2 || len(before) != 3 {
@@ -315,6 +316,9 @@ func TestE2EProvisioningMappingUpgradesStateOfSchemaVersionTwo(t *testing.T) {
 		now := after[empID]
 		if now.ID != user["id"] || now.Active != user["active"] || len(now.Attributes) != len(attributes) {
 			t.Errorf("user %s was %v, is now %+v", empID, user, now)
+		}
+		if account := field(sandboxtest.MustUser(t, s, empID), "id"); account != now.ID {
+			t.Errorf("user %s is recorded with id %s, and Concur's account is %v", empID, now.ID, account)
 		}
 		for name, value := range attributes {
 			if now.Attributes[name] != value {
