@@ -24,6 +24,7 @@ var (
 	disabledFlag  = flag.String("disabled-filter", "(pwdAccountLockedTime=*)", "the sources' disabled_filter (empty: none)")
 	terraformFlag = flag.String("terraform", "", "the terraform binary (default: .tools/bin/terraform of the repository)")
 	workFlag      = flag.String("work", "", "keep the working folders (configurations, state, every command's output) here instead of a temporary folder")
+	envFlag       = flag.String("env", "", "variables to give terraform and the provider, comma-separated NAME=VALUE pairs, e.g. GOMEMLIMIT=100MiB (named in the report)")
 )
 
 // TestCLIBench measures every step of a channel's life, and a set of concur_user resources,
@@ -233,10 +234,26 @@ func (b *benchmark) workspace(t *testing.T, scenario string, size int, config st
 		"BENCH_PROVIDER_BINARY=" + b.tools.provider, "BENCH_PROVIDER_USAGE=" + w.usageFile,
 	}
 	w.env = append(w.env, w.sandbox.env...)
+	w.env = append(w.env, extraEnv(t)...)
 	if dir != nil {
 		w.env = append(w.env, dir.env()...)
 	}
 	return w
+}
+
+// extraEnv is what -env gives the commands.
+func extraEnv(t *testing.T) []string {
+	t.Helper()
+	if *envFlag == "" {
+		return nil
+	}
+	pairs := strings.Split(*envFlag, ",")
+	for _, pair := range pairs {
+		if name, _, ok := strings.Cut(pair, "="); !ok || name == "" {
+			t.Fatalf("-env: %q is not NAME=VALUE", pair)
+		}
+	}
+	return pairs
 }
 
 // step runs one terraform command and records it. It reports whether the command finished

@@ -173,11 +173,15 @@ func (b *benchmark) setting() string {
 	if *disabledFlag != "" {
 		disabled = "disabled_filter " + *disabledFlag
 	}
-	return fmt.Sprintf("Measured by `make bench` on %d cores (nproc), %s%s; %s with the provider at %s; "+
+	environment := ""
+	if *envFlag != "" {
+		environment = "; with " + strings.ReplaceAll(*envFlag, ",", " ")
+	}
+	return fmt.Sprintf("Measured by `make bench` on %d cores (nproc), %s%s; %s with the provider at %s%s; "+
 		"the concur-sandbox process with %s latency per request; OpenLDAP slapd %s, read with the provider's default page size "+
 		"by an account limited to %s entries per search; %s; a mapping of six attributes. "+
 		"Load average (1 min) %s at the start, %s at the end: other work on the machine slows every figure.",
-		runtime.NumCPU(), model, memory, b.terraformVersion(), b.revision(), *latencyFlag,
+		runtime.NumCPU(), model, memory, b.terraformVersion(), b.revision(), environment, *latencyFlag,
 		slapdVersion(), thousands(pageSizeLimit), disabled, b.loadAtStart, loadAverage())
 }
 
