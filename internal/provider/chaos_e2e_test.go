@@ -17,14 +17,6 @@ import (
 // chaosUsers is how many people the channel under faults provisions.
 const chaosUsers = 2000
 
-// stateUser is one user of a channel as terraform show -json gives the state: its id, and the
-// JSON string of its users element decoded.
-type stateUser struct {
-	ID         string
-	Active     bool              `json:"active"`
-	Attributes map[string]string `json:"attributes"`
-}
-
 // channelUsers reads the users of the staff channel from the workspace's state.
 func channelUsers(t *testing.T, tf *terraformWorkspace) map[string]stateUser {
 	t.Helper()
@@ -38,8 +30,8 @@ func channelUsers(t *testing.T, tf *terraformWorkspace) map[string]stateUser {
 				Resources []struct {
 					Address string `json:"address"`
 					Values  struct {
-						Users map[string]string `json:"users"`
-						IDs   map[string]string `json:"ids"`
+						Users any `json:"users"`
+						IDs   any `json:"ids"`
 					} `json:"values"`
 				} `json:"resources"`
 			} `json:"root_module"`
@@ -49,19 +41,9 @@ func channelUsers(t *testing.T, tf *terraformWorkspace) map[string]stateUser {
 		t.Fatalf("decode the state: %v", err)
 	}
 	for _, r := range state.Values.RootModule.Resources {
-		if r.Address != mappingAddress {
-			continue
+		if r.Address == mappingAddress {
+			return currentUsers(t, r.Values.Users, r.Values.IDs)
 		}
-		users := make(map[string]stateUser, len(r.Values.Users))
-		for empID, document := range r.Values.Users {
-			var user stateUser
-			if err := json.Unmarshal([]byte(document), &user); err != nil {
-				t.Fatalf("user %s in state: %v", empID, err)
-			}
-			user.ID = r.Values.IDs[empID]
-			users[empID] = user
-		}
-		return users
 	}
 	t.Fatalf("the state has no %s:\n%s", mappingAddress, show.Stdout)
 	return nil

@@ -292,3 +292,38 @@ func (c userFieldCheck) CheckValue(value any) error {
 }
 
 func (c userFieldCheck) String() string { return c.field + " " + c.check.String() }
+
+// stateUser is one user of a channel in state or in a plan: its id from ids, and the JSON
+// string of its users element decoded.
+type stateUser struct {
+	ID         string
+	Active     bool              `json:"active"`
+	Attributes map[string]string `json:"attributes"`
+}
+
+// currentUsers reads the users of a channel recorded at the current schema version: each user's
+// JSON string decoded, with its id from ids.
+func currentUsers(t *testing.T, users, ids any) map[string]stateUser {
+	t.Helper()
+	encoded, err := json.Marshal(map[string]any{"users": users, "ids": ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recorded struct {
+		Users map[string]string `json:"users"`
+		IDs   map[string]string `json:"ids"`
+	}
+	if err := json.Unmarshal(encoded, &recorded); err != nil {
+		t.Fatalf("the users are not one JSON string each: %v\n%s", err, encoded)
+	}
+	decoded := make(map[string]stateUser, len(recorded.Users))
+	for empID, document := range recorded.Users {
+		var user stateUser
+		if err := json.Unmarshal([]byte(document), &user); err != nil {
+			t.Fatalf("user %s: %v in %s", empID, err, document)
+		}
+		user.ID = recorded.IDs[empID]
+		decoded[empID] = user
+	}
+	return decoded
+}

@@ -255,33 +255,6 @@ func recordedUsers(t *testing.T, attributes map[string]json.RawMessage) map[stri
 	return users
 }
 
-// currentUsers reads the users of a channel recorded at the current schema version: each user's
-// JSON string decoded, with its id from ids.
-func currentUsers(t *testing.T, users, ids any) map[string]stateUser {
-	t.Helper()
-	encoded, err := json.Marshal(map[string]any{"users": users, "ids": ids})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var recorded struct {
-		Users map[string]string `json:"users"`
-		IDs   map[string]string `json:"ids"`
-	}
-	if err := json.Unmarshal(encoded, &recorded); err != nil {
-		t.Fatalf("the users are not one JSON string each: %v\n%s", err, encoded)
-	}
-	decoded := make(map[string]stateUser, len(recorded.Users))
-	for empID, document := range recorded.Users {
-		var user stateUser
-		if err := json.Unmarshal([]byte(document), &user); err != nil {
-			t.Fatalf("user %s: %v in %s", empID, err, document)
-		}
-		user.ID = recorded.IDs[empID]
-		decoded[empID] = user
-	}
-	return decoded
-}
-
 // schemaVersion2Release is the last commit whose provider wrote channels at schema version 2,
 // with each user an object of its id, active state and attributes.
 const schemaVersion2Release = "c05f97ab96d82c6919e83d32027b37ee25d29442"

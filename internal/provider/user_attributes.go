@@ -1,11 +1,13 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/terraform-concur/terraform-provider-concur/internal/concur"
 	"github.com/terraform-concur/terraform-provider-concur/internal/provisioning"
@@ -122,13 +124,10 @@ var modelFields = func() map[string]int {
 	return fields
 }()
 
-// emptyIsNull says whether a catalogue attribute's value is null in Terraform: where Concur
-// leaves an optional one empty.
-func emptyIsNull(a provisioning.Attribute, value string) bool { return value == "" && !a.Required }
-
-// modelValue is the Terraform value of a catalogue attribute (see emptyIsNull).
+// modelValue is the Terraform value of a catalogue attribute: null when Concur leaves an
+// optional one empty.
 func modelValue(a provisioning.Attribute, value string) any {
-	null := emptyIsNull(a, value)
+	null := value == "" && !a.Required
 	switch {
 	case a.IgnoreCase && null:
 		return caseInsensitiveString{StringValue: types.StringNull()}
@@ -163,6 +162,22 @@ func userAttributesFrom(u *concur.User) userAttributes {
 		model.Field(modelFields[a.Name]).Set(reflect.ValueOf(modelValue(a, a.Value(u))))
 	}
 	return m
+}
+
+// terraformValues is the protocol value of each of the model's attributes, by name, for the calls
+// served without the framework (userServer).
+func (m userAttributes) terraformValues(ctx context.Context) (map[string]tftypes.Value, error) {
+	model := reflect.ValueOf(m)
+	values := make(map[string]tftypes.Value, model.NumField())
+	for i := range model.NumField() {
+		value, _ := model.Field(i).Interface().(attr.Value) // every field is, as the framework's conversion requires
+		converted, err := value.ToTerraformValue(ctx)
+		if err != nil {
+			return nil, err
+		}
+		values[model.Type().Field(i).Tag.Get("tfsdk")] = converted
+	}
+	return values, nil
 }
 
 // heldAttributes names the catalogue attributes that hold a value, which decides the profiles

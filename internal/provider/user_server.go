@@ -192,10 +192,6 @@ func (s *userServer) readKnown(ctx context.Context, req *tfprotov6.ReadResourceR
 			held = append(held, a.Name)
 		}
 	}
-	currentIdentity, err := s.identity(state)
-	if err != nil {
-		return nil, false
-	}
 	user, diags := (&userResource{data: data}).readAccount(ctx, id, empID, held)
 	if diags.HasError() {
 		return &tfprotov6.ReadResourceResponse{NewState: req.CurrentState, NewIdentity: s.identityOr(req.CurrentIdentity), Diagnostics: protocolDiagnostics(diags)}, true
@@ -206,24 +202,27 @@ func (s *userServer) readKnown(ctx context.Context, req *tfprotov6.ReadResourceR
 		if err != nil {
 			return nil, false
 		}
-		return &tfprotov6.ReadResourceResponse{NewState: &gone, NewIdentity: currentIdentity}, true
+		identity, err := s.identity(state)
+		if err != nil {
+			return nil, false
+		}
+		return &tfprotov6.ReadResourceResponse{NewState: &gone, NewIdentity: identity}, true
+	}
+	read, err := userAttributesFrom(user).terraformValues(ctx)
+	if err != nil {
+		return nil, false
 	}
 	refreshed := maps.Clone(state)
-	refreshed["id"] = tftypes.NewValue(tftypes.String, user.ID)
-	refreshed["display_name"] = tftypes.NewValue(tftypes.String, user.DisplayName)
-	refreshed["active"] = tftypes.NewValue(tftypes.Bool, user.Active)
+	maps.Copy(refreshed, read)
 	for _, a := range provisioning.Attributes {
-		value := a.Value(user)
-		if emptyIsNull(a, value) {
-			refreshed[a.Name] = tftypes.NewValue(tftypes.String, nil)
+		prior, held := stringOf(state[a.Name])
+		now, holds := stringOf(refreshed[a.Name])
+		if !a.IgnoreCase || !held || !holds {
 			continue
 		}
-		if prior, ok := stringOf(state[a.Name]); ok && a.IgnoreCase {
-			if same, _ := newCaseInsensitiveString(prior).StringSemanticEquals(ctx, newCaseInsensitiveString(value)); same {
-				value = prior
-			}
+		if same, _ := newCaseInsensitiveString(prior).StringSemanticEquals(ctx, newCaseInsensitiveString(now)); same {
+			refreshed[a.Name] = state[a.Name]
 		}
-		refreshed[a.Name] = tftypes.NewValue(tftypes.String, value)
 	}
 	newState, err := tfprotov6.NewDynamicValue(s.valueType, tftypes.NewValue(s.valueType, refreshed))
 	if err != nil {
